@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make demo` runs the platform, `make test` tests it.
+# Each creates .venv and installs what it needs (Python packages and Debian packages).
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Debian packages the tests drive as real peers (`command:package` pairs).
+DEB_PACKAGES :=
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test lint typecheck unit system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+system-deps:
+	@missing=""; for pair in $(DEB_PACKAGES); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+demo: $(STAMP) system-deps
+	$(VENV)/bin/tecflow up
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit -q
+
+test: $(STAMP) system-deps lint typecheck
+	$(PY) -m pytest -q -ra
+
+clean:
+	rm -rf $(VENV) var schema-out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The scheduler: campaigns, cohorts, call windows, and `calls.requested`."""

@@ -1,0 +1,1 @@
+"""The edges and the store: gateways, telephony, console, store, broker management, CLI."""

@@ -1,0 +1,1 @@
+"""Broker management: the embedded Kafka-protocol broker, topic creation, publishing."""

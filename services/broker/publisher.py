@@ -1,0 +1,53 @@
+"""Publishing events to the bus with kafka-python, keyed by person."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from kafka import KafkaProducer
+from pydantic import BaseModel
+
+from contracts.deadletter import DeadLetter
+from contracts.envelope import Envelope
+from contracts.topics import Topic
+
+
+class EventPublisher:
+    """Sends envelopes keyed by person_id, so one person's events stay in order."""
+
+    def __init__(self, bootstrap_servers: str, **producer_config: object) -> None:
+        self._producer = KafkaProducer(
+            bootstrap_servers=bootstrap_servers,
+            acks="all",
+            # One in-flight request per connection keeps a person's events in order on retry.
+            max_in_flight_requests_per_connection=1,
+            retries=5,
+            linger_ms=5,
+            **producer_config,
+        )
+
+    def publish(self, topic: Topic | str, event: BaseModel, timeout_s: float = 10.0) -> None:
+        """Send and wait for the broker's acknowledgement (raises on failure)."""
+        key = event.key if isinstance(event, Envelope) else None
+        value = event.model_dump_json().encode()
+        self._producer.send(str(topic), key=key, value=value).get(timeout=timeout_s)
+
+    def publish_raw(self, topic: Topic | str, value: bytes, key: bytes | None = None) -> None:
+        self._producer.send(str(topic), key=key, value=value).get(timeout=10)
+
+    def dead_letter(self, letter: DeadLetter) -> None:
+        self.publish(Topic.DEADLETTER, letter)
+
+    def close(self) -> None:
+        self._producer.close(timeout=5)
+
+    def __enter__(self) -> EventPublisher:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,139 @@
+"""The `tecflow` command: `up` runs the platform on one machine; the other commands run
+one part each, as production does."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from services.logs import configure_logging
+from services.settings import Settings, get_settings
+
+log = logging.getLogger("tecflow")
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def _raise_keyboard_interrupt(_signum: int, _frame: FrameType | None) -> None:
+    # SIGTERM (docker stop, systemd, the test harness) takes the same clean path as Ctrl-C.
+    raise KeyboardInterrupt
+
+
+@click.group()
+def main() -> None:
+    """tecflow: proactive technology-enabled care for a Social Care Response Service."""
+    configure_logging(get_settings().log_level)
+
+
+@main.group()
+def db() -> None:
+    """The store's schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every Alembic migration to TECFLOW_DATABASE_URL (a SQLite file by default)."""
+    from services.store.migrate import upgrade
+
+    upgrade(_settings().sqlalchemy_url)
+    click.echo("database is up to date")
+
+
+@main.group()
+def topics() -> None:
+    """The bus's topics."""
+
+
+@topics.command("create")
+def topics_create() -> None:
+    """Create the catalogue's topics on KAFKA_BOOTSTRAP_SERVERS (existing ones are kept)."""
+    from services.broker.admin import create_topics
+
+    settings = _settings()
+    if not settings.kafka_bootstrap_servers:
+        raise click.UsageError("set KAFKA_BOOTSTRAP_SERVERS (or use `tecflow up`)")
+    created = create_topics(
+        settings.kafka_bootstrap_servers,
+        partitions=settings.topic_partitions,
+        replication_factor=settings.replication_factor,
+    )
+    click.echo(f"created: {', '.join(created) or 'none (all exist)'}")
+
+
+@main.group()
+def schema() -> None:
+    """The contracts as JSON Schema and AsyncAPI."""
+
+
+@schema.command("export")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default="schema-out")
+def schema_export(out: Path) -> None:
+    """Write one JSON Schema per topic message and asyncapi.json into OUT."""
+    from importlib.metadata import version
+
+    from contracts.asyncapi import asyncapi_document, json_schemas
+
+    out.mkdir(parents=True, exist_ok=True)
+    for topic, document in json_schemas().items():
+        (out / f"{topic}.schema.json").write_text(json.dumps(document, indent=2) + "\n")
+    asyncapi = asyncapi_document(version("tecflow"))
+    (out / "asyncapi.json").write_text(json.dumps(asyncapi, indent=2) + "\n")
+    click.echo(f"wrote {len(asyncapi['channels'])} schemas and asyncapi.json to {out}")
+
+
+@main.command()
+@click.option("--port", type=int, default=None, help="Listen port (default: a free one)")
+def broker(port: int | None) -> None:
+    """Run the embedded Kafka-protocol broker (Tansu) until Ctrl-C."""
+    from services.broker.admin import create_topics
+    from services.broker.embedded import EmbeddedBroker
+
+    settings = _settings()
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    with EmbeddedBroker(port=port, log_path=settings.data_dir / "broker.log") as embedded:
+        create_topics(embedded.bootstrap_servers, partitions=settings.topic_partitions)
+        click.echo(f"KAFKA_BOOTSTRAP_SERVERS={embedded.bootstrap_servers}", nl=True)
+        try:
+            signal.pause()
+        except KeyboardInterrupt:
+            click.echo("stopping broker")
+
+
+@main.command()
+def worker() -> None:
+    """Run the stream processors (a Faust worker) until SIGINT/SIGTERM."""
+    from streams.worker import run
+
+    run(_settings())
+
+
+@main.command()
+@click.option("--simulate/--no-simulate", default=True, help="Run the synthetic community")
+@click.option("--people", default=3, show_default=True, help="Size of the synthetic cohort")
+@click.option("--exit-after-demo", is_flag=True, help="Stop once the demo has run")
+def up(simulate: bool, people: int, exit_after_demo: bool) -> None:
+    """Run the whole platform on one machine until Ctrl-C."""
+    from services.up import run_platform
+
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    try:
+        run_platform(_settings(), simulate=simulate, people=people, exit_after_demo=exit_after_demo)
+    except KeyboardInterrupt:
+        click.echo("stopped cleanly")
+    except RuntimeError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

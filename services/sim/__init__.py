@@ -1,0 +1,1 @@
+"""A synthetic community: people, their homes' devices and what those devices send."""

@@ -1,0 +1,59 @@
+"""`tecflow up`: broker, store, workers and the synthetic community on one machine."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import ExitStack
+
+import click
+
+from services.broker.admin import create_topics
+from services.broker.embedded import EmbeddedBroker
+from services.broker.publisher import EventPublisher
+from services.processes import free_port
+from services.settings import Settings
+from services.sim.cohort import synthetic_cohort
+from services.sim.seeding import seed_cohort
+from services.sim.spine_demo import run_spine_demo
+from services.store.db import make_engine, make_session_factory, transaction
+from services.store.migrate import upgrade
+from services.supervisor import Supervisor
+
+log = logging.getLogger(__name__)
+
+
+def run_platform(settings: Settings, simulate: bool, people: int, exit_after_demo: bool) -> None:
+    with ExitStack() as stack:
+        bootstrap = settings.kafka_bootstrap_servers
+        if not bootstrap:
+            embedded = EmbeddedBroker(log_path=settings.data_dir / "broker.log")
+            stack.callback(embedded.stop)
+            bootstrap = embedded.start().bootstrap_servers
+            click.echo(f"embedded broker (Tansu) on {bootstrap}")
+        create_topics(bootstrap, partitions=settings.topic_partitions)
+        upgrade(settings.sqlalchemy_url)
+        click.echo(f"store: {settings.sqlalchemy_url.split('@')[-1]}")
+
+        supervisor = Supervisor(
+            env={
+                "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+                "TECFLOW_DATABASE_URL": settings.sqlalchemy_url,
+                "TECFLOW_WORKER_WEB_PORT": str(free_port()),
+            },
+            log_dir=settings.data_dir,
+        )
+        stack.callback(supervisor.stop_all)
+        supervisor.start("worker", "worker")
+        click.echo(f"worker started; logs in {settings.data_dir}/")
+
+        if simulate:
+            factory = make_session_factory(make_engine(settings.sqlalchemy_url))
+            cohort = synthetic_cohort(people)
+            with transaction(factory) as session:
+                seed_cohort(session, cohort)
+            with EventPublisher(bootstrap) as publisher:
+                click.echo(run_spine_demo(publisher, factory, cohort, supervisor.check))
+        if exit_after_demo:
+            return
+        click.echo("running; press Ctrl-C to stop")
+        supervisor.wait_forever()

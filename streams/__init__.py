@@ -1,0 +1,1 @@
+"""Stream processors: the Faust app, its agents and tables."""

@@ -1,0 +1,62 @@
+"""`tecflow up` (what `make demo` runs): the spine on one machine, then a clean stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.waiting import eventually
+
+pytestmark = [pytest.mark.slow, pytest.mark.broker]
+
+
+def children_of(pid: int) -> list[int]:
+    result = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(p) for p in result.stdout.split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
+def test_up_runs_the_demo_then_stops_everything_on_ctrl_c(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
+    env |= {"TECFLOW_DATA_DIR": str(tmp_path), "TECFLOW_GROUP_TIMEOUT_S": "6"}
+    env.pop("TECFLOW_DATABASE_URL", None)
+    output = tmp_path / "up.out"
+    with output.open("wb") as out:
+        up = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "up", "--people", "2"],
+            env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        eventually(lambda: b"press Ctrl-C" in output.read_bytes() or up.poll() is not None,
+                   timeout_s=150)
+        assert up.poll() is None, output.read_text()
+        children = children_of(up.pid)
+        assert len(children) >= 2  # the broker and the worker
+        up.send_signal(signal.SIGINT)
+        up.wait(60)
+    finally:
+        if up.poll() is None:
+            up.kill()
+    text = output.read_text()
+    assert "the store holds 11 events and 1 dead letter(s)" in text
+    assert "P000002   device.events  voice" in text
+    assert "stopped cleanly" in text
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in children if alive(pid)], "orphan processes left behind"
+    assert up.returncode == 0

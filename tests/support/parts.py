@@ -1,0 +1,40 @@
+"""Real parts the tests need. In CI (CI=true) a missing part is a failure; on a
+laptop the test is skipped with the reason."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(available: bool, part: str) -> None:
+    if available:
+        return
+    message = f"{part} is not available on this machine"
+    if in_ci():
+        pytest.fail(message + " (CI must have every part)")
+    pytest.skip(message)
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def docker_engine_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=2).ping()
+    except Exception:
+        return False
+    return True

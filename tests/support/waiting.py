@@ -1,0 +1,20 @@
+"""Polling helpers: tests wait for a condition, never for a fixed time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def eventually(probe: Callable[[], T], timeout_s: float = 60.0, poll_s: float = 0.25) -> T:
+    """Return the first truthy result of `probe`, or fail with the last one seen."""
+    deadline = time.monotonic() + timeout_s
+    result = probe()
+    while not result and time.monotonic() < deadline:
+        time.sleep(poll_s)
+        result = probe()
+    assert result, f"condition not met within {timeout_s}s (last: {result!r})"
+    return result
