@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import faust
 from pydantic import BaseModel, ValidationError
@@ -59,7 +59,8 @@ async def parse_or_dead_letter(
 
 async def write_with_retry(
     factory: sessionmaker[Session],
-    write: Callable[[Session], T],
+    write: Callable[..., T],
+    *args: Any,
     max_delay_s: float = 30.0,
 ) -> T:
     """Run one transaction in a thread (no blocking on the loop), retrying while the
@@ -69,7 +70,7 @@ async def write_with_retry(
 
     def run() -> T:
         with transaction(factory) as session:
-            return write(session)
+            return write(session, *args)
 
     while True:
         try:

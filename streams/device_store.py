@@ -30,9 +30,7 @@ async def store_device_events(
         if parsed is None:
             continue
         assert isinstance(parsed, AlarmEvent | SensorEvent | LocationEvent | VoiceEvent)
-        stored = await write_with_retry(
-            factory, partial(store_device_event, event=parsed, topic=str(topic))
-        )
+        stored = await write_with_retry(factory, store_device_event, parsed, str(topic))
         log.info("device event %s %s", parsed.event_id, "stored" if stored else "duplicate")
 
 
@@ -41,7 +39,7 @@ async def store_dead_letters(
 ) -> None:
     async for raw in stream:
         letter = DeadLetter.model_validate_json(raw)
-        await write_with_retry(factory, partial(store_dead_letter, letter=letter))
+        await write_with_retry(factory, store_dead_letter, letter)
 
 
 def wire(bus: Bus, factory: sessionmaker[Session]) -> None:
