@@ -1,0 +1,174 @@
+"""The dialer (`tecflow dialer`): a Faust app that queues call requests in the store
+once each (by event_id), dials the due ones through Twilio at a steady rate with a cap on
+calls in progress, and publishes the outbox of outcomes and retries.
+
+Phone numbers are read from the store at dialling time and never logged."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import timedelta
+from functools import partial
+
+import faust
+from sqlalchemy.orm import Session, sessionmaker
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+
+from contracts.calls import CallRequested
+from contracts.codes import CallStatus
+from contracts.envelope import utcnow
+from contracts.topics import Topic
+from services.settings import Settings
+from services.store.db import make_engine, make_session_factory
+from services.telephony import calls_store
+from services.telephony.calls_store import DialJob
+from services.telephony.ivr import webhook_urls
+from services.telephony.pacing import TokenBucket
+from services.telephony.settings import TelephonySettings
+from streams.app import Bus, create_app
+from streams.consuming import parse_or_dead_letter, write_with_retry
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.1
+STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
+UNREACHABLE_RETRY = timedelta(seconds=30)
+
+
+class TwilioCalls:
+    """The Twilio REST adapter: the official client, pointed at the simulator locally."""
+
+    def __init__(self, settings: TelephonySettings) -> None:
+        self.settings = settings
+        self.client = Client(settings.account_sid, settings.auth_token.get_secret_value())
+        if settings.api_base_url:
+            self.client.api.base_url = settings.api_base_url.rstrip("/")
+
+    def place(self, phone: str, call_id: uuid.UUID) -> tuple[str, str]:
+        """Start one call; returns Twilio's CallSid and status."""
+        voice_url, status_url = webhook_urls(self.settings.base_url, call_id)
+        call = self.client.calls.create(
+            to=phone,
+            from_=self.settings.from_number,
+            url=voice_url,
+            method="POST",
+            status_callback=status_url,
+            status_callback_method="POST",
+            status_callback_event=STATUS_EVENTS,
+            timeout=self.settings.ring_timeout_s,
+            machine_detection="Enable",
+        )
+        return str(call.sid), str(call.status)
+
+
+async def store_requests(
+    stream: faust.StreamT[bytes], *, dead_letters: faust.TopicT, factory: sessionmaker[Session]
+) -> None:
+    async for event in stream.events():
+        request = await parse_or_dead_letter(event, Topic.CALLS_REQUESTED, dead_letters)
+        if not isinstance(request, CallRequested):
+            continue
+        if await write_with_retry(factory, calls_store.accept_request, request):
+            log.info("queued call %s (attempt %s)", request.event_id, request.attempt)
+        else:
+            log.info("call %s was requested before; not queued again", request.event_id)
+
+
+class Dialler:
+    """Takes due calls from the store and places them, paced and capped."""
+
+    def __init__(
+        self, factory: sessionmaker[Session], calls: TwilioCalls, settings: TelephonySettings
+    ) -> None:
+        self.factory = factory
+        self.calls = calls
+        self.max_concurrent = settings.max_concurrent
+        self.bucket = TokenBucket(settings.calls_per_second)
+        self._dialling: set[asyncio.Task[None]] = set()
+
+    async def run(self) -> None:
+        while True:
+            active = await write_with_retry(self.factory, calls_store.active_calls)
+            job = None
+            if active < self.max_concurrent:
+                job = await write_with_retry(self.factory, calls_store.take_next_due, utcnow())
+            if job is None:
+                await asyncio.sleep(POLL_S)
+                continue
+            await self.bucket.take()
+            task = asyncio.create_task(self.dial(job))
+            self._dialling.add(task)
+            task.add_done_callback(self._dialling.discard)
+
+    async def dial(self, job: DialJob) -> None:
+        if utcnow() >= job.request.window_end:
+            await self.end(job, CallStatus.CANCELED, "call window ended before dialling")
+            return
+        if not job.phone:
+            await self.end(job, CallStatus.FAILED, "no phone number on record")
+            return
+        try:
+            sid, status = await asyncio.to_thread(self.calls.place, job.phone, job.call_id)
+        except TwilioRestException as error:
+            log.warning("Twilio refused call %s: %s %s", job.call_id, error.status, error.code)
+            await self.end(job, CallStatus.FAILED, f"Twilio error {error.code}")
+            return
+        except OSError as error:  # Twilio unreachable: try again shortly, nothing lost
+            log.error("Twilio unreachable for call %s: %s", job.call_id, type(error).__name__)
+            await write_with_retry(
+                self.factory, calls_store.release, job.call_id, utcnow() + UNREACHABLE_RETRY
+            )
+            return
+        await write_with_retry(
+            self.factory, calls_store.mark_placed, job.call_id, sid, status, utcnow()
+        )
+        log.info("placed call %s as %s", job.call_id, sid)
+
+    async def end(self, job: DialJob, status: CallStatus, reason: str) -> None:
+        """End a call that never rang: its outcome (and any retry) go out like any other."""
+        log.info("call %s not placed (%s): %s", job.call_id, status, reason)
+        end_call = partial(calls_store.end_call, end_reason=reason)
+        await write_with_retry(self.factory, end_call, job.call_id, status, utcnow())
+
+
+async def relay_outbox(bus: Bus, factory: sessionmaker[Session]) -> None:
+    """Publish outcomes and retries written by call endings, oldest first, each once."""
+    while True:
+        pending = await write_with_retry(factory, calls_store.unpublished)
+        for event in pending:
+            sent = await bus[event.topic].send(key=event.key, value=event.value)
+            await sent
+        if pending:
+            published = [event.event_id for event in pending]
+            await write_with_retry(factory, calls_store.mark_published, published, utcnow())
+        else:
+            await asyncio.sleep(POLL_S)
+
+
+def build(settings: Settings, telephony: TelephonySettings) -> Bus:
+    bus = create_app(settings.model_copy(update={"app_id": f"{settings.app_id}-dialer"}))
+    # The dialer has no tables to serve; no web port to clash with a worker's.
+    bus.app.conf.web_enabled = False
+    factory = make_session_factory(make_engine(settings.sqlalchemy_url))
+    dialler = Dialler(factory, TwilioCalls(telephony), telephony)
+    bus.app.agent(bus[Topic.CALLS_REQUESTED], name="dialer-requests")(
+        partial(store_requests, dead_letters=bus[Topic.DEADLETTER], factory=factory)
+    )
+
+    async def dial() -> None:
+        await dialler.run()
+
+    async def relay() -> None:
+        await relay_outbox(bus, factory)
+
+    bus.app.task(dial)
+    bus.app.task(relay)
+    return bus
+
+
+def run(settings: Settings, telephony: TelephonySettings) -> None:
+    bus = build(settings, telephony)
+    faust.Worker(bus.app, loglevel=settings.log_level).execute_from_commandline()
