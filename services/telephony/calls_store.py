@@ -123,11 +123,10 @@ def call_context(session: Session, call_id: uuid.UUID) -> CallContext | None:
     ).first()
     if row is None:
         return None
-    given = dict(
-        session.execute(
-            select(CallAnswer.question_id, CallAnswer.value).where(CallAnswer.call_id == call_id)
-        ).tuples()
+    rows = session.execute(
+        select(CallAnswer.question_id, CallAnswer.value).where(CallAnswer.call_id == call_id)
     )
+    given = {question: value for question, value in rows}
     return CallContext(ScriptName(row.script), row.language, given, row.state == ENDED)
 
 

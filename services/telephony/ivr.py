@@ -40,22 +40,25 @@ def gather_url(base_url: str, call_id: uuid.UUID, step_id: str, tries: int) -> s
     return f"{base_url}/ivr/gather?{query}"
 
 
+async def signed_form(request: Request) -> Form:
+    """The form Twilio posted, once its signature is proven for our public URL."""
+    form = {key: str(value) for key, value in (await request.form()).items()}
+    query = f"?{request.url.query}" if request.url.query else ""
+    url = request.app.state.base_url + request.url.path + query
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature or not request.app.state.validator.validate(url, form, signature):
+        log.warning("refused %s: missing or wrong X-Twilio-Signature", request.url.path)
+        raise HTTPException(status_code=403, detail="invalid X-Twilio-Signature")
+    return form
+
+
+Signed = Annotated[Form, Depends(signed_form)]
+
+
 def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) -> FastAPI:
     app = FastAPI(title="tecflow IVR", docs_url=None, redoc_url=None, openapi_url=None)
-    validator = RequestValidator(settings.auth_token.get_secret_value())
-    base_url = settings.base_url
-
-    async def signed_form(request: Request) -> Form:
-        """The form Twilio posted, once its signature is proven for our public URL."""
-        form = {key: str(value) for key, value in (await request.form()).items()}
-        url = base_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature or not validator.validate(url, form, signature):
-            log.warning("refused %s: missing or wrong X-Twilio-Signature", request.url.path)
-            raise HTTPException(status_code=403, detail="invalid X-Twilio-Signature")
-        return form
-
-    Signed = Annotated[Form, Depends(signed_form)]
+    app.state.validator = RequestValidator(settings.auth_token.get_secret_value())
+    app.state.base_url = base_url = settings.base_url
 
     def speak(call_id: uuid.UUID, turn: Turn, language: str) -> Response:
         url = gather_url(base_url, call_id, turn.ask.id, turn.tries) if turn.ask else ""
