@@ -158,5 +158,6 @@ def telephony(
             log_dir=log_dir,
         )
         for name, process in processes.items():
-            assert process.poll() is None, f"{name} died:\n" + (log_dir / f"{name}.log").read_text()[-3000:]
+            log = (log_dir / f"{name}.log").read_text()
+            assert process.poll() is None, f"{name} died:\n{log[-3000:]}"
     engine.dispose()

@@ -3,6 +3,7 @@ signed webhooks -> script -> CallOutcome on calls.outcomes, on SQLite and Postgr
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -157,7 +158,7 @@ def test_unanswered_calls_are_retried_by_the_policy_then_marked_final(
     assert outcomes[2].answered_by is AnsweredBy.MACHINE_END_BEEP
     # each retry waited retry_after_s after the attempt before it ended
     assert all(b.occurred_at - a.occurred_at >= timedelta(seconds=1)
-               for a, b in zip(outcomes, outcomes[1:], strict=False))
+               for a, b in itertools.pairwise(outcomes))
     assert len(telephony.sim_calls(phone_of(telephony.factory, who))) == 3
 
 
