@@ -75,6 +75,7 @@ def conclude(request: CallRequested, ending: Ending) -> tuple[CallOutcome, CallR
         event_id=deterministic_id(request.event_id, "outcome"),
         person_id=request.person_id,
         occurred_at=ending.ended_at,
+        received_at=ending.ended_at,
         source=SOURCE,
         request_id=request.event_id,
         campaign_id=request.campaign_id,

@@ -117,25 +117,25 @@ def _wants_someone(script: Script, language: str, heard: Heard) -> bool:
 def _understand(
     choices: tuple[Choice, ...], language: str, heard: Heard
 ) -> tuple[Choice, str] | None:
-    """The choice meant, and how it was given. Keys win over speech; speech matches by
-    the longest keyword heard, and a tie between two choices is not understood."""
+    """The choice meant, and how it was given. Keys win over speech. In speech, a keyword
+    heard inside a longer one counts only as the longer ("not fine" is not "fine"); what
+    is left must all point to one choice ("yes and no" is not understood)."""
     if heard.digits:
         digits = heard.digits.strip()
         return next(((c, "dtmf") for c in choices if c.digits == digits), None)
     spoken = _words(heard.speech or "")
-    best: list[tuple[int, Choice]] = sorted(
-        (
-            (len(phrase), choice)
-            for choice in choices
-            for phrase in choice.words[language]
-            if _words(phrase) in spoken
-        ),
-        key=lambda pair: -pair[0],
-    )
-    if not best:
+    spans = [
+        (match.start(), match.start() + len(needle), choice)
+        for choice in choices
+        for phrase in choice.words[language]
+        for needle in [_words(phrase)]
+        for match in re.finditer(f"(?={re.escape(needle)})", spoken)
+    ]
+    meant = {
+        choice.value: choice
+        for start, end, choice in spans
+        if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in spans)
+    }
+    if len(meant) != 1:
         return None
-    longest = [choice for length, choice in best if length == best[0][0]]
-    if len({choice.value for choice in longest}) > 1:
-        return None
-    return best[0][1], "speech"
-
+    return next(iter(meant.values())), "speech"
