@@ -12,7 +12,6 @@ from alembic import op
 
 import services.store.types
 
-
 revision: str = '0007_telephony'
 down_revision: str | Sequence[str] | None = '0001'
 branch_labels: str | Sequence[str] | None = None
