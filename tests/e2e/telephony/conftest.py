@@ -21,6 +21,7 @@ from contracts.codes import ScriptName
 from contracts.topics import Topic
 from services.broker.publisher import EventPublisher
 from services.processes import free_port
+from services.sim.telephony import local_telephony_env
 from services.store.db import make_engine, make_session_factory, transaction
 from services.store.models import Person
 from tests.support.refs import person_id
@@ -33,21 +34,14 @@ SCRS_NUMBER = "+441382000999"
 NUMBERS = itertools.count(900000)  # unique per simulator: each test's caller is its own
 
 
-def telephony_env(sim_port: int, ivr_port: int, **extra: str) -> dict[str, str]:
-    return {
-        "TECFLOW_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TECFLOW_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TECFLOW_TWILIO_FROM_NUMBER": "+441382000100",
-        "TECFLOW_TWILIO_API_BASE_URL": f"http://127.0.0.1:{sim_port}",
-        "TECFLOW_TELEPHONY_PUBLIC_BASE_URL": f"http://127.0.0.1:{ivr_port}",
-        "TECFLOW_TELEPHONY_SCRS_NUMBER": SCRS_NUMBER,
-        "TECFLOW_TELEPHONY_IVR_PORT": str(ivr_port),
-        "TECFLOW_TELEPHONY_SIM_PORT": str(sim_port),
-        "TECFLOW_TELEPHONY_SIM_RING_S": "0.05",
-        "TECFLOW_TELEPHONY_CALLS_PER_SECOND": "20",
-        "TECFLOW_TELEPHONY_MAX_CONCURRENT": "20",
-        **extra,
-    }
+def telephony_env(sim_port: int, ivr_port: int) -> dict[str, str]:
+    return local_telephony_env(
+        sim_port, ivr_port, ACCOUNT_SID, AUTH_TOKEN,
+        TECFLOW_TELEPHONY_SCRS_NUMBER=SCRS_NUMBER,
+        TECFLOW_TELEPHONY_SIM_RING_S="0.05",
+        TECFLOW_TELEPHONY_CALLS_PER_SECOND="20",
+        TECFLOW_TELEPHONY_MAX_CONCURRENT="20",
+    )
 
 
 class Outcomes:
