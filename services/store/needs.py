@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 import contracts
 from contracts.codes import SNOMED_AT_RISK_OF_FALLS, NeedStatus
 from services.flags.lifecycle import IN_FORCE
-from services.needs.csvfile import RowError
+from services.needs.csvfile import RowError, read_rows
 from services.needs.entries import NeedEntry, NeedRow
 from services.store.idempotency import claim
 from services.store.models import Flag as FlagRecord
@@ -100,6 +100,13 @@ def import_rows(
         else:
             result.unchanged += 1
     return result
+
+
+def import_csv(
+    session: Session, text: str, today: date, changed_by: str, all_or_nothing: bool = False
+) -> ImportResult:
+    rows, errors = read_rows(text, today)
+    return import_rows(session, rows, errors, changed_by, all_or_nothing)
 
 
 def apply_need_update(session: Session, update: contracts.NeedUpdate) -> bool:
