@@ -1,5 +1,11 @@
-"""The unmet-need list as CSV, the format councils keep it in. Reading reports each bad
-row with its line and reason; the export is the triaged list and reads back unchanged."""
+"""The unmet-need list as CSV, the format councils keep it in.
+
+Columns (header row required, any order, extra columns ignored): person_id, need_level
+(critical | substantial | moderate | low), hours_per_week (0-168), waiting_at (home |
+hospital), assessed_on and waiting_since (YYYY-MM-DD or dd/mm/yyyy), status (optional:
+managing_ok | struggling | in_crisis; blank keeps the status the calls found).
+Reading reports each bad row with its line and reason; the export is the triaged list
+with its rank and reasons, and reads back unchanged."""
 
 from __future__ import annotations
 
