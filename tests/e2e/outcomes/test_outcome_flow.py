@@ -18,6 +18,7 @@ from contracts.topics import Topic
 from services.broker.publisher import EventPublisher
 from services.store.db import transaction
 from services.store.models import Alert, Flag, Person, Referral, UnmetNeed
+from services.store.models import Signal as SignalRecord
 from services.store.needs import import_csv
 from tests.support.refs import person_id
 from tests.support.waiting import eventually
@@ -94,6 +95,8 @@ def test_call_outcome_becomes_flag_need_update_referral_and_alert_once(
         eventually(lambda: any("fall detector alarm at 03:12" in e
                                for e in rows(session_factory, Flag, who)[0].evidence),
                    timeout_s=60)
+        # The store's own signal sink still gets the signal this agent also reads.
+        eventually(lambda: rows(session_factory, SignalRecord, who), timeout_s=30)
         assert worker.poll() is None, log.read_text()[-3000:]
 
     assert (flag.status, flag.risk, flag.recommended_referral) == ("active", "high",
