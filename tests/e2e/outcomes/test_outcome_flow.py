@@ -3,6 +3,7 @@ referral and an alert in SQLite and PostgreSQL, once, however often it is delive
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from contracts.codes import ScriptName
 from contracts.topics import Topic
 from services.broker.publisher import EventPublisher
 from services.store.db import transaction
-from services.store.models import Alert, Flag, Person, Referral, UnmetNeed
+from services.store.models import Alert, DeadLetterRecord, Flag, Person, Referral, UnmetNeed
 from services.store.models import Signal as SignalRecord
 from services.store.needs import import_csv
 from tests.support.refs import person_id
@@ -74,6 +75,8 @@ def test_call_outcome_becomes_flag_need_update_referral_and_alert_once(
             EventPublisher(kafka_bootstrap) as publisher:
         publisher.publish(Topic.CALLS_OUTCOMES, checkin)
         publisher.publish(Topic.CALLS_OUTCOMES, checkin)  # redelivered
+        malformed = f'{{"kind": "call_outcome", "person_id": "{who}", "script": "x"}}'.encode()
+        publisher.publish_raw(Topic.CALLS_OUTCOMES, malformed, key=who.encode())
         # Same person, same partition: processed after both copies of the check-in.
         publisher.publish(Topic.CALLS_OUTCOMES, follow_up)
 
@@ -95,6 +98,14 @@ def test_call_outcome_becomes_flag_need_update_referral_and_alert_once(
         eventually(lambda: any("fall detector alarm at 03:12" in e
                                for e in rows(session_factory, Flag, who)[0].evidence),
                    timeout_s=60)
+        def dead_letter() -> list[DeadLetterRecord]:
+            with transaction(session_factory) as session:
+                return [d for d in session.scalars(select(DeadLetterRecord).where(
+                    DeadLetterRecord.origin == "calls.outcomes"))
+                    if base64.b64decode(d.raw_b64) == malformed]
+
+        [letter] = eventually(dead_letter, timeout_s=30)
+        assert "script: Input should be" in letter.reason
         # The store's own signal sink still gets the signal this agent also reads.
         eventually(lambda: rows(session_factory, SignalRecord, who), timeout_s=30)
         assert worker.poll() is None, log.read_text()[-3000:]
