@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from contracts.codes import CallStatus, NeedLevel, NeedStatus, ScriptName, WaitingLocation
 from services.needs.entries import NeedEntry, NeedRow
 from services.needs.triage import triage
-from streams.outcomes.logic import PersonContext, process_outcome
+from streams.outcomes.context import PersonContext
+from streams.outcomes.logic import process_outcome
 from tests.unit.outcomes.builders import outcome
 
 TODAY = date(2026, 11, 24)

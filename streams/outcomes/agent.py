@@ -23,7 +23,9 @@ from services.store.needs import apply_need_update
 from services.store.referrals import apply_referral
 from streams.app import Bus
 from streams.consuming import parse_or_dead_letter, write_with_retry
-from streams.outcomes.logic import ActiveFlag, PersonContext, process_outcome, process_signal
+from streams.outcomes.context import ActiveFlag, PersonContext
+from streams.outcomes.logic import process_outcome
+from streams.outcomes.signals import process_signal
 
 log = logging.getLogger(__name__)
 

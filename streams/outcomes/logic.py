@@ -7,12 +7,11 @@ so a redelivered outcome yields the same events and the sinks write them once.""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.calls import CallOutcome
-from contracts.care import Alert, Flag, NeedUpdate, Referral, Signal
+from contracts.care import Alert, Flag, NeedUpdate, Referral
 from contracts.codes import (
     AlertKind,
     AlertPriority,
@@ -20,11 +19,11 @@ from contracts.codes import (
     NeedStatus,
     QualitativeRisk,
     ReferralTarget,
-    ScriptName,
 )
 from contracts.envelope import Envelope, deterministic_id
 from contracts.questions import AnswerValue, QuestionId
 from contracts.topics import Topic
+from streams.outcomes.context import ActiveFlag, PersonContext
 from streams.outcomes.falls import FallsScreen, higher, screen
 
 SOURCE = "streams.outcomes"
@@ -46,24 +45,6 @@ SIGNPOSTING = {
     QuestionId.OFFER_COMMUNITY_MEALS: ReferralTarget.COMMUNITY_MEALS,
     QuestionId.OFFER_FALLS_CLASSES: ReferralTarget.FALLS_CLASSES,
 }
-
-
-@dataclass(frozen=True)
-class ActiveFlag:
-    """The person's falls flag in force (active or reviewed), as the store holds it."""
-
-    flag_id: uuid.UUID
-    risk: QualitativeRisk
-    evidence: tuple[str, ...]
-    recommended_referral: ReferralTarget | None
-
-
-@dataclass(frozen=True)
-class PersonContext:
-    """What the store knows that the call's answers do not."""
-
-    falls_flag: ActiveFlag | None = None
-    falls_facts: tuple[str, ...] = ()  # fall-detector alarms, falls follow-up signals
 
 
 @dataclass(frozen=True)
@@ -239,27 +220,4 @@ def _alert(build: _Builder, kind: AlertKind, priority: AlertPriority, summary: s
         summary=summary,
         evidence=evidence,
         caused_by=(build.outcome.event_id,),
-    )
-
-
-def process_signal(signal: Signal, current: ActiveFlag | None) -> Flag | None:
-    """A falls follow-up signal adds its facts to the falls flag in force, if there is one
-    (without one, the follow-up call it asks for decides whether to raise a flag)."""
-    if signal.script is not ScriptName.FALLS_FOLLOW_UP or current is None:
-        return None
-    heading = f"{signal.occurred_at:%Y-%m-%d} device signal"
-    facts = [f"{heading}: {signal.reason}", *(f"{heading}: {e}" for e in signal.evidence)]
-    evidence = tuple(dict.fromkeys([*current.evidence, *facts]))
-    if evidence == current.evidence:
-        return None
-    return Flag(
-        event_id=deterministic_id("outcomes", signal.event_id, "flag"),
-        person_id=signal.person_id,
-        occurred_at=signal.occurred_at,
-        source=SOURCE,
-        flag_id=current.flag_id,
-        risk=current.risk,
-        evidence=evidence,
-        recommended_referral=current.recommended_referral,
-        change_reason="falls follow-up signal from the home's devices",
     )

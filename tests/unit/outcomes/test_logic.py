@@ -16,7 +16,9 @@ from contracts.codes import (
     ScriptName,
 )
 from contracts.topics import Topic
-from streams.outcomes.logic import ActiveFlag, PersonContext, process_outcome, process_signal
+from streams.outcomes.context import ActiveFlag, PersonContext
+from streams.outcomes.logic import process_outcome
+from streams.outcomes.signals import process_signal
 from tests.unit.outcomes.builders import CALL_AT, outcome
 
 NO_CONTEXT = PersonContext()
