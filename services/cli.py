@@ -137,6 +137,9 @@ def up(simulate: bool, people: int, exit_after_demo: bool) -> None:
         sys.exit(1)
 
 
+# --- issue 7: telephony --------------------------------------------------------------
+
+
 @main.command()
 def dialer() -> None:
     """Place the requested calls through Twilio, paced, until SIGINT/SIGTERM."""
@@ -172,6 +175,8 @@ def twilio_sim() -> None:
     telephony = load_settings()
     app = create_sim_app(telephony)
     uvicorn.run(app, host=telephony.sim_host, port=telephony.sim_port, log_level="warning")
+
+
 # --- issue 8: the unmet-need list and falls flags ----------------------------------
 
 
