@@ -16,6 +16,7 @@ from services.sim.cohort import synthetic_cohort
 from services.sim.needs_demo import run_needs_demo
 from services.sim.seeding import seed_cohort
 from services.sim.spine_demo import run_spine_demo
+from services.sim.telephony import local_telephony_env, run_telephony_demo
 from services.store.db import make_engine, make_session_factory, transaction
 from services.store.migrate import upgrade
 from services.supervisor import Supervisor
@@ -35,17 +36,21 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
         upgrade(settings.sqlalchemy_url)
         click.echo(f"store: {settings.sqlalchemy_url.split('@')[-1]}")
 
+        sim_port = free_port()
         supervisor = Supervisor(
             env={
                 "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                 "TECFLOW_DATABASE_URL": settings.sqlalchemy_url,
                 "TECFLOW_WORKER_WEB_PORT": str(free_port()),
-            },
+            } | local_telephony_env(sim_port, free_port()),
             log_dir=settings.data_dir,
         )
         stack.callback(supervisor.stop_all)
         supervisor.start("worker", "worker")
-        click.echo(f"worker started; logs in {settings.data_dir}/")
+        # Telephony against the local Twilio simulator (production points at Twilio).
+        for part in ("twilio-sim", "ivr", "dialer"):
+            supervisor.start(part, part)
+        click.echo(f"worker, Twilio simulator, IVR, dialer started; logs in {settings.data_dir}/")
 
         if simulate:
             factory = make_session_factory(make_engine(settings.sqlalchemy_url))
@@ -55,6 +60,9 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
             with EventPublisher(bootstrap) as publisher:
                 click.echo(run_spine_demo(publisher, factory, cohort, supervisor.check))
                 click.echo(run_needs_demo(publisher, factory, cohort, supervisor.check))
+                click.echo(run_telephony_demo(
+                    publisher, factory, cohort, f"http://127.0.0.1:{sim_port}", supervisor.check
+                ))
         if exit_after_demo:
             return
         click.echo("running; press Ctrl-C to stop")
