@@ -73,26 +73,28 @@ def accept_request(session: Session, request: CallRequested) -> bool:
     return True
 
 
-def take_next_due(session: Session, now: datetime) -> DialJob | None:
-    """The most overdue waiting call, now marked as being dialled (by this dialer only)."""
-    plan = session.scalars(
+def take_due(session: Session, now: datetime, limit: int) -> list[DialJob]:
+    """Up to `limit` of the most overdue waiting calls, now marked as being dialled (by
+    this dialer only: a call another dialer took first is skipped)."""
+    plans = session.scalars(
         select(CallPlan)
         .where(CallPlan.state == WAITING, CallPlan.due_at <= now)
         .order_by(CallPlan.due_at)
-        .limit(1)
-    ).first()
-    if plan is None:
-        return None
-    taken = session.execute(
-        update(CallPlan)
-        .where(CallPlan.call_id == plan.call_id, CallPlan.state == WAITING)
-        .values(state=DIALLING)
-    )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
-        return None  # another dialer took it first
-    request = CallRequested.model_validate(plan.request)
-    phone = session.scalar(select(Person.phone).where(Person.id == request.person_id))
-    return DialJob(call_id=plan.call_id, phone=phone, request=request)
+        .limit(limit)
+    ).all()
+    jobs = []
+    for plan in plans:
+        taken = session.execute(
+            update(CallPlan)
+            .where(CallPlan.call_id == plan.call_id, CallPlan.state == WAITING)
+            .values(state=DIALLING)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        request = CallRequested.model_validate(plan.request)
+        phone = session.scalar(select(Person.phone).where(Person.id == request.person_id))
+        jobs.append(DialJob(call_id=plan.call_id, phone=phone, request=request))
+    return jobs
 
 
 def active_calls(session: Session) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import uuid
 from datetime import timedelta
 from functools import partial
@@ -34,6 +35,7 @@ from streams.consuming import parse_or_dead_letter, write_with_retry
 log = logging.getLogger(__name__)
 
 POLL_S = 0.1
+READY_S = 2.0  # seconds of calls taken from the store ahead of their dialling slot
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 UNREACHABLE_RETRY = timedelta(seconds=30)
 
@@ -78,7 +80,9 @@ async def store_requests(
 
 
 class Dialler:
-    """Takes due calls from the store and places them, paced and capped."""
+    """Takes due calls from the store and places them, paced and capped. A feeder keeps
+    a couple of seconds' worth of calls ready, so a slow store read never makes the
+    pacer miss a slot."""
 
     def __init__(
         self, factory: sessionmaker[Session], calls: TwilioCalls, settings: TelephonySettings
@@ -87,17 +91,27 @@ class Dialler:
         self.calls = calls
         self.max_concurrent = settings.max_concurrent
         self.bucket = TokenBucket(settings.calls_per_second)
+        self.ready: asyncio.Queue[DialJob] = asyncio.Queue(
+            maxsize=max(1, math.ceil(settings.calls_per_second * READY_S))
+        )
         self._dialling: set[asyncio.Task[None]] = set()
 
-    async def run(self) -> None:
+    async def feed(self) -> None:
         while True:
             active = await write_with_retry(self.factory, calls_store.active_calls)
-            job = None
-            if active < self.max_concurrent:
-                job = await write_with_retry(self.factory, calls_store.take_next_due, utcnow())
-            if job is None:
+            # Calls waiting in `ready` are already counted as active (state dialling).
+            room = min(self.max_concurrent - active, self.ready.maxsize - self.ready.qsize())
+            jobs = []
+            if room > 0:
+                jobs = await write_with_retry(self.factory, calls_store.take_due, utcnow(), room)
+            for job in jobs:
+                await self.ready.put(job)
+            if not jobs:
                 await asyncio.sleep(POLL_S)
-                continue
+
+    async def pace(self) -> None:
+        while True:
+            job = await self.ready.get()
             await self.bucket.take()
             task = asyncio.create_task(self.dial(job))
             self._dialling.add(task)
@@ -158,14 +172,17 @@ def build(settings: Settings, telephony: TelephonySettings) -> Bus:
         partial(store_requests, dead_letters=bus[Topic.DEADLETTER], factory=factory)
     )
 
-    async def dial() -> None:
-        await dialler.run()
+    async def feed() -> None:
+        await dialler.feed()
+
+    async def pace() -> None:
+        await dialler.pace()
 
     async def relay() -> None:
         await relay_outbox(bus, factory)
 
-    bus.app.task(dial)
-    bus.app.task(relay)
+    for task in (feed, pace, relay):
+        bus.app.task(task)
     return bus
 
 
