@@ -4,10 +4,12 @@ dialer, on the real broker and a real database (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import itertools
+import signal
+import subprocess
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -73,6 +75,25 @@ class Telephony:
     publisher: EventPublisher
     outcomes: Outcomes
     log_dir: Path
+    env: dict[str, str]
+    stack: ExitStack
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, name: str) -> None:
+        log_path = self.log_dir / f"{name}.log"
+        self.processes[name] = self.stack.enter_context(
+            tecflow_process(name, env=self.env, log_path=log_path)
+        )
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name)
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+
+    def check(self) -> None:
+        for name, process in self.processes.items():
+            log = (self.log_dir / f"{name}.log").read_text()
+            assert process.poll() is None, f"{name} died:\n{log[-3000:]}"
 
     def person(self, caller: list[dict[str, object]] | None) -> str:
         """A person with a unique number whose calls the simulator answers as told
@@ -99,11 +120,6 @@ class Telephony:
         calls = httpx.get(f"{self.sim_url}/sim/calls").json()
         return [call for call in calls if call["to"] == phone]
 
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {path.name}\n{path.read_text()[-4000:]}" for path in self.log_dir.glob("*.log")
-        )
-
 
 def phone_of(factory: sessionmaker[Session], who: str) -> str:
     with transaction(factory) as session:
@@ -112,28 +128,29 @@ def phone_of(factory: sessionmaker[Session], who: str) -> str:
         return person.phone
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def telephony(
-    request: pytest.FixtureRequest, kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Telephony]:
-    database_url: str = request.getfixturevalue(f"{request.param}_url")
-    log_dir = tmp_path_factory.mktemp(f"telephony-{request.param}")
+@contextmanager
+def running_telephony(bootstrap: str, database_url: str, log_dir: Path) -> Iterator[Telephony]:
     sim_port, ivr_port = free_port(), free_port()
-    env = worker_env(kafka_bootstrap, database_url, app_id=f"tel-{uuid.uuid4().hex[:8]}")
+    env = worker_env(bootstrap, database_url, app_id=f"tel-{uuid.uuid4().hex[:8]}")
     env |= telephony_env(sim_port, ivr_port)
     sim_url = f"http://127.0.0.1:{sim_port}"
     engine = make_engine(database_url)
     with ExitStack() as stack:
-        processes = {
-            name: stack.enter_context(
-                tecflow_process(name, env=env, log_path=log_dir / f"{name}.log")
-            )
-            for name in ("twilio-sim", "ivr", "dialer")
-        }
+        telephony = Telephony(
+            bootstrap=bootstrap,
+            factory=make_session_factory(engine),
+            sim_url=sim_url,
+            publisher=stack.enter_context(EventPublisher(bootstrap)),
+            outcomes=Outcomes(bootstrap),
+            log_dir=log_dir,
+            env=env,
+            stack=stack,
+        )
+        for name in ("twilio-sim", "ivr", "dialer"):
+            telephony.start(name)
 
         def ready() -> bool:
-            for name, process in processes.items():
-                assert process.poll() is None, (log_dir / f"{name}.log").read_text()[-3000:]
+            telephony.check()
             try:
                 httpx.get(f"{sim_url}/sim/calls").raise_for_status()
                 httpx.post(f"http://127.0.0.1:{ivr_port}/ivr/status")
@@ -142,16 +159,16 @@ def telephony(
             return True
 
         eventually(ready, timeout_s=60)
-        publisher = stack.enter_context(EventPublisher(kafka_bootstrap))
-        yield Telephony(
-            bootstrap=kafka_bootstrap,
-            factory=make_session_factory(engine),
-            sim_url=sim_url,
-            publisher=publisher,
-            outcomes=Outcomes(kafka_bootstrap),
-            log_dir=log_dir,
-        )
-        for name, process in processes.items():
-            log = (log_dir / f"{name}.log").read_text()
-            assert process.poll() is None, f"{name} died:\n{log[-3000:]}"
+        yield telephony
+        telephony.check()
     engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def telephony(
+    request: pytest.FixtureRequest, kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Telephony]:
+    database_url: str = request.getfixturevalue(f"{request.param}_url")
+    log_dir = tmp_path_factory.mktemp(f"telephony-{request.param}")
+    with running_telephony(kafka_bootstrap, database_url, log_dir) as running:
+        yield running
