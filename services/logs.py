@@ -17,3 +17,5 @@ def configure_logging(level: str = "INFO") -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # httpx logs every URL at INFO; the simulator's admin URLs carry phone numbers.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # twilio logs each API request's headers at INFO: noise, five lines a call.
+    logging.getLogger("twilio").setLevel(logging.WARNING)
