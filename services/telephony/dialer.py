@@ -79,7 +79,7 @@ async def store_requests(
             log.info("call %s was requested before; not queued again", request.event_id)
 
 
-class Dialler:
+class Dialer:
     """Takes due calls from the store and places them, paced and capped. A feeder keeps
     a couple of seconds' worth of calls ready, so a slow store read never makes the
     pacer miss a slot."""
@@ -112,7 +112,8 @@ class Dialler:
     async def pace(self) -> None:
         while True:
             job = await self.ready.get()
-            await self.bucket.take()
+            if job.phone and utcnow() < job.request.window_end:
+                await self.bucket.take()  # only calls that will really be placed take a slot
             task = asyncio.create_task(self.dial(job))
             self._dialling.add(task)
             task.add_done_callback(self._dialling.discard)
@@ -167,16 +168,16 @@ def build(settings: Settings, telephony: TelephonySettings) -> Bus:
     # The dialer has no tables to serve; no web port to clash with a worker's.
     bus.app.conf.web_enabled = False
     factory = make_session_factory(make_engine(settings.sqlalchemy_url))
-    dialler = Dialler(factory, TwilioCalls(telephony), telephony)
+    dialer = Dialer(factory, TwilioCalls(telephony), telephony)
     bus.app.agent(bus[Topic.CALLS_REQUESTED], name="dialer-requests")(
         partial(store_requests, dead_letters=bus[Topic.DEADLETTER], factory=factory)
     )
 
     async def feed() -> None:
-        await dialler.feed()
+        await dialer.feed()
 
     async def pace() -> None:
-        await dialler.pace()
+        await dialer.pace()
 
     async def relay() -> None:
         await relay_outbox(bus, factory)
