@@ -1,0 +1,130 @@
+"""`tecflow scheduler`: APScheduler 3 (AsyncIOScheduler, UTC) with its job store in the
+same database as the store. Jobs only plan and publish; the dialer does the slow work.
+
+One job per active campaign (`campaign:<id>`), one for signals, one that follows
+campaign edits. The job store is a cache of the campaigns table: rebuilt at start-up."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    JobExecutionEvent,
+)
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from contracts.envelope import utcnow
+from schedules import jobs, repository
+from schedules.planner import Planner
+from schedules.settings import SchedulerSettings
+from services.broker.publisher import EventPublisher
+from services.settings import Settings
+from services.store.db import make_engine, make_session_factory, transaction
+
+log = logging.getLogger(__name__)
+
+SIGNALS_JOB = "signals"
+SYNC_JOB = "campaigns:sync"
+SYNC_EVERY_S = 60
+
+
+def campaign_job_id(campaign_id: str) -> str:
+    return f"campaign:{campaign_id}"
+
+
+def build_scheduler(database_url: str) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=make_engine(database_url))},
+        # One planning thread: rounds of one instance never race each other for the store.
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        timezone=UTC,
+    )
+    scheduler.add_listener(_report, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+    return scheduler
+
+
+def _report(event: JobExecutionEvent) -> None:
+    if event.code == EVENT_JOB_ERROR:
+        log.error("job %s failed: %r", event.job_id, event.exception)
+    elif event.code == EVENT_JOB_MISSED:
+        log.warning("job %s missed its run at %s", event.job_id, event.scheduled_run_time)
+    else:
+        log.warning("job %s still running; a round was skipped", event.job_id)
+
+
+def sync_campaign_jobs(scheduler: BaseScheduler, planner: Planner, replace: bool) -> None:
+    """One interval job per active campaign; jobs of paused or removed campaigns go.
+    `replace` (at start-up) rewrites every job and runs it at once."""
+    with transaction(planner.factory) as session:
+        windows = {
+            campaign_job_id(c.id): (c.id, c.window_start, c.window_end)
+            for c in repository.active_campaigns(session)
+        }
+    for job in scheduler.get_jobs():
+        if job.id.startswith("campaign:") and job.id not in windows:
+            job.remove()
+    for job_id, (campaign_id, start, end) in windows.items():
+        if not replace and scheduler.get_job(job_id) is not None:
+            continue
+        # A round late by less than the window still has calls to place.
+        window_s = int((datetime.combine(datetime.min, end)
+                        - datetime.combine(datetime.min, start)).total_seconds())
+        scheduler.add_job(
+            jobs.run_campaign, IntervalTrigger(seconds=planner.settings.plan_every_s),
+            args=[campaign_id], id=job_id, name=f"plan {campaign_id}",
+            replace_existing=True, misfire_grace_time=max(window_s, 60),
+            next_run_time=utcnow(),
+        )
+
+
+def start_jobs(scheduler: BaseScheduler, planner: Planner) -> None:
+    every = planner.settings.plan_every_s
+    scheduler.add_job(jobs.run_signals, IntervalTrigger(seconds=min(every, 60)),
+                      id=SIGNALS_JOB, replace_existing=True, next_run_time=utcnow())
+    scheduler.add_job(jobs.sync_campaigns, IntervalTrigger(seconds=SYNC_EVERY_S),
+                      id=SYNC_JOB, replace_existing=True,
+                      next_run_time=utcnow() + timedelta(seconds=SYNC_EVERY_S))
+    sync_campaign_jobs(scheduler, planner, replace=True)
+
+
+async def serve(settings: Settings, scheduler_settings: SchedulerSettings) -> None:
+    """Run until SIGINT/SIGTERM; the scheduler starts inside this running loop."""
+    if not settings.kafka_bootstrap_servers:
+        raise RuntimeError("set KAFKA_BOOTSTRAP_SERVERS: the scheduler publishes call requests")
+    engine = make_engine(settings.sqlalchemy_url)
+    publisher = EventPublisher(settings.kafka_bootstrap_servers)
+    planner = Planner(make_session_factory(engine), publisher, scheduler_settings)
+    scheduler = build_scheduler(settings.sqlalchemy_url)
+    jobs.install(jobs.Runtime(planner, scheduler))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        scheduler.start()
+        # Whatever a crashed predecessor claimed but never published goes out first.
+        await loop.run_in_executor(None, planner.publish_pending, utcnow())
+        start_jobs(scheduler, planner)
+        log.info("scheduler %s running", scheduler_settings.holder)
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=True)
+        planner.stand_down()
+        jobs.install(None)
+        publisher.close()
+        engine.dispose()
+
+
+def run(settings: Settings) -> None:
+    asyncio.run(serve(settings, SchedulerSettings()))
