@@ -100,7 +100,8 @@ def test_a_window_in_the_night_the_clocks_change_keeps_its_local_hours() -> None
 def test_people_in_other_zones_are_called_in_their_own_local_hours() -> None:
     people = [PersonFacts("P1"), PersonFacts("P2", timezone="America/New_York")]
     calls = planning_rounds(campaign({"every": "day"}), people,
-                            datetime(2026, 3, 29, tzinfo=UTC), datetime(2026, 3, 29, 22, tzinfo=UTC))
+                            datetime(2026, 3, 29, tzinfo=UTC),
+                            datetime(2026, 3, 29, 22, tzinfo=UTC))
     starts = {c.person_id: c.window.start for c in calls}
     assert starts["P1"] == datetime(2026, 3, 29, 9, tzinfo=UTC)
     assert starts["P2"] == datetime(2026, 3, 29, 14, tzinfo=UTC)  # 10:00 EDT
@@ -118,4 +119,5 @@ def test_planning_the_same_slot_twice_yields_the_same_id() -> None:
 
 def test_no_call_is_planned_once_the_window_has_closed() -> None:
     spec = campaign({"every": "day"})
-    assert not list(plan_campaign(spec, [PersonFacts("P1")], datetime(2026, 11, 24, 12, tzinfo=UTC)))
+    noon = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    assert not list(plan_campaign(spec, [PersonFacts("P1")], noon))
