@@ -10,11 +10,15 @@ import sys
 from datetime import time
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
 from services.logs import configure_logging
 from services.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger("tecflow")
 
@@ -150,7 +154,7 @@ def campaigns() -> None:
     """Campaigns of proactive calls (who, which script, how often, when)."""
 
 
-def _campaign_factory():  # type: ignore[no-untyped-def]
+def _campaign_factory() -> sessionmaker[Session]:
     from services.store.db import make_engine, make_session_factory
 
     return make_session_factory(make_engine(_settings().sqlalchemy_url))
