@@ -45,7 +45,7 @@ def peak_rss_mb() -> float:
 
 
 def seed(url: str, people: int) -> None:
-    rng = random.Random(7)  # noqa: S311 - synthetic data
+    rng = random.Random(7)
     engine = make_engine(url)
     with engine.begin() as connection:
         for table in (PlannedCall, HospitalStay, Person, Campaign, SchedulerLease):

@@ -54,8 +54,8 @@ def test_store_rules_keep_do_not_call_opted_out_and_in_hospital_off_the_round(
 ) -> None:
     postcode = unique_postcode()
     [callable_] = seed_people(session_factory, postcode, 1)
-    [do_not_call] = seed_people(session_factory, postcode, 1, do_not_call=True)
-    [opted_out] = seed_people(session_factory, postcode, 1, opted_out=True)
+    seed_people(session_factory, postcode, 1, do_not_call=True)
+    seed_people(session_factory, postcode, 1, opted_out=True)
     [admitted, waiting_in_hospital, discharged] = seed_people(session_factory, postcode, 3)
     with transaction(session_factory) as session:
         session.add(HospitalStay(person_id=admitted, admitted_at=NOW - timedelta(days=2)))
