@@ -49,17 +49,26 @@ class Planner:
                      self.settings.holder)
         return held
 
+    def hold_lease(self, now: datetime) -> bool:
+        """Take or renew the lease on its own: the scheduler process leads only while
+        this holds, so a standby never runs jobs from the shared job store."""
+        with transaction(self.factory) as session:
+            return self._lease(session, now)
+
     def plan_campaign(self, campaign_id: str, now: datetime) -> int:
         """Claim today's slots for one campaign, then publish; returns slots claimed."""
+        # Read and plan first, then take the lease and claim in one short write
+        # transaction: SQLite's single write lock is not held while the cohort is read.
         with transaction(self.factory) as session:
-            if not self._lease(session, now):
-                return 0
             campaign = session.get(Campaign, campaign_id)
             if campaign is None or not campaign.active:
                 return 0
             spec = repository.to_spec(campaign)
             people = repository.people_facts(session, now)
-            calls = plan_campaign(spec, people, now, self.bank_holidays)
+        calls = list(plan_campaign(spec, people, now, self.bank_holidays))
+        with transaction(self.factory) as session:
+            if not self._lease(session, now):
+                return 0
             claimed = len(repository.claim(session, calls, now))
         log.info("campaign %s: %d call(s) planned", campaign_id, claimed)
         self.publish_pending(now)
@@ -82,10 +91,12 @@ class Planner:
             }
             for signal in signals:
                 person = people.get(signal.person_id)
-                call = person and plan_signal(
+                if person is None:
+                    continue  # not (yet) in the store: the signal waits
+                call = plan_signal(
                     signal.id, signal.script, signal.reason, person, hours, retry, now
                 )
-                if call:
+                if call is not None:
                     repository.claim(session, [call], now)
                     signal.planned_call_id = call.id
                     planned += 1

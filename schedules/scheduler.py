@@ -22,6 +22,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import SQLAlchemyError
 
 from contracts.envelope import utcnow
 from schedules import jobs, repository
@@ -99,31 +100,65 @@ def start_jobs(scheduler: BaseScheduler, planner: Planner) -> None:
 
 
 async def serve(settings: Settings, scheduler_settings: SchedulerSettings) -> None:
-    """Run until SIGINT/SIGTERM; the scheduler starts inside this running loop."""
+    """Run until SIGINT/SIGTERM. Stand by until this instance holds the planning lease,
+    then lead: only the leader runs APScheduler on the shared job store (S1)."""
     if not settings.kafka_bootstrap_servers:
         raise RuntimeError("set KAFKA_BOOTSTRAP_SERVERS: the scheduler publishes call requests")
     engine = make_engine(settings.sqlalchemy_url)
     publisher = EventPublisher(settings.kafka_bootstrap_servers)
     planner = Planner(make_session_factory(engine), publisher, scheduler_settings)
-    scheduler = build_scheduler(settings.sqlalchemy_url)
-    jobs.install(jobs.Runtime(planner, scheduler))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        scheduler.start()
-        # Whatever a crashed predecessor claimed but never published goes out first.
-        await loop.run_in_executor(None, planner.publish_pending, utcnow())
-        start_jobs(scheduler, planner)
-        log.info("scheduler %s running", scheduler_settings.holder)
-        await stop.wait()
+        while not stop.is_set():
+            if await _holds_lease(planner):
+                await _lead(settings, planner, stop)
+            else:
+                await _wait(stop, planner.settings.lease_ttl_s / 3)
     finally:
-        scheduler.shutdown(wait=True)
-        planner.stand_down()
-        jobs.install(None)
+        await loop.run_in_executor(None, planner.stand_down)
         publisher.close()
         engine.dispose()
+
+
+async def _lead(settings: Settings, planner: Planner, stop: asyncio.Event) -> None:
+    """Run the jobs while the lease is renewed; return on stop or once it is lost."""
+    scheduler = build_scheduler(settings.sqlalchemy_url)
+    jobs.install(jobs.Runtime(planner, scheduler))
+    log.info("scheduler %s leads", planner.settings.holder)
+    try:
+        scheduler.start()
+        # Whatever a crashed predecessor claimed but never published goes out first.
+        await asyncio.get_running_loop().run_in_executor(None, planner.publish_pending, utcnow())
+        start_jobs(scheduler, planner)
+        while not await _wait(stop, planner.settings.lease_ttl_s / 3):
+            if not await _holds_lease(planner):
+                log.error("scheduler %s lost the planning lease; standing by",
+                          planner.settings.holder)
+                return
+    finally:
+        scheduler.shutdown(wait=True)
+        jobs.install(None)
+
+
+async def _holds_lease(planner: Planner) -> bool:
+    try:
+        return await asyncio.get_running_loop().run_in_executor(
+            None, planner.hold_lease, utcnow())
+    except SQLAlchemyError as error:
+        log.warning("cannot reach the store for the lease: %s", error)
+        return False
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> bool:
+    """Sleep up to `seconds`; True as soon as a stop is asked for."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
 
 
 def run(settings: Settings) -> None:
