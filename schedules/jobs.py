@@ -43,7 +43,8 @@ def run_signals(now: datetime | None = None) -> int:
 
 def sync_campaigns() -> None:
     """Follow campaign edits made through the CLI or the console."""
-    from schedules.scheduler import sync_campaign_jobs
+    from schedules.scheduler import sync_campaign_jobs  # it imports this module
+
 
     runtime = current()
     sync_campaign_jobs(runtime.scheduler, runtime.planner, replace=False)

@@ -45,7 +45,7 @@ class Planner:
     def _lease(self, session: Session, now: datetime) -> bool:
         held = lease.acquire(session, self.settings.holder, now, self.settings.lease_ttl_s)
         if not held:
-            log.info("another scheduler holds the planning lease; %s stands by",
+            log.debug("another scheduler holds the planning lease; %s stands by",
                      self.settings.holder)
         return held
 

@@ -2,7 +2,9 @@
 same database as the store. Jobs only plan and publish; the dialer does the slow work.
 
 One job per active campaign (`campaign:<id>`), one for signals, one that follows
-campaign edits. The job store is a cache of the campaigns table: rebuilt at start-up."""
+campaign edits. The job store is a cache of the campaigns table: rebuilt each time an
+instance starts to lead. Instances stand by until they hold the planning lease, so one
+at a time runs APScheduler on the shared job store (pitfall S1)."""
 
 from __future__ import annotations
 
@@ -112,11 +114,17 @@ async def serve(settings: Settings, scheduler_settings: SchedulerSettings) -> No
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
+        standing_by = False
         while not stop.is_set():
             if await _holds_lease(planner):
                 await _lead(settings, planner, stop)
-            else:
-                await _wait(stop, planner.settings.lease_ttl_s / 3)
+                standing_by = False
+                continue
+            if not standing_by:
+                log.info("scheduler %s stands by: another instance holds the planning lease",
+                         scheduler_settings.holder)
+                standing_by = True
+            await _wait(stop, planner.settings.lease_ttl_s / 3)
     finally:
         await loop.run_in_executor(None, planner.stand_down)
         publisher.close()
@@ -129,10 +137,13 @@ async def _lead(settings: Settings, planner: Planner, stop: asyncio.Event) -> No
     jobs.install(jobs.Runtime(planner, scheduler))
     log.info("scheduler %s leads", planner.settings.holder)
     try:
-        scheduler.start()
+        # Paused until the stored jobs are reconciled with the campaigns table, so a
+        # stale job does not run first.
+        scheduler.start(paused=True)
         # Whatever a crashed predecessor claimed but never published goes out first.
         await asyncio.get_running_loop().run_in_executor(None, planner.publish_pending, utcnow())
         start_jobs(scheduler, planner)
+        scheduler.resume()
         while not await _wait(stop, planner.settings.lease_ttl_s / 3):
             if not await _holds_lease(planner):
                 log.error("scheduler %s lost the planning lease; standing by",
