@@ -45,6 +45,5 @@ def sync_campaigns() -> None:
     """Follow campaign edits made through the CLI or the console."""
     from schedules.scheduler import sync_campaign_jobs  # it imports this module
 
-
     runtime = current()
     sync_campaign_jobs(runtime.scheduler, runtime.planner, replace=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from apscheduler.events import (
     EVENT_JOB_ERROR,
@@ -81,8 +81,8 @@ def sync_campaign_jobs(scheduler: BaseScheduler, planner: Planner, replace: bool
         if not replace and scheduler.get_job(job_id) is not None:
             continue
         # A round late by less than the window still has calls to place.
-        window_s = int((datetime.combine(datetime.min, end)
-                        - datetime.combine(datetime.min, start)).total_seconds())
+        window_s = int((datetime.combine(date.min, end)
+                        - datetime.combine(date.min, start)).total_seconds())
         scheduler.add_job(
             jobs.run_campaign, IntervalTrigger(seconds=planner.settings.plan_every_s),
             args=[campaign_id], id=job_id, name=f"plan {campaign_id}",
