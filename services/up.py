@@ -14,6 +14,7 @@ from services.processes import free_port
 from services.settings import Settings
 from services.sim.campaign_demo import seed_demo_campaign
 from services.sim.cohort import synthetic_cohort
+from services.sim.needs_demo import run_needs_demo
 from services.sim.seeding import seed_cohort
 from services.sim.spine_demo import run_spine_demo
 from services.store.db import make_engine, make_session_factory, transaction
@@ -59,6 +60,7 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
                 seed_cohort(session, cohort)
             with EventPublisher(bootstrap) as publisher:
                 click.echo(run_spine_demo(publisher, factory, cohort, supervisor.check))
+                click.echo(run_needs_demo(publisher, factory, cohort, supervisor.check))
         if exit_after_demo:
             return
         click.echo("running; press Ctrl-C to stop")
