@@ -12,6 +12,7 @@ from services.broker.embedded import EmbeddedBroker
 from services.broker.publisher import EventPublisher
 from services.processes import free_port
 from services.settings import Settings
+from services.sim.campaign_demo import seed_demo_campaign
 from services.sim.cohort import synthetic_cohort
 from services.sim.needs_demo import run_needs_demo
 from services.sim.seeding import seed_cohort
@@ -47,13 +48,19 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
         )
         stack.callback(supervisor.stop_all)
         supervisor.start("worker", "worker")
+        click.echo(f"worker started; logs in {settings.data_dir}/")
         # Telephony against the local Twilio simulator (production points at Twilio).
         for part in ("twilio-sim", "ivr", "dialer"):
             supervisor.start(part, part)
-        click.echo(f"worker, Twilio simulator, IVR, dialer started; logs in {settings.data_dir}/")
+        click.echo("Twilio simulator, IVR and dialer started")
+        factory = make_session_factory(make_engine(settings.sqlalchemy_url))
+        if simulate:
+            with transaction(factory) as session:
+                seed_demo_campaign(session)
+        supervisor.start("scheduler", "scheduler")
+        click.echo("scheduler started (campaigns: `tecflow campaigns list`)")
 
         if simulate:
-            factory = make_session_factory(make_engine(settings.sqlalchemy_url))
             cohort = synthetic_cohort(people)
             with transaction(factory) as session:
                 seed_cohort(session, cohort)
