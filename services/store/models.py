@@ -420,6 +420,7 @@ class CallPlan(Base):
     due_at: Mapped[datetime] = mapped_column(index=True)
     language: Mapped[str] = mapped_column(String(16))
     request: Mapped[dict[str, Any]] = mapped_column(doc="the CallRequested, as JSON")
+    claimed_at: Mapped[datetime | None] = mapped_column(doc="when a dialer took it")
     end_reason: Mapped[str | None] = mapped_column(Text)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -21,6 +21,12 @@ from services.store.models import Call, CallAnswer, CallPlan, Person, TelephonyO
 from services.telephony.endings import Ending, conclude
 
 CONSUMER = "telephony.dialer"
+# A call taken for dialling that Twilio has not reported on after this was never placed
+# (the dialer stopped mid-dial): it goes back in the queue.
+UNPLACED_AFTER = timedelta(minutes=10)
+# A call with no final status this long after it was taken is ended, so its slot and
+# its outcome are not lost to a callback that never came.
+UNFINISHED_AFTER = timedelta(hours=4)
 WAITING, DIALLING, PLACED, ENDED = "waiting", "dialling", "placed", "ended"
 
 
@@ -78,7 +84,9 @@ def take_due(session: Session, now: datetime, limit: int) -> list[DialJob]:
     this dialer only: a call another dialer took first is skipped)."""
     plans = session.scalars(
         select(CallPlan)
-        .where(CallPlan.state == WAITING, CallPlan.due_at <= now)
+        .join(Call, Call.id == CallPlan.call_id)
+        # Once Twilio has reported on a call it was placed, whatever the dialer last heard.
+        .where(CallPlan.state == WAITING, CallPlan.due_at <= now, Call.status == "requested")
         .order_by(CallPlan.due_at)
         .limit(limit)
     ).all()
@@ -87,7 +95,7 @@ def take_due(session: Session, now: datetime, limit: int) -> list[DialJob]:
         taken = session.execute(
             update(CallPlan)
             .where(CallPlan.call_id == plan.call_id, CallPlan.state == WAITING)
-            .values(state=DIALLING)
+            .values(state=DIALLING, claimed_at=now)
         )
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             continue
@@ -274,3 +282,26 @@ def release(session: Session, call_id: uuid.UUID, due_at: datetime) -> None:
         .where(CallPlan.call_id == call_id, CallPlan.state == DIALLING)
         .values(state=WAITING, due_at=due_at)
     )
+
+
+def recover_stale(session: Session, now: datetime) -> tuple[int, int]:
+    """Calls lost between the dialer and Twilio: (put back in the queue, ended)."""
+    unplaced = select(Call.id).where(Call.status == "requested")
+    released = session.execute(
+        update(CallPlan)
+        .where(
+            CallPlan.state == DIALLING,
+            CallPlan.claimed_at < now - UNPLACED_AFTER,
+            CallPlan.call_id.in_(unplaced),
+        )
+        .values(state=WAITING, claimed_at=None)
+    )
+    unfinished = session.scalars(
+        select(CallPlan.call_id).where(
+            CallPlan.state.in_((DIALLING, PLACED)), CallPlan.claimed_at < now - UNFINISHED_AFTER
+        )
+    ).all()
+    for call_id in unfinished:
+        end_call(session, call_id, CallStatus.FAILED, now,
+                 end_reason="no final status from Twilio")
+    return released.rowcount, len(unfinished)  # type: ignore[attr-defined]

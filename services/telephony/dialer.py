@@ -16,6 +16,7 @@ from functools import partial
 import faust
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from contracts.calls import CallRequested
@@ -38,6 +39,8 @@ POLL_S = 0.1
 READY_S = 2.0  # seconds of calls taken from the store ahead of their dialling slot
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 UNREACHABLE_RETRY = timedelta(seconds=30)
+RECOVER_EVERY_S = 60.0
+API_TIMEOUT_S = 15.0
 
 
 class TwilioCalls:
@@ -45,7 +48,12 @@ class TwilioCalls:
 
     def __init__(self, settings: TelephonySettings) -> None:
         self.settings = settings
-        self.client = Client(settings.account_sid, settings.auth_token.get_secret_value())
+        self.client = Client(
+            settings.account_sid,
+            settings.auth_token.get_secret_value(),
+            # No timeout by default: a hung request would hold a dialling slot forever.
+            http_client=TwilioHttpClient(timeout=API_TIMEOUT_S),
+        )
         if settings.api_base_url:
             self.client.api.base_url = settings.api_base_url.rstrip("/")
 
@@ -163,6 +171,14 @@ async def relay_outbox(bus: Bus, factory: sessionmaker[Session]) -> None:
             await asyncio.sleep(POLL_S)
 
 
+async def recover_stale(factory: sessionmaker[Session]) -> None:
+    while True:
+        released, ended = await write_with_retry(factory, calls_store.recover_stale, utcnow())
+        if released or ended:
+            log.warning("stale calls: %s put back in the queue, %s ended", released, ended)
+        await asyncio.sleep(RECOVER_EVERY_S)
+
+
 def build(settings: Settings, telephony: TelephonySettings) -> Bus:
     bus = create_app(settings.model_copy(update={"app_id": f"{settings.app_id}-dialer"}))
     # The dialer has no tables to serve; no web port to clash with a worker's.
@@ -182,7 +198,10 @@ def build(settings: Settings, telephony: TelephonySettings) -> Bus:
     async def relay() -> None:
         await relay_outbox(bus, factory)
 
-    for task in (feed, pace, relay):
+    async def recover() -> None:
+        await recover_stale(factory)
+
+    for task in (feed, pace, relay, recover):
         bus.app.task(task)
     return bus
 

@@ -37,6 +37,7 @@ def upgrade() -> None:
     sa.Column('due_at', services.store.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('language', sa.String(length=16), nullable=False),
     sa.Column('request', sa.JSON(), nullable=False),
+    sa.Column('claimed_at', services.store.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('end_reason', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['call_id'], ['calls.id'], name=op.f('fk_call_plans_call_id_calls')),
     sa.PrimaryKeyConstraint('call_id', name=op.f('pk_call_plans'))
