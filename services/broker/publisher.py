@@ -32,8 +32,10 @@ class EventPublisher:
         value = event.model_dump_json().encode()
         self._producer.send(str(topic), key=key, value=value).get(timeout=timeout_s)
 
-    def publish_raw(self, topic: Topic | str, value: bytes, key: bytes | None = None) -> None:
-        self._producer.send(str(topic), key=key, value=value).get(timeout=10)
+    def publish_raw(
+        self, topic: Topic | str, value: bytes, key: bytes | None = None, timeout_s: float = 10.0
+    ) -> None:
+        self._producer.send(str(topic), key=key, value=value).get(timeout=timeout_s)
 
     def dead_letter(self, letter: DeadLetter) -> None:
         self.publish(Topic.DEADLETTER, letter)

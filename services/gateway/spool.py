@@ -1,0 +1,57 @@
+"""A disk spool for messages the broker could not take: an SQLite file in the data dir,
+each append committed with a full fsync, read back oldest first."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Spooled:
+    seq: int
+    topic: str
+    key: bytes | None
+    value: bytes
+
+
+class Spool:
+    """One lane's queue. Not thread-safe: each lane uses it from its own single thread."""
+
+    def __init__(self, path: Path, lane: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lane = lane
+        # Autocommit: each statement is its own transaction, durable when it returns.
+        self._db = sqlite3.connect(path, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+        # FULL: every commit is fsynced, so an accepted alarm survives a power cut.
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS spool (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "lane TEXT NOT NULL, topic TEXT NOT NULL, key BLOB, value BLOB NOT NULL)"
+        )
+
+    def append(self, topic: str, key: bytes | None, value: bytes) -> None:
+        self._db.execute("INSERT INTO spool (lane, topic, key, value) VALUES (?, ?, ?, ?)",
+                         (self._lane, topic, key, value))
+
+    def head(self, limit: int = 100) -> list[Spooled]:
+        rows = self._db.execute(
+            "SELECT seq, topic, key, value FROM spool WHERE lane = ? ORDER BY seq LIMIT ?",
+            (self._lane, limit),
+        ).fetchall()
+        return [Spooled(*row) for row in rows]
+
+    def remove(self, seq: int) -> None:
+        self._db.execute("DELETE FROM spool WHERE seq = ?", (seq,))
+
+    def __len__(self) -> int:
+        (count,) = self._db.execute(
+            "SELECT count(*) FROM spool WHERE lane = ?", (self._lane,)
+        ).fetchone()
+        return int(count)
+
+    def close(self) -> None:
+        self._db.close()

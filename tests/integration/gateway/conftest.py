@@ -1,0 +1,70 @@
+"""Real parts for the gateway tests: the store with people holding devices, the broker,
+and a reader that finds messages on a topic."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kafka import KafkaConsumer, TopicPartition
+
+from services.gateway.register import EquipmentRegister
+from services.gateway.sender import Sender
+from services.sim.cohort import SimPerson, synthetic_person
+from services.sim.seeding import seed_cohort
+from services.store.db import make_engine, make_session_factory, transaction
+
+_indexes = itertools.count(random.randint(100_000, 900_000))
+
+
+@pytest.fixture
+def person(sqlite_url: str) -> SimPerson:
+    """A new person in the store holding one of each device kind."""
+    sim = synthetic_person(next(_indexes), random.Random(1))
+    factory = make_session_factory(make_engine(sqlite_url))
+    with transaction(factory) as session:
+        seed_cohort(session, [sim])
+    return sim
+
+
+@pytest.fixture
+def register(sqlite_url: str) -> EquipmentRegister:
+    return EquipmentRegister(make_session_factory(make_engine(sqlite_url)), ttl_s=5)
+
+
+@pytest.fixture
+async def sender(kafka_bootstrap: str, tmp_path: Path) -> AsyncIterator[Sender]:
+    sender = Sender(kafka_bootstrap, tmp_path / "spool.db", timeout_s=5)
+    yield sender
+    await sender.close()
+
+
+def find_on_topic(
+    bootstrap: str, topic: str, match: Callable[[dict[str, Any]], bool], count: int = 1,
+    timeout_s: float = 30.0,
+) -> list[dict[str, Any]]:
+    """The first `count` messages on `topic` (from the start) that `match`; fails if fewer
+    arrive in time. Partitions are assigned by hand: no consumer-group join to wait for."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning()
+        found: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout_s
+        while len(found) < count and time.monotonic() < deadline:
+            for records in consumer.poll(timeout_ms=500).values():
+                for record in records:
+                    value = json.loads(record.value)
+                    if match(value):
+                        found.append(value)
+        assert len(found) >= count, f"{len(found)} of {count} messages on {topic}"
+        return found
+    finally:
+        consumer.close()
