@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,16 +28,23 @@ class RegisterUnavailable(RuntimeError):
     """The store did not answer and nothing usable is cached."""
 
 
-def holder(session: Session, kind: str, identifier: str) -> str | None:
+@dataclass(frozen=True)
+class Holder:
+    person_id: str
+    placement: str | None = None
+
+
+def holder(session: Session, kind: str, identifier: str) -> Holder | None:
     """The person on the device's open loan (the latest, if records overlap)."""
-    return session.scalar(
-        select(DeviceLoan.person_id)
+    row = session.execute(
+        select(DeviceLoan.person_id, Device.placement)
         .join(Device, Device.id == DeviceLoan.device_id)
         .where(Device.kind == kind, Device.identifier == identifier,
                DeviceLoan.returned_at.is_(None))
         .order_by(DeviceLoan.loaned_at.desc())
         .limit(1)
-    )
+    ).first()
+    return Holder(row.person_id, row.placement) if row else None
 
 
 class EquipmentRegister:
@@ -52,23 +60,23 @@ class EquipmentRegister:
         # An unknown device is often being installed right now: ask again soon.
         self._unknown_ttl_s = unknown_ttl_s
         self._clock = clock
-        self._cache: dict[tuple[str, str], tuple[str | None, float]] = {}
+        self._cache: dict[tuple[str, str], tuple[Holder | None, float]] = {}
 
-    async def person_for(self, kind: str, identifier: str) -> str | None:
+    async def holder_of(self, kind: str, identifier: str) -> Holder | None:
         key = (kind, identifier)
         cached = self._cache.get(key)
         if cached and cached[1] > self._clock():
             return cached[0]
         try:
-            person = await asyncio.to_thread(self._lookup, kind, identifier)
+            found = await asyncio.to_thread(self._lookup, kind, identifier)
         except SQLAlchemyError as error:
             if cached and cached[0] is not None:
                 return cached[0]  # a stale answer beats refusing an alarm
             raise RegisterUnavailable(f"equipment register unavailable: {error}") from error
-        ttl = self._ttl_s if person is not None else self._unknown_ttl_s
-        self._cache[key] = (person, self._clock() + ttl)
-        return person
+        ttl = self._ttl_s if found is not None else self._unknown_ttl_s
+        self._cache[key] = (found, self._clock() + ttl)
+        return found
 
-    def _lookup(self, kind: str, identifier: str) -> str | None:
+    def _lookup(self, kind: str, identifier: str) -> Holder | None:
         with transaction(self._factory) as session:
             return holder(session, kind, identifier)

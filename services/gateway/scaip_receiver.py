@@ -7,13 +7,11 @@ import logging
 from dataclasses import dataclass
 
 from contracts.codes import ScaipSnu
-from contracts.deadletter import DeadLetter
 from contracts.envelope import utcnow
-from contracts.topics import Topic
-from services.gateway.register import SCAIP_HUB, EquipmentRegister, RegisterUnavailable
-from services.gateway.routing import is_urgent, topic_for, unregistered
+from services.gateway.intake import Intake, Taken
+from services.gateway.register import SCAIP_HUB, RegisterUnavailable
 from services.gateway.scaip import ScaipRejected, ScaipRequest, parse_mrq, render_mrs
-from services.gateway.sender import Sender, Undeliverable
+from services.gateway.sender import Undeliverable
 from services.gateway.sip import SipMessage, SipUri, message_request, response
 from services.gateway.sip_transport import SipChannel
 
@@ -51,9 +49,8 @@ def reply_target(request: SipMessage, channel: SipChannel) -> SipUri:
 
 
 class ScaipReceiver:
-    def __init__(self, register: EquipmentRegister, sender: Sender, advertised_host: str) -> None:
-        self._register = register
-        self._sender = sender
+    def __init__(self, intake: Intake, advertised_host: str) -> None:
+        self._intake = intake
         self._host = advertised_host
 
     async def __call__(self, request: SipMessage, raw: bytes, channel: SipChannel) -> None:
@@ -91,28 +88,17 @@ class ScaipReceiver:
             return Outcome(ScaipSnu.BUSY, mrq.reference, "busy, retry")
 
     async def _hand_on(self, mrq: ScaipRequest, raw: bytes) -> Outcome:
-        person = await self._register.person_for(SCAIP_HUB, mrq.controller_id)
-        if person is None:
-            probe = mrq.to_event("unknown", utcnow())
-            letter, alert = unregistered(
-                SCAIP_HUB, mrq.controller_id, ORIGIN, raw, is_urgent(probe),
-                (f"SCAIP ref {mrq.reference}", f"mty {mrq.message_type}",
-                 f"dty {mrq.device_type}"),
-            )
-            await self._sender.send(Topic.DEADLETTER, letter)
-            await self._sender.send(Topic.ALERTS, alert)
+        taken = await self._intake.take(
+            SCAIP_HUB, mrq.controller_id, ORIGIN, raw,
+            lambda holder: [mrq.to_event(holder.person_id, utcnow())],
+            (f"SCAIP ref {mrq.reference}", f"mty {mrq.message_type}", f"dty {mrq.device_type}"),
+        )
+        if taken is Taken.UNREGISTERED:
             return Outcome(ScaipSnu.WRONG_DATA, mrq.reference, "cid not registered")
-        event = mrq.to_event(person, utcnow())
-        await self._sender.send(topic_for(event), event)
-        log.info("SCAIP %s %s from hub %s -> %s (event %s)", mrq.message_type,
-                 mrq.reference, mrq.controller_id, topic_for(event), event.event_id)
+        log.info("SCAIP %s %s from hub %s taken", mrq.message_type, mrq.reference,
+                 mrq.controller_id)
         return Outcome(ScaipSnu.OK, mrq.reference)
 
     async def _refuse(self, rejected: ScaipRejected, raw: bytes) -> Outcome:
-        letter = DeadLetter.of(ORIGIN, f"snu {int(rejected.snu)}: {rejected.reason}", raw)
-        try:
-            await self._sender.send(Topic.DEADLETTER, letter)
-        except Undeliverable:
-            log.error("SCAIP refusal not dead-lettered (spool failed): %s", rejected.reason)
-        log.warning("SCAIP refused with snu %s: %s", int(rejected.snu), rejected.reason)
+        await self._intake.reject(ORIGIN, f"snu {int(rejected.snu)}: {rejected.reason}", raw)
         return Outcome(rejected.snu, rejected.ref, rejected.reason)

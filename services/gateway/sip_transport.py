@@ -38,12 +38,28 @@ class SipChannel:
         elif address == self.peer:
             self._reply(data)
         else:
-            _reader, writer = await asyncio.wait_for(asyncio.open_connection(*address), 5)
-            writer.write(data)
-            await writer.drain()
-            writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(*address), 5)
+            try:
+                writer.write(data)
+                await writer.drain()
+                # Hear the device's answer before closing, so it never writes to a
+                # connection we have already reset.
+                with contextlib.suppress(TimeoutError, SipError):
+                    await asyncio.wait_for(_read_one(reader), 5)
+            finally:
+                writer.close()
+                with contextlib.suppress(OSError):
+                    await writer.wait_closed()
+
+
+async def _read_one(reader: asyncio.StreamReader) -> bytes:
+    buffer = b""
+    while (size := frame_length(buffer)) is None:
+        chunk = await reader.read(65536)
+        if not chunk:
+            return buffer
+        buffer = (buffer + chunk).lstrip(b"\r\n")
+    return buffer[:size]
 
 
 Handler = Callable[[SipMessage, bytes, SipChannel], Coroutine[Any, Any, None]]

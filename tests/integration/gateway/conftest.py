@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
+from services.gateway.intake import Intake
 from services.gateway.register import EquipmentRegister
 from services.gateway.sender import Sender
 from services.sim.cohort import SimPerson, synthetic_person
@@ -43,6 +44,11 @@ async def sender(kafka_bootstrap: str, tmp_path: Path) -> AsyncIterator[Sender]:
     sender = Sender(kafka_bootstrap, tmp_path / "spool.db", timeout_s=5)
     yield sender
     await sender.close()
+
+
+@pytest.fixture
+def intake(register: EquipmentRegister, sender: Sender) -> Intake:
+    return Intake(register, sender)
 
 
 def find_on_topic(

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from contracts.envelope import deterministic_id
-from services.gateway.register import EquipmentRegister
+from services.gateway.intake import Intake
 from services.gateway.scaip_receiver import ScaipReceiver
-from services.gateway.sender import Sender
 from services.gateway.sip_transport import SipServer
 from services.processes import free_port
 from services.sim.cohort import SimPerson
@@ -33,8 +32,8 @@ class Exchange:
 
 
 @pytest.fixture
-async def receiver_port(register: EquipmentRegister, sender: Sender) -> AsyncIterator[int]:
-    server = SipServer(ScaipReceiver(register, sender, "127.0.0.1"), "127.0.0.1", free_port())
+async def receiver_port(intake: Intake) -> AsyncIterator[int]:
+    server = SipServer(ScaipReceiver(intake, "127.0.0.1"), "127.0.0.1", free_port())
     await server.start()
     yield server.port
     await server.stop()
