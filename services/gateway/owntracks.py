@@ -65,10 +65,11 @@ class Fix:
 
 def tracker_from_topic(topic: str, base: str = "owntracks") -> tuple[str, str]:
     """(tracker_id, suffix) from owntracks/<user>/<device>[/<suffix>]."""
-    parts = topic.split("/")
-    if len(parts) < 3 or parts[0] != base or not parts[1] or not parts[2]:
-        raise OwnTracksRejected(f"topic is not {base}/<user>/<device>")
-    return f"{parts[1]}/{parts[2]}", "/".join(parts[3:])
+    prefix = base.rstrip("/") + "/"
+    parts = topic.removeprefix(prefix).split("/") if topic.startswith(prefix) else []
+    if len(parts) < 2 or not parts[0] or not parts[1]:
+        raise OwnTracksRejected(f"topic is not {prefix}<user>/<device>")
+    return f"{parts[0]}/{parts[1]}", "/".join(parts[2:])
 
 
 def parse_mqtt(topic: str, payload: bytes, base: str = "owntracks") -> list[Fix] | Ignored:

@@ -20,6 +20,7 @@ from services.gateway.sender import Sender
 from services.sim.cohort import SimPerson, synthetic_person
 from services.sim.seeding import seed_cohort
 from services.store.db import make_engine, make_session_factory, transaction
+from services.store.models import Device, DeviceLoan
 
 _indexes = itertools.count(random.randint(100_000, 900_000))
 
@@ -74,3 +75,15 @@ def find_on_topic(
         return found
     finally:
         consumer.close()
+
+
+def add_device(
+    database_url: str, person_id: str, kind: str, identifier: str, placement: str | None = None
+) -> None:
+    """Loan one more device to a person."""
+    factory = make_session_factory(make_engine(database_url))
+    with transaction(factory) as session:
+        device = Device(kind=kind, identifier=identifier, placement=placement, status="loaned")
+        session.add(device)
+        session.flush()
+        session.add(DeviceLoan(device_id=device.id, person_id=person_id))
