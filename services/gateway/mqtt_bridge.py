@@ -13,7 +13,7 @@ import aiomqtt
 
 from contracts.envelope import utcnow
 from services.gateway import owntracks, zigbee
-from services.gateway.intake import Intake
+from services.gateway.intake import Intake, Taken
 from services.gateway.register import OWNTRACKS, ZIGBEE, RegisterUnavailable
 from services.gateway.sender import Undeliverable
 from services.gateway.settings import GatewaySettings
@@ -97,10 +97,10 @@ class MqttBridge:
 
 async def take_fixes(
     intake: Intake, fixes: list[owntracks.Fix], raw: bytes, where: str
-) -> None:
+) -> Taken:
     """One tracker's fixes (MQTT or HTTP) onto the bus."""
     received = utcnow()
-    await intake.take(
+    return await intake.take(
         OWNTRACKS, fixes[0].tracker_id, OWNTRACKS_ORIGIN, raw,
         lambda holder: [f.to_event(holder.person_id, received, OWNTRACKS_ORIGIN) for f in fixes],
         (where,),
