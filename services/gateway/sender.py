@@ -37,7 +37,41 @@ class Undeliverable(RuntimeError):
     """Neither the broker nor the spool took the message: tell the device to retry."""
 
 
+class Connection:
+    """One thread's producer, made on first use and dropped when the broker fails it."""
+
+    def __init__(self, lane: str, connect: Callable[[], EventPublisher], timeout_s: float):
+        self._lane = lane
+        self._connect = connect
+        self._timeout_s = timeout_s
+        self._publisher: EventPublisher | None = None
+
+    def publish(self, topic: str, key: bytes | None, value: bytes) -> bool:
+        try:
+            if self._publisher is None:
+                self._publisher = self._connect()
+            self._publisher.publish_raw(topic, value, key, timeout_s=self._timeout_s + 1)
+        except KafkaError as error:
+            log.warning("lane %s: broker unavailable (%s)", self._lane, type(error).__name__)
+            # A fresh producer next time: the old one's buffered records have expired
+            # (delivery timeout), so nothing it held can arrive later as a duplicate.
+            self.close()
+            return False
+        return True
+
+    def close(self) -> None:
+        publisher, self._publisher = self._publisher, None
+        if publisher is not None:
+            with contextlib.suppress(KafkaError):
+                publisher.close()
+
+
 class Lane:
+    """Sends happen in one thread and replay in another, each with its own producer, so
+    a device is answered at once even while a replay waits on a broker coming back.
+    Order holds because a send goes direct only when the spool is empty, and the replay
+    removes a message from the spool only once the broker has acknowledged it."""
+
     def __init__(
         self,
         name: str,
@@ -47,16 +81,16 @@ class Lane:
         retry_s: float = 1.0,
     ) -> None:
         self.name = name
-        self._connect = connect
-        self._spool = spool
-        self._timeout_s = timeout_s
+        self.spool = spool
+        self._direct = Connection(name, connect, timeout_s)
+        self._replayer = Connection(name, connect, timeout_s)
         self._retry_s = retry_s
-        self._publisher: EventPublisher | None = None
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix=f"sender-{name}")
+        self._send_thread = ThreadPoolExecutor(1, thread_name_prefix=f"send-{name}")
+        self._replay_thread = ThreadPoolExecutor(1, thread_name_prefix=f"replay-{name}")
         self._replay: asyncio.Task[None] | None = None
 
     async def send(self, topic: str, key: bytes | None, value: bytes) -> Delivery:
-        delivery = await self._run(self._send, topic, key, value)
+        delivery = await _run(self._send_thread, self._send, topic, key, value)
         if delivery is Delivery.SPOOLED:
             self.start_replay()
         return delivery
@@ -66,63 +100,50 @@ class Lane:
             self._replay = asyncio.get_running_loop().create_task(self._replay_until_empty())
 
     async def pending(self) -> int:
-        return await self._run(self._spool.__len__)
+        return await _run(self._send_thread, self.spool.__len__)
 
     async def close(self) -> None:
         if self._replay is not None:
             self._replay.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._replay
-        await self._run(self._disconnect)
-        await self._run(self._spool.close)
-        self._thread.shutdown(wait=True)
-
-    async def _run(self, function: Callable[..., T], *args: object) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
+        await _run(self._replay_thread, self._replayer.close)
+        await _run(self._send_thread, self._direct.close)
+        await _run(self._send_thread, self.spool.close)
+        self._send_thread.shutdown(wait=True)
+        self._replay_thread.shutdown(wait=True)
 
     async def _replay_until_empty(self) -> None:
-        while not await self._run(self._drain):
+        while not await _run(self._replay_thread, self._drain):
             await asyncio.sleep(self._retry_s)
         log.info("lane %s: spool replayed, sending directly again", self.name)
 
-    # --- in the lane's thread -------------------------------------------------
-
     def _send(self, topic: str, key: bytes | None, value: bytes) -> Delivery:
-        if len(self._spool) == 0 and self._publish(topic, key, value):
+        """In the send thread."""
+        try:
+            backlog = len(self.spool)
+        except sqlite3.Error:
+            backlog = 0  # the spool is unreadable: the broker is the only way left
+        if backlog == 0 and self._direct.publish(topic, key, value):
             return Delivery.SENT
         try:
-            self._spool.append(topic, key, value)
+            self.spool.append(topic, key, value)
         except sqlite3.Error as error:
             raise Undeliverable(f"broker unreachable and spool failed: {error}") from error
         return Delivery.SPOOLED
 
     def _drain(self) -> bool:
-        """Send the spool oldest first; True once it is empty."""
-        while batch := self._spool.head():
+        """In the replay thread: send the spool oldest first; True once it is empty."""
+        while batch := self.spool.head():
             for item in batch:
-                if not self._publish(item.topic, item.key, item.value):
+                if not self._replayer.publish(item.topic, item.key, item.value):
                     return False
-                self._spool.remove(item.seq)
+                self.spool.remove(item.seq)
         return True
 
-    def _publish(self, topic: str, key: bytes | None, value: bytes) -> bool:
-        try:
-            if self._publisher is None:
-                self._publisher = self._connect()
-            self._publisher.publish_raw(topic, value, key, timeout_s=self._timeout_s + 1)
-        except KafkaError as error:
-            log.warning("lane %s: broker unavailable (%s)", self.name, type(error).__name__)
-            # A fresh producer next time: the old one's buffered records have expired
-            # (delivery timeout), so nothing it held can arrive later as a duplicate.
-            self._disconnect()
-            return False
-        return True
 
-    def _disconnect(self) -> None:
-        publisher, self._publisher = self._publisher, None
-        if publisher is not None:
-            with contextlib.suppress(KafkaError):
-                publisher.close()
+async def _run(thread: ThreadPoolExecutor, function: Callable[..., T], *args: object) -> T:
+    return await asyncio.get_running_loop().run_in_executor(thread, function, *args)
 
 
 class Sender:
@@ -138,6 +159,7 @@ class Sender:
                 max_block_ms=timeout_ms,
                 request_timeout_ms=max(1000, timeout_ms // 2),
                 delivery_timeout_ms=timeout_ms,
+                bootstrap_timeout_ms=timeout_ms,
                 reconnect_backoff_max_ms=1000,
             )
 

@@ -4,6 +4,7 @@ each append committed with a full fsync, read back oldest first."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,11 +18,12 @@ class Spooled:
 
 
 class Spool:
-    """One lane's queue. Not thread-safe: each lane uses it from its own single thread."""
+    """One lane's queue, used from the lane's send and replay threads (hence the lock)."""
 
     def __init__(self, path: Path, lane: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lane = lane
+        self._lock = threading.Lock()
         # Autocommit: each statement is its own transaction, durable when it returns.
         self._db = sqlite3.connect(path, timeout=30, isolation_level=None,
                                    check_same_thread=False)
@@ -34,24 +36,29 @@ class Spool:
         )
 
     def append(self, topic: str, key: bytes | None, value: bytes) -> None:
-        self._db.execute("INSERT INTO spool (lane, topic, key, value) VALUES (?, ?, ?, ?)",
-                         (self._lane, topic, key, value))
+        with self._lock:
+            self._db.execute("INSERT INTO spool (lane, topic, key, value) VALUES (?, ?, ?, ?)",
+                             (self._lane, topic, key, value))
 
     def head(self, limit: int = 100) -> list[Spooled]:
-        rows = self._db.execute(
-            "SELECT seq, topic, key, value FROM spool WHERE lane = ? ORDER BY seq LIMIT ?",
-            (self._lane, limit),
-        ).fetchall()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, topic, key, value FROM spool WHERE lane = ? ORDER BY seq LIMIT ?",
+                (self._lane, limit),
+            ).fetchall()
         return [Spooled(*row) for row in rows]
 
     def remove(self, seq: int) -> None:
-        self._db.execute("DELETE FROM spool WHERE seq = ?", (seq,))
+        with self._lock:
+            self._db.execute("DELETE FROM spool WHERE seq = ?", (seq,))
 
     def __len__(self) -> int:
-        (count,) = self._db.execute(
-            "SELECT count(*) FROM spool WHERE lane = ?", (self._lane,)
-        ).fetchone()
+        with self._lock:
+            (count,) = self._db.execute(
+                "SELECT count(*) FROM spool WHERE lane = ?", (self._lane,)
+            ).fetchone()
         return int(count)
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
