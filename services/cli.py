@@ -135,5 +135,20 @@ def up(simulate: bool, people: int, exit_after_demo: bool) -> None:
         sys.exit(1)
 
 
+@main.command()
+def gateway() -> None:
+    """Run the device gateways (SCAIP over SIP, MQTT bridge, OwnTracks HTTP, Alexa)."""
+    import asyncio
+
+    from services.gateway.runner import run_gateways
+    from services.gateway.settings import GatewaySettings
+
+    try:
+        asyncio.run(run_gateways(_settings(), GatewaySettings()))
+    except RuntimeError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

@@ -177,10 +177,11 @@ class Sender:
             str(topic), key, message.model_dump_json().encode()
         )
 
-    def resume(self) -> None:
-        """Replay whatever a previous run left in the spool (call from the event loop)."""
+    async def resume(self) -> None:
+        """Replay whatever a previous run left in the spool."""
         for lane in self.lanes.values():
-            lane.start_replay()
+            if await lane.pending():
+                lane.start_replay()
 
     async def pending(self) -> int:
         return sum([await lane.pending() for lane in self.lanes.values()])

@@ -100,7 +100,7 @@ async def test_a_spool_left_by_a_stopped_gateway_is_replayed_on_start(
     await first.close()
     second = Sender(broker.bootstrap_servers, tmp_path / "spool.db", timeout_s=2)
     try:
-        second.resume()
+        await second.resume()
         await eventually_empty(second)
     finally:
         await second.close()
