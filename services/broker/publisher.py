@@ -16,14 +16,17 @@ class EventPublisher:
     """Sends envelopes keyed by person_id, so one person's events stay in order."""
 
     def __init__(self, bootstrap_servers: str, **producer_config: object) -> None:
-        self._producer = KafkaProducer(
-            bootstrap_servers=bootstrap_servers,
-            acks="all",
+        config: dict[str, object] = {
+            "acks": "all",
             # One in-flight request per connection keeps a person's events in order on retry.
-            max_in_flight_requests_per_connection=1,
-            retries=5,
-            linger_ms=5,
-            **producer_config,
+            "max_in_flight_requests_per_connection": 1,
+            "retries": 5,
+            "linger_ms": 5,
+        }
+        # Callers may override the defaults (a gateway that waits on each send wants no
+        # linger, for example).
+        self._producer = KafkaProducer(
+            bootstrap_servers=bootstrap_servers, **(config | producer_config)
         )
 
     def publish(self, topic: Topic | str, event: BaseModel, timeout_s: float = 10.0) -> None:

@@ -156,6 +156,9 @@ class Sender:
             return EventPublisher(
                 bootstrap_servers,
                 client_id="tecflow-gateway",
+                # Each send waits for its acknowledgement before the device is answered,
+                # so there is nothing to batch with: lingering would only add latency.
+                linger_ms=0,
                 max_block_ms=timeout_ms,
                 request_timeout_ms=max(1000, timeout_ms // 2),
                 delivery_timeout_ms=timeout_ms,

@@ -16,7 +16,7 @@ from services.store.models import Device, DeviceLoan
 
 
 def seeded(factory: sessionmaker[Session]) -> tuple[str, str]:
-    sim = synthetic_person(random.randint(100_000, 999_999), random.Random(2))  # noqa: S311
+    sim = synthetic_person(random.randint(100_000, 999_999), random.Random(2))
     with transaction(factory) as session:
         seed_cohort(session, [sim])
     return sim.person_id, sim.device("zigbee", "front_door").identifier
