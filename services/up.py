@@ -13,8 +13,10 @@ from services.broker.publisher import EventPublisher
 from services.gateway.settings import GatewaySettings
 from services.processes import free_port, port_open
 from services.settings import Settings
+from services.sim.campaign_demo import seed_demo_campaign
 from services.sim.cohort import synthetic_cohort
 from services.sim.gateway_demo import run_gateway_demo
+from services.sim.needs_demo import run_needs_demo
 from services.sim.seeding import seed_cohort
 from services.sim.spine_demo import run_spine_demo
 from services.store.db import make_engine, make_session_factory, transaction
@@ -54,14 +56,20 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
         supervisor.start("worker", "worker")
         supervisor.start("gateway", "gateway")
         click.echo(f"worker and gateway started; logs in {settings.data_dir}/")
+        factory = make_session_factory(make_engine(settings.sqlalchemy_url))
+        if simulate:
+            with transaction(factory) as session:
+                seed_demo_campaign(session)
+        supervisor.start("scheduler", "scheduler")
+        click.echo("scheduler started (campaigns: `tecflow campaigns list`)")
 
         if simulate:
-            factory = make_session_factory(make_engine(settings.sqlalchemy_url))
             cohort = synthetic_cohort(people)
             with transaction(factory) as session:
                 seed_cohort(session, cohort)
             with EventPublisher(bootstrap) as publisher:
                 click.echo(run_spine_demo(publisher, factory, cohort, supervisor.check))
+                click.echo(run_needs_demo(publisher, factory, cohort, supervisor.check))
             click.echo(run_gateway_demo(
                 cohort[0], factory, int(supervisor.env["TECFLOW_GATEWAY_SIP_PORT"]),
                 mqtt if mqtt_answers else None, supervisor.check))
