@@ -446,5 +446,20 @@ def flags_fhir(person: str | None) -> None:
     click.echo(json.dumps(document, indent=2))
 
 
+@main.command()
+def gateway() -> None:
+    """Run the device gateways (SCAIP over SIP, MQTT bridge, OwnTracks HTTP, Alexa)."""
+    import asyncio
+
+    from services.gateway.runner import run_gateways
+    from services.gateway.settings import GatewaySettings
+
+    try:
+        asyncio.run(run_gateways(_settings(), GatewaySettings()))
+    except RuntimeError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()
