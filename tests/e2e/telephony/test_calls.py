@@ -4,21 +4,16 @@ signed webhooks -> script -> CallOutcome on calls.outcomes, on SQLite and Postgr
 from __future__ import annotations
 
 import itertools
-import json
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from kafka import KafkaConsumer
 from sqlalchemy import select
 
 from contracts.codes import AnsweredBy, CallStatus, ScriptName
-from contracts.deadletter import DeadLetter
 from contracts.envelope import deterministic_id
 from services.store.db import transaction
 from services.store.models import CallAnswer, CallPlan
 from tests.e2e.telephony.conftest import SCRS_NUMBER, Telephony, phone_of
-from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.slow, pytest.mark.broker, pytest.mark.postgres]
 
@@ -205,25 +200,3 @@ def test_a_person_without_a_phone_number_is_a_failed_call(telephony: Telephony) 
         CallStatus.FAILED, "no phone number on record"
     )
     assert outcome.final_attempt
-
-
-def test_a_malformed_call_request_is_dead_lettered_and_not_dialled(
-    telephony: Telephony,
-) -> None:
-    marker = uuid.uuid4().hex
-    raw = json.dumps({"kind": "call_requested", "person_id": marker, "script": "welfare_check"})
-    telephony.publisher.publish_raw("calls.requested", raw.encode(), key=marker.encode())
-
-    def letters() -> list[DeadLetter]:
-        consumer = KafkaConsumer(
-            "deadletter", bootstrap_servers=telephony.bootstrap,
-            auto_offset_reset="earliest", consumer_timeout_ms=1000,
-        )
-        found = [DeadLetter.model_validate_json(m.value) for m in consumer]
-        consumer.close()
-        return [letter for letter in found if marker.encode() in letter.raw]
-
-    [letter] = eventually(letters, timeout_s=30)
-    assert letter.origin == "calls.requested"
-    assert "due_at: Field required" in letter.reason
-    assert telephony.outcomes.of(marker) == []
