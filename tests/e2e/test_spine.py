@@ -7,7 +7,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,6 +16,7 @@ from services.broker.publisher import EventPublisher
 from services.store.db import transaction
 from services.store.models import DeadLetterRecord, DeviceEventRecord
 from tests.support.refs import person_id
+from tests.support.topics import read_topic
 from tests.support.waiting import eventually
 from tests.support.workers import tecflow_process, worker_env
 from tests.unit.test_contracts import alarm
@@ -32,12 +32,7 @@ def stored(factory: sessionmaker[Session], who: str) -> list[DeviceEventRecord]:
 
 
 def dead_letters_with(bootstrap: str, marker: bytes) -> list[DeadLetter]:
-    consumer = KafkaConsumer(
-        str(Topic.DEADLETTER), bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest", consumer_timeout_ms=2000,
-    )
-    letters = [DeadLetter.model_validate_json(m.value) for m in consumer]
-    consumer.close()
+    letters = read_topic(bootstrap, str(Topic.DEADLETTER), DeadLetter, idle_ms=2000)
     return [letter for letter in letters if marker in letter.raw]
 
 

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import time
 
 import pytest
-from kafka import KafkaConsumer
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,6 +15,7 @@ from contracts.topics import Topic
 from schedules.campaigns import add_campaign
 from services.store.db import transaction
 from services.store.models import Person, SchedulerLease
+from tests.support.topics import read_topic
 
 
 @pytest.fixture(autouse=True)
@@ -55,12 +55,7 @@ def seed_campaign(factory: sessionmaker[Session], postcode: str, every: str = "d
 def requested_on_topic(bootstrap: str, campaign_id: str | None = None,
                        person_ids: set[str] | None = None) -> list[CallRequested]:
     """Every CallRequested on the topic for this campaign (or these people), in order."""
-    consumer = KafkaConsumer(str(Topic.CALLS_REQUESTED), bootstrap_servers=bootstrap,
-                             auto_offset_reset="earliest", consumer_timeout_ms=3000)
-    try:
-        events = [CallRequested.model_validate_json(m.value) for m in consumer]
-    finally:
-        consumer.close()
+    events = read_topic(bootstrap, str(Topic.CALLS_REQUESTED), CallRequested)
     return [e for e in events
             if (campaign_id is None or e.campaign_id == campaign_id)
             and (person_ids is None or e.person_id in person_ids)]
