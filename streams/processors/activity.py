@@ -31,6 +31,7 @@ from streams.processors.context import PersonContext
 from streams.processors.geofence import Fix, distance_m, is_position
 from streams.processors.outputs import Output, alert, close, sentence, signal
 from streams.processors.routine import (
+    Change,
     Day,
     change,
     keep_recent,
@@ -167,8 +168,8 @@ def _day(state: ActivityState, event: SensorEvent, context: PersonContext) -> li
         return []
     today.up_min = minute_of_day(event.occurred_at, context.tz)
     due = morning_due(state, today.day, context)
-    if due is None or event.occurred_at < due:
-        return []
+    if due is None or event.occurred_at < due or context.away_at(event.occurred_at):
+        return []  # no "no movement" alert can have been raised
     # The timed check will have raised "no movement": being up closes it.
     reason = f"Up at {clock_at(event.occurred_at, context.tz)} ({_what(event)})"
     return [
@@ -338,7 +339,7 @@ def _routine_changes(
             tuple(f"{d.day.isoformat()}: {d.events} sensor events" for d in less.recent_days),
         )
     night = change(state.history, lambda d: d.night_moves)
-    if night is not None and night.recent >= max(2 * night.usual.value, night.usual.value + 3):
+    if night is not None and _night_rose(night):
         outputs += _signal_once(
             state, day, event, ScriptName.FALLS_FOLLOW_UP,
             f"More activity at night: {night.recent:.1f} movements a night over the last "
@@ -351,6 +352,13 @@ def _routine_changes(
             ),
         )
     return outputs
+
+
+def _night_rose(night: Change) -> bool:
+    """Every one of the last nights busier than usual, and on average at least twice
+    as busy (and by four movements or more): one restless night is not a change."""
+    above = all(d.night_moves > night.usual.value for d in night.recent_days)
+    return above and night.recent >= max(2 * night.usual.value, night.usual.value + 4)
 
 
 def _signal_once(
