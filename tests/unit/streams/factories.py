@@ -39,8 +39,9 @@ def alarm(at: datetime, **overrides: Any) -> AlarmEvent:
     return AlarmEvent(**{**fields, **overrides})
 
 
-def heartbeat(at: datetime, hub: str = "10149471") -> AlarmEvent:
-    return alarm(at, message_type=ScaipMessageType.HEARTBEAT, controller_id=hub,
+def heartbeat(at: datetime, hub: str = "10149471", person_id: str = WHO) -> AlarmEvent:
+    return alarm(at, person_id=person_id, message_type=ScaipMessageType.HEARTBEAT,
+                 controller_id=hub,
                  device_type=ScaipDeviceType.LOCAL_UNIT, status_code=None, reference="77")
 
 
