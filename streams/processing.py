@@ -156,7 +156,7 @@ def wire(bus: Bus, factory: sessionmaker[Session], settings: Settings) -> Runtim
         tables={
             p.name: bus.app.Table(
                 f"state-{p.name}", default=None, partitions=partitions,
-                key_type=str, value_type=dict,  # JSON both ways
+                # No key or value type: Faust then uses JSON both ways, plain values.
                 help=f"Per-person state of the {p.name} processor",
             )
             for p in PROCESSORS
