@@ -51,7 +51,6 @@ FIX_FRESH = timedelta(hours=12)
 SIGNAL_GAP = timedelta(days=7)
 
 DOORS = frozenset({SensorPlacement.FRONT_DOOR, SensorPlacement.BACK_DOOR})
-NOT_UP = frozenset({SensorPlacement.BED, SensorPlacement.BEDROOM, SensorPlacement.CHAIR})
 
 
 class ActivityState(BaseModel):
@@ -153,18 +152,29 @@ def _bed_and_chair(
     ]
 
 
+def _is_up(event: SensorEvent) -> bool:
+    """Out of bed and about: anything but lying in bed or moving in the bedroom."""
+    if event.placement is SensorPlacement.BED:
+        return event.value is False
+    return event.placement is not SensorPlacement.BEDROOM
+
+
 def _what(event: SensorEvent) -> str:
     assert event.placement is not None
     place = event.placement.value.replace("_", " ")
     if event.capability is SensorCapability.CONTACT:
         return f"{place} {'closed' if event.value else 'opened'}"
-    return f"movement in the {place}" if event.placement not in NOT_UP else f"{place} in use"
+    if event.placement is SensorPlacement.BED:
+        return "out of bed" if event.value is False else "in bed"
+    if event.placement is SensorPlacement.CHAIR:
+        return "chair left" if event.value is False else "in the chair"
+    return f"movement in the {place}"
 
 
 def _day(state: ActivityState, event: SensorEvent, context: PersonContext) -> list[Output]:
     today = state.today
     assert today is not None and event.placement is not None
-    if today.up_min is not None or event.placement in NOT_UP:
+    if today.up_min is not None or not _is_up(event):
         return []
     today.up_min = minute_of_day(event.occurred_at, context.tz)
     due = morning_due(state, today.day, context)

@@ -66,7 +66,7 @@ def test_not_getting_up_is_explained_in_local_time_on_the_dst_morning(
     [alert] = [o for o in outputs if o.person_id == "SIM-STOPS"]
     assert isinstance(alert, Alert)
     assert alert.summary == (
-        "Usually out of bed by 07:58 (median of 27 days); still in bed at 09:30"
+        "Usually out of bed by 07:56 (median of 27 days); still in bed at 09:30"
     )
 
 
