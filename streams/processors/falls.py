@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from contracts.codes import ScaipDeviceType, ScriptName
+from contracts.codes import ScaipDeviceType, ScaipStatus, ScriptName
 from contracts.devices import AlarmEvent
 from streams.processors.clock import local, stamp
 from streams.processors.context import PersonContext
@@ -30,6 +30,7 @@ def is_fall_alarm(event: object) -> bool:
         isinstance(event, AlarmEvent)
         and event.is_alarm
         and event.device_type == ScaipDeviceType.FALL_DETECTOR
+        and event.status_code not in (ScaipStatus.CANCEL, ScaipStatus.CLOSED)
     )
 
 
