@@ -12,6 +12,7 @@ from services.broker.embedded import EmbeddedBroker
 from services.broker.publisher import EventPublisher
 from services.processes import free_port
 from services.settings import Settings
+from services.sim.alerts_demo import run_alerts_demo
 from services.sim.cohort import synthetic_cohort
 from services.sim.seeding import seed_cohort
 from services.sim.spine_demo import run_spine_demo
@@ -53,6 +54,7 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
                 seed_cohort(session, cohort)
             with EventPublisher(bootstrap) as publisher:
                 click.echo(run_spine_demo(publisher, factory, cohort, supervisor.check))
+                click.echo(run_alerts_demo(publisher, factory, cohort, supervisor.check))
         if exit_after_demo:
             return
         click.echo("running; press Ctrl-C to stop")
