@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from contracts.devices import SensorCapability, SensorEvent, SensorPlacement
 from contracts.envelope import deterministic_id
+from streams.processors.context import PersonContext
 
 TZ = ZoneInfo("Europe/London")
 RUN_IN_DAYS = 21
@@ -46,6 +47,11 @@ class Week:
     @property
     def end(self) -> datetime:
         return wall(self.week[-1] + timedelta(days=1), 0)
+
+    def context_for(self, person_id: str, at: datetime) -> PersonContext:
+        """What the console would say at `at`: away mode exists from when it was set."""
+        away = self.away.get(person_id)
+        return PersonContext(away_until=away[1] if away and away[0] <= at else None)
 
 
 PEOPLE = (

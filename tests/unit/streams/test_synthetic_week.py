@@ -6,24 +6,19 @@ weeks end on a DST change (clocks forward on 29 March, back on 25 October 2026).
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from contracts.care import Alert, Signal
 from contracts.codes import AlertKind, ScriptName
 from services.sim.routines import Week, synthetic_week
-from streams.processors.context import PersonContext
 from streams.processors.outputs import Output
 from streams.processors.replay import Replay
 
 
 def replay(week: Week) -> list[Output]:
-    def context_for(person_id: str, at: datetime) -> PersonContext:
-        away = week.away.get(person_id)  # away mode exists from when it was set
-        return PersonContext(away_until=away[1] if away and away[0] <= at else None)
-
-    return Replay(context_for).run(week.events, timedelta(minutes=15), week.end)
+    return Replay(week.context_for).run(week.events, timedelta(minutes=15), week.end)
 
 
 @pytest.fixture(scope="module", params=[date(2026, 3, 29), date(2026, 10, 25)],
@@ -102,3 +97,14 @@ def test_the_sample_is_reproducible() -> None:
     one, two = synthetic_week(date(2026, 3, 29)), synthetic_week(date(2026, 3, 29))
     assert [e.model_dump() for e in one.events[:50]] == [e.model_dump() for e in two.events[:50]]
     assert [o.event_id for o in replay(one)] == [o.event_id for o in replay(two)]
+
+
+def test_the_week_can_be_replayed_from_the_command_line() -> None:
+    from click.testing import CliRunner
+
+    from services.cli import main
+
+    result = CliRunner().invoke(main, ["replay-week", "--last-day", "2026-10-25"])
+    assert result.exit_code == 0, result.output
+    assert ("Sun 25 Oct 09:30  SIM-STOPS    raise bed_not_left: Usually out of bed by "
+            "07:56") in result.output
