@@ -65,7 +65,7 @@ def step(
     stored = table.get(event.person_id)
     state = processor.load(event.person_id, stored["s"] if stored else None)
     new_state, outputs = processor.process(state, event, context)
-    if new_state != state:
+    if new_state is not state and new_state != state:
         table[event.person_id] = {"p": partition, "s": new_state.model_dump(mode="json")}
     return outputs
 

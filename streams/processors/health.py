@@ -57,13 +57,18 @@ PRIORITY = {
 def process(
     state: HealthState, event: object, context: PersonContext
 ) -> tuple[HealthState, list[Output]]:
-    state = state.model_copy(deep=True)
     if isinstance(event, AlarmEvent):
+        if event.message_type is not ScaipMessageType.HEARTBEAT and (
+            event.status_code not in SCAIP_PROBLEMS
+        ):
+            return state, []
+        state = state.model_copy(deep=True)
         return state, _scaip(state, event, context)
     change = _reading(event)
     if change is None:
         return state, []
     assert isinstance(event, SensorEvent | LocationEvent)
+    state = state.model_copy(deep=True)
     device, kind, raised, what = change
     return state, _transition(state, event, context, device, kind, raised, what)
 
@@ -107,10 +112,8 @@ def _battery(device: str, pct: float) -> tuple[str, AlertKind, bool, str] | None
 def _scaip(state: HealthState, event: AlarmEvent, context: PersonContext) -> list[Output]:
     if event.message_type is ScaipMessageType.HEARTBEAT:
         return _heartbeat(state, event, context)
-    problem = SCAIP_PROBLEMS.get(event.status_code or -1)
-    if problem is None:
-        return []
-    kind, raised, what = problem
+    assert event.status_code is not None
+    kind, raised, what = SCAIP_PROBLEMS[event.status_code]
     device = f"{device_name(event.device_type)} {scaip_device(event)}"
     return _transition(state, event, context, device, kind, raised, what)
 

@@ -99,15 +99,30 @@ def place(event: AlarmEvent) -> str | None:
 def process(
     state: TriageState, event: object, context: PersonContext
 ) -> tuple[TriageState, list[Output]]:
-    state = state.model_copy(deep=True)
     if isinstance(event, AlarmEvent):
+        if not _concerns_triage(event):
+            return state, []
+        state = state.model_copy(deep=True)
         return state, _scaip(state, event, context)
     raised = _help_requested(event)
     if raised is None:
         return state, []
     assert isinstance(event, SensorEvent | LocationEvent | VoiceEvent)
+    state = state.model_copy(deep=True)
     device, what, kind, priority = raised
     return state, _raise(state, event, context, device, what, kind, priority, None, None)
+
+
+def _concerns_triage(event: AlarmEvent) -> bool:
+    """Alarms, resets and cancels; heartbeats, information and technical statuses are
+    device health's business."""
+    if event.message_type is ScaipMessageType.RESET:
+        return True
+    if event.message_type is not ScaipMessageType.ALARM:
+        return False
+    if event.status_code == ScaipStatus.CANCEL:
+        return True
+    return event.is_alarm and event.status_code != ScaipStatus.CLOSED
 
 
 def _help_requested(event: object) -> tuple[str, str, AlertKind, AlertPriority] | None:
@@ -142,12 +157,8 @@ def _help_requested(event: object) -> tuple[str, str, AlertKind, AlertPriority] 
 def _scaip(state: TriageState, event: AlarmEvent, context: PersonContext) -> list[Output]:
     if event.message_type is ScaipMessageType.RESET:
         return _close(state, event, context, "reset at the hub (alarm withdrawn)")
-    if event.message_type is not ScaipMessageType.ALARM:
-        return []  # heartbeats and information messages are device health's business
     if event.status_code == ScaipStatus.CANCEL:
         return _close(state, event, context, "cancelled at the device (status 0019)")
-    if not event.is_alarm or event.status_code == ScaipStatus.CLOSED:
-        return []
     what = f"{device_name(event.device_type)} alarm"
     if event.status_code == ScaipStatus.AUTOMATIC_ALARM:
         what += " (automatic)"

@@ -37,3 +37,19 @@ def test_a_person_never_seen_starts_from_an_empty_state() -> None:
         state = processor.load("P9", None)
         assert state == processor.new_state("P9")
         assert processor.due(state, PersonContext(), datetime.now().astimezone()) == []
+
+
+def test_processing_never_changes_the_state_it_was_given() -> None:
+    week = synthetic_week(date(2026, 3, 29))
+    states = {p.name: p.new_state("SIM-WANDERS") for p in PROCESSORS}
+    events = [e for e in week.events if e.person_id == "SIM-WANDERS"]
+    extra = [alarm(london(2026, 3, 29, 9, 0), person_id="SIM-WANDERS"),
+             heartbeat(london(2026, 3, 29, 9, 0), person_id="SIM-WANDERS")]
+    for event in [*events, *extra]:
+        for processor in PROCESSORS:
+            if not isinstance(event, processor.reads):
+                continue
+            before = states[processor.name].model_dump()
+            new, _ = processor.process(states[processor.name], event, PersonContext())
+            assert states[processor.name].model_dump() == before, processor.name
+            states[processor.name] = new
