@@ -67,19 +67,31 @@ def telemetry(n: int) -> bytes:
 
 
 def latencies(bootstrap: str, alarms: int, flood: int) -> list[float]:
+    """Publish `alarms` pendant alarms (with `flood` telemetry events racing them) and time
+    each one's alert arriving on the alerts topic, read by a thread started first."""
     sent: dict[uuid.UUID, float] = {}
     seen: dict[uuid.UUID, float] = {}
     consumer = KafkaConsumer(str(Topic.ALERTS), bootstrap_servers=bootstrap,
-                             auto_offset_reset="latest", consumer_timeout_ms=500)
-    consumer.poll(timeout_ms=1000)  # join before the alarms go out
+                             auto_offset_reset="latest", fetch_max_wait_ms=50)
+    consumer.poll(timeout_ms=1000)  # joined before the alarms go out
+    done = threading.Event()
+
+    def read_alerts() -> None:
+        while not done.is_set():
+            for records in consumer.poll(timeout_ms=50).values():
+                arrived = time.perf_counter()
+                for record in records:
+                    for cause in Alert.model_validate_json(record.value).caused_by:
+                        seen.setdefault(cause, arrived)
+
+    reader = threading.Thread(target=read_alerts)
+    reader.start()
     producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
     if flood:
-        def flood_events() -> None:
-            for n in range(flood):
-                producer.send(str(Topic.DEVICE_EVENTS), key=f"FLOOD{n % 500}".encode(),
-                              value=telemetry(n))
-        threading.Thread(target=flood_events, daemon=True).start()
-        time.sleep(1.0)  # let the backlog build
+        for n in range(flood):
+            producer.send(str(Topic.DEVICE_EVENTS), key=f"FLOOD{n % 500}".encode(),
+                          value=telemetry(n))
+        producer.flush()  # the backlog is on the broker before the first alarm
     for n in range(alarms):
         event = alarm(f"BENCH{uuid.uuid4().hex[:8]}", n)
         sent[event.event_id] = time.perf_counter()
@@ -87,16 +99,13 @@ def latencies(bootstrap: str, alarms: int, flood: int) -> list[float]:
         producer.flush()
         time.sleep(0.5)
     deadline = time.monotonic() + 120
-    while len(seen) < alarms and time.monotonic() < deadline:
-        for message in consumer:
-            arrived = time.perf_counter()
-            alert = Alert.model_validate_json(message.value)
-            for cause in alert.caused_by:
-                if cause in sent:
-                    seen.setdefault(cause, arrived - sent[cause])
+    while not set(sent) <= set(seen) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    done.set()
+    reader.join()
     consumer.close()
     producer.close()
-    return sorted(seen.values())
+    return sorted(seen[i] - sent[i] for i in sent if i in seen)
 
 
 def broker_bench(alarms: int, flood: int) -> dict[str, list[float]]:
