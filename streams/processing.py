@@ -27,7 +27,6 @@ from contracts.deadletter import DeadLetter
 from contracts.topics import CATALOGUE, Topic
 from services.settings import Settings
 from streams.app import Bus
-from streams.consuming import parse_or_dead_letter
 from streams.person_context import ContextBook
 from streams.processors.catalogue import PROCESSORS, Processor
 from streams.processors.context import PersonContext
@@ -74,10 +73,12 @@ async def process_device_events(
     stream: faust.StreamT[bytes], *, topic: Topic, runtime: Runtime
 ) -> None:
     dead_letters = runtime.bus[Topic.DEADLETTER]
+    spec = CATALOGUE[topic]
     async for event in stream.events():
-        parsed = await parse_or_dead_letter(event, topic, dead_letters)
-        if parsed is None:
-            continue
+        try:
+            parsed = spec.parse(bytes(event.value))
+        except ValueError:  # pydantic's ValidationError is one too
+            continue  # the device-event sink reading this topic dead-letters it, once
         context = await runtime.contexts.get(parsed.person_id)  # type: ignore[attr-defined]
         outputs: list[Output] = []
         for processor in PROCESSORS:

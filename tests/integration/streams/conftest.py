@@ -4,10 +4,11 @@ interval, and readers of the store and the alerts topic."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from subprocess import Popen
+from typing import TypeVar
 
 from kafka import KafkaConsumer
 from sqlalchemy import select
@@ -18,7 +19,10 @@ from contracts.topics import Topic
 from services.store.db import transaction
 from services.store.models import Alert as AlertRow
 from services.store.models import Signal as SignalRow
+from tests.support.waiting import eventually
 from tests.support.workers import tecflow_process, worker_env
+
+T = TypeVar("T")
 
 
 def new_app_id() -> str:
@@ -33,6 +37,15 @@ def worker(
            "TECFLOW_STREAMS_CHECK_INTERVAL_S": "1"}
     with tecflow_process("worker", env=env, log_path=log_path) as process:
         yield process
+
+
+def eventually_or_log(probe: Callable[[], T], log: Path, timeout_s: float = 90.0) -> T:
+    """`eventually`, failing with the end of the worker's log to say why."""
+    try:
+        return eventually(probe, timeout_s=timeout_s)
+    except AssertionError as error:
+        tail = log.read_text()[-4000:] if log.exists() else "(no log)"
+        raise AssertionError(f"{error}\n--- {log.name} ---\n{tail}") from None
 
 
 def alerts_of(factory: sessionmaker[Session], who: str) -> list[AlertRow]:

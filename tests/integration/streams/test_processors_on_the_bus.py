@@ -15,6 +15,7 @@ from services.broker.publisher import EventPublisher
 from tests.integration.streams.conftest import (
     alerts_of,
     alerts_on_topic,
+    eventually_or_log,
     new_app_id,
     signals_of,
     worker,
@@ -59,7 +60,7 @@ def test_device_events_become_alerts_and_signals(
             return any(a.kind == "alarm" and a.occurrences == 2
                        for a in alerts_of(session_factory, who))
 
-        eventually(pendant_pressed_twice, timeout_s=90)
+        eventually_or_log(pendant_pressed_twice, log)
         publisher.publish(Topic.DEVICE_EVENTS, reset)
         eventually(lambda: any(a.status == "closed" for a in alerts_of(session_factory, who)))
         eventually(lambda: len(alerts_of(session_factory, who)) == 3)

@@ -17,9 +17,13 @@ from contracts.topics import Topic
 from services.broker.publisher import EventPublisher
 from services.store.db import make_engine, make_session_factory, transaction
 from services.store.models import Alert as AlertRow
-from tests.integration.streams.conftest import alerts_of, new_app_id, worker
+from tests.integration.streams.conftest import (
+    alerts_of,
+    eventually_or_log,
+    new_app_id,
+    worker,
+)
 from tests.support.refs import person_id
-from tests.support.waiting import eventually
 from tests.unit.streams.factories import alarm
 
 pytestmark = [pytest.mark.slow, pytest.mark.broker]
@@ -47,20 +51,21 @@ def test_a_restarted_worker_carries_on_counting_false_alarms(
     def closed_alarms() -> int:
         return sum(a.status == "closed" for a in alerts_of(factory, who))
 
-    with worker(kafka_bootstrap, sqlite_url, app_id, tmp_path / "first.log"), \
+    first_log = tmp_path / "first.log"
+    with worker(kafka_bootstrap, sqlite_url, app_id, first_log), \
             EventPublisher(kafka_bootstrap) as publisher:
         false_alarm(publisher, who, start, 1)
         false_alarm(publisher, who, start + timedelta(hours=1), 2)
-        eventually(lambda: closed_alarms() == 2, timeout_s=90)
+        eventually_or_log(lambda: closed_alarms() == 2, first_log)
     assert not [a for a in alerts_of(factory, who) if a.kind == "false_alarms"]
 
     second_log = tmp_path / "second.log"
     with worker(kafka_bootstrap, sqlite_url, app_id, second_log), \
             EventPublisher(kafka_bootstrap) as publisher:
         false_alarm(publisher, who, start + timedelta(hours=2), 3)
-        review = eventually(
+        review = eventually_or_log(
             lambda: [a for a in alerts_of(factory, who) if a.kind == "false_alarms"],
-            timeout_s=90,
+            second_log,
         )
     [alert] = review
     assert alert.queue == "technology_assistant"
@@ -98,7 +103,7 @@ def test_two_workers_share_the_partitions_and_write_each_effect_once(
             for who in people:  # redeliveries, during the rebalance
                 publisher.publish(Topic.DEVICE_ALARMS, first[who])
                 publisher.publish(Topic.DEVICE_ALARMS, second[who])
-            eventually(lambda: pressed_twice() == set(people), timeout_s=120)
+            eventually_or_log(lambda: pressed_twice() == set(people), logs[1], 120)
             assert a.poll() is None and b.poll() is None
 
     with transaction(factory) as session:
