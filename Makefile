@@ -37,7 +37,7 @@ unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q
 
 test: $(STAMP) system-deps lint typecheck
-	$(PY) -m pytest -q -ra
+	$(PY) -m pytest -q -ra --durations=10
 
 clean:
 	rm -rf $(VENV) var schema-out .pytest_cache .mypy_cache .ruff_cache

@@ -13,7 +13,9 @@ from services.broker.publisher import EventPublisher
 from services.processes import free_port
 from services.settings import Settings
 from services.sim.alerts_demo import run_alerts_demo
+from services.sim.campaign_demo import seed_demo_campaign
 from services.sim.cohort import synthetic_cohort
+from services.sim.needs_demo import run_needs_demo
 from services.sim.seeding import seed_cohort
 from services.sim.spine_demo import run_spine_demo
 from services.store.db import make_engine, make_session_factory, transaction
@@ -46,14 +48,20 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
         stack.callback(supervisor.stop_all)
         supervisor.start("worker", "worker")
         click.echo(f"worker started; logs in {settings.data_dir}/")
+        factory = make_session_factory(make_engine(settings.sqlalchemy_url))
+        if simulate:
+            with transaction(factory) as session:
+                seed_demo_campaign(session)
+        supervisor.start("scheduler", "scheduler")
+        click.echo("scheduler started (campaigns: `tecflow campaigns list`)")
 
         if simulate:
-            factory = make_session_factory(make_engine(settings.sqlalchemy_url))
             cohort = synthetic_cohort(people)
             with transaction(factory) as session:
                 seed_cohort(session, cohort)
             with EventPublisher(bootstrap) as publisher:
                 click.echo(run_spine_demo(publisher, factory, cohort, supervisor.check))
+                click.echo(run_needs_demo(publisher, factory, cohort, supervisor.check))
                 click.echo(run_alerts_demo(publisher, factory, cohort, supervisor.check))
         if exit_after_demo:
             return

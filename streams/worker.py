@@ -8,6 +8,7 @@ from services.settings import Settings
 from services.store.db import make_engine, make_session_factory
 from streams import care_store, device_store, processing
 from streams.app import Bus, create_app
+from streams.outcomes import agent as outcomes
 
 
 def build(settings: Settings) -> Bus:
@@ -15,6 +16,7 @@ def build(settings: Settings) -> Bus:
     factory = make_session_factory(make_engine(settings.sqlalchemy_url))
     device_store.wire(bus, factory)
     care_store.wire(bus, factory)
+    outcomes.wire(bus, factory)
     processing.wire(bus, factory, settings)
     return bus
 

@@ -247,6 +247,9 @@ class Campaign(Timestamped, Base):
     retry_spacing_minutes: Mapped[int] = mapped_column(default=30)
     escalate_unanswered: Mapped[bool] = mapped_column(default=True)
     active: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str | None] = mapped_column(
+        String(16), doc="Call language for everyone; None: each person's own"
+    )
 
 
 class Call(Base):
@@ -399,3 +402,37 @@ class DeadLetterRecord(Base):
     raw_b64: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime]
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- issue 6: scheduler ledger and lease ---
+
+
+class PlannedCall(Base):
+    """The scheduler's ledger: one row per call slot, keyed by the CallRequested event_id
+    (deterministic per campaign, person and local date), written in the transaction that
+    claims the slot, so a slot is claimed once however often or wherever it is planned.
+    `published_at` stays empty until the broker has acknowledged the event."""
+
+    __tablename__ = "planned_calls"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
+    campaign_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    signal_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    local_date: Mapped[date] = mapped_column(Date)
+    due_at: Mapped[datetime]
+    window_end: Mapped[datetime]
+    event: Mapped[dict[str, Any]] = mapped_column(doc="The CallRequested, as published")
+    planned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class SchedulerLease(Base):
+    """Who may plan: one row per lease; the holder renews it before `expires_at`, and
+    another instance takes over only once it has expired."""
+
+    __tablename__ = "scheduler_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime]

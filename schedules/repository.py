@@ -1,0 +1,155 @@
+"""Store queries for the scheduler: campaigns, the facts planning needs about people,
+the planned-call ledger and pending signals. Nothing here decides anything."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from schedules.frequency import parse_frequency
+from schedules.model import CampaignSpec, PersonFacts, PlannedCall, RetryPolicy
+from schedules.planning import call_requested
+from services.store.models import Campaign, Flag, HospitalStay, Person, UnmetNeed
+from services.store.models import PlannedCall as PlannedCallRecord
+from services.store.models import Signal as SignalRecord
+
+LEDGER: Table = PlannedCallRecord.__table__  # type: ignore[assignment]
+CHUNK = 1000
+
+
+def to_spec(campaign: Campaign) -> CampaignSpec:
+    return CampaignSpec(
+        id=campaign.id,
+        script=campaign.script,
+        cohort_rule=campaign.cohort_rule,
+        cohort_params=dict(campaign.cohort_params),
+        frequency=parse_frequency(campaign.frequency),
+        window_start=campaign.window_start,
+        window_end=campaign.window_end,
+        retry=RetryPolicy(campaign.max_attempts, campaign.retry_spacing_minutes * 60),
+        language=campaign.language,
+    )
+
+
+def active_campaigns(session: Session) -> list[Campaign]:
+    return list(session.scalars(select(Campaign).where(Campaign.active).order_by(Campaign.id)))
+
+
+def _facts_query(now: datetime) -> Any:  # a Select of 16 columns
+    open_stays = (
+        select(HospitalStay.person_id)
+        .where(HospitalStay.discharged_at.is_(None), HospitalStay.admitted_at <= now)
+        .distinct()
+        .subquery()
+    )
+    discharges = (
+        select(HospitalStay.person_id, func.max(HospitalStay.discharged_at).label("at"))
+        .where(HospitalStay.discharged_at <= now)
+        .group_by(HospitalStay.person_id)
+        .subquery()
+    )
+    flags = (
+        select(Flag.person_id, func.max(Flag.raised_at).label("at"))
+        .where(Flag.status == "active")
+        .group_by(Flag.person_id)
+        .subquery()
+    )
+    needs = select(UnmetNeed.person_id, UnmetNeed.waiting_at).where(UnmetNeed.active).subquery()
+    return (
+        select(
+            Person.id, Person.timezone, Person.language, Person.postcode, Person.lives_alone,
+            Person.has_care_package, Person.do_not_call, Person.opted_out,
+            Person.preferred_call_start, Person.preferred_call_end, Person.away_until,
+            open_stays.c.person_id.is_not(None), needs.c.person_id.is_not(None),
+            needs.c.waiting_at, flags.c.at, discharges.c.at,
+        )
+        .outerjoin(open_stays, open_stays.c.person_id == Person.id)
+        .outerjoin(needs, needs.c.person_id == Person.id)
+        .outerjoin(flags, flags.c.person_id == Person.id)
+        .outerjoin(discharges, discharges.c.person_id == Person.id)
+    )
+
+
+def people_facts(
+    session: Session, now: datetime, person_ids: Sequence[str] | None = None
+) -> list[PersonFacts]:
+    """Everyone (or the people named), with what the rules and cohorts need to know.
+    Someone the unmet-need list records as waiting in hospital counts as in hospital."""
+    query = _facts_query(now)
+    if person_ids is not None:
+        query = query.where(Person.id.in_(person_ids))
+    return [
+        PersonFacts(
+            person_id=row[0], timezone=row[1], language=row[2], postcode=row[3],
+            lives_alone=row[4], has_care_package=row[5], do_not_call=row[6], opted_out=row[7],
+            preferred_start=row[8], preferred_end=row[9], away_until=row[10],
+            in_hospital=bool(row[11]) or row[13] == "hospital",
+            on_unmet_need_list=bool(row[12]), active_falls_flag_at=row[14],
+            last_discharged_at=row[15],
+        )
+        for row in session.execute(query)
+    ]
+
+
+def _chunks(calls: Iterable[PlannedCall]) -> Iterator[list[PlannedCall]]:
+    iterator = iter(calls)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk
+
+
+def claim(session: Session, calls: Iterable[PlannedCall], now: datetime) -> list[uuid.UUID]:
+    """Write the calls into the ledger, skipping slots already there; returns the ids
+    this transaction claimed."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(LEDGER).on_conflict_do_nothing().returning(LEDGER.c.id)
+    claimed: list[uuid.UUID] = []
+    for chunk in _chunks(calls):
+        # Most rounds find most slots claimed already: a read is cheaper than a write
+        # that does nothing. The conflict clause still settles any race.
+        known = set(session.scalars(select(LEDGER.c.id).where(
+            LEDGER.c.id.in_([call.id for call in chunk]))))
+        chunk = [call for call in chunk if call.id not in known]
+        if not chunk:
+            continue
+        rows = [
+            {
+                "id": call.id, "person_id": call.person_id, "campaign_id": call.campaign_id,
+                "signal_id": call.signal_id, "local_date": call.local_date,
+                "due_at": call.window.start, "window_end": call.window.end,
+                "event": call_requested(call, now).model_dump(mode="json"), "planned_at": now,
+            }
+            for call in chunk
+        ]
+        claimed += session.scalars(statement, rows).all()
+    return claimed
+
+
+def unpublished(session: Session, limit: int = CHUNK) -> list[tuple[uuid.UUID, dict[str, Any]]]:
+    rows = session.execute(
+        select(LEDGER.c.id, LEDGER.c.event)
+        .where(LEDGER.c.published_at.is_(None))
+        .order_by(LEDGER.c.due_at, LEDGER.c.id)
+        .limit(limit)
+    )
+    return [(row.id, row.event) for row in rows]
+
+
+def mark_published(session: Session, ids: Sequence[uuid.UUID], now: datetime) -> None:
+    session.execute(update(LEDGER).where(LEDGER.c.id.in_(ids)).values(published_at=now))
+
+
+def pending_signals(session: Session) -> list[SignalRecord]:
+    return list(
+        session.scalars(
+            select(SignalRecord)
+            .where(SignalRecord.planned_call_id.is_(None))
+            .order_by(SignalRecord.raised_at)
+        )
+    )

@@ -1,0 +1,1 @@
+"""Call outcomes -> flags, unmet-need updates, alerts and referrals."""

@@ -1,0 +1,106 @@
+"""Thin agents around the outcome processor: call outcomes (and falls follow-up signals)
+in, flags, need updates, alerts and referrals out; and the store sinks for flags, needs
+and referrals (alerts are stored by streams/care_store.py)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+
+import faust
+from pydantic import BaseModel
+from sqlalchemy.orm import Session, sessionmaker
+
+from contracts.calls import CallOutcome
+from contracts.care import Signal
+from contracts.codes import SNOMED_AT_RISK_OF_FALLS, QualitativeRisk, ReferralTarget
+from contracts.envelope import Envelope
+from contracts.topics import Topic
+from services.store.flags import apply_flag, falls_facts, flag_in_force
+from services.store.needs import apply_need_update
+from services.store.referrals import apply_referral
+from streams.app import Bus
+from streams.consuming import parse_or_dead_letter, write_with_retry
+from streams.outcomes.context import ActiveFlag, PersonContext
+from streams.outcomes.logic import process_outcome
+from streams.outcomes.signals import process_signal
+
+log = logging.getLogger(__name__)
+
+
+def active_flag(session: Session, person_id: str) -> ActiveFlag | None:
+    record = flag_in_force(session, person_id, SNOMED_AT_RISK_OF_FALLS)
+    if record is None:
+        return None
+    return ActiveFlag(
+        flag_id=record.id, risk=QualitativeRisk(record.risk), evidence=tuple(record.evidence),
+        recommended_referral=ReferralTarget(record.recommended_referral)
+        if record.recommended_referral else None,
+    )
+
+
+def load_context(session: Session, person_id: str, at: datetime) -> PersonContext:
+    return PersonContext(falls_flag=active_flag(session, person_id),
+                         falls_facts=falls_facts(session, person_id, at))
+
+
+async def send_all(bus: Bus, messages: list[tuple[Topic, Envelope]]) -> None:
+    for topic, message in messages:
+        await bus[topic].send(key=message.key, value=message.to_bytes())
+
+
+async def act_on_outcomes(
+    stream: faust.StreamT[bytes], *, bus: Bus, factory: sessionmaker[Session]
+) -> None:
+    async for event in stream.events():
+        outcome = await parse_or_dead_letter(event, Topic.CALLS_OUTCOMES, bus[Topic.DEADLETTER])
+        if not isinstance(outcome, CallOutcome):
+            continue
+        context = await write_with_retry(factory, load_context, outcome.person_id,
+                                         outcome.occurred_at)
+        actions = process_outcome(outcome, context)
+        await send_all(bus, actions.messages())
+        log.info("outcome %s: %d flag(s), %d need update(s), %d alert(s), %d referral(s)",
+                 outcome.event_id, len(actions.flags), len(actions.needs),
+                 len(actions.alerts), len(actions.referrals))
+
+
+async def add_signal_evidence(
+    stream: faust.StreamT[bytes], *, bus: Bus, factory: sessionmaker[Session]
+) -> None:
+    async for event in stream.events():
+        signal = await parse_or_dead_letter(event, Topic.SIGNALS, bus[Topic.DEADLETTER])
+        if not isinstance(signal, Signal):
+            continue
+        current = await write_with_retry(factory, active_flag, signal.person_id)
+        if (flag := process_signal(signal, current)) is not None:
+            await send_all(bus, [(Topic.FLAGS, flag)])
+
+
+SINKS: dict[Topic, Callable[[Session, BaseModel], bool]] = {
+    Topic.FLAGS: apply_flag,  # type: ignore[dict-item]
+    Topic.NEEDS_UPDATES: apply_need_update,  # type: ignore[dict-item]
+    Topic.REFERRALS: apply_referral,  # type: ignore[dict-item]
+}
+
+
+async def sink(
+    stream: faust.StreamT[bytes], *, topic: Topic, bus: Bus, factory: sessionmaker[Session]
+) -> None:
+    write = SINKS[topic]
+    async for event in stream.events():
+        parsed = await parse_or_dead_letter(event, topic, bus[Topic.DEADLETTER])
+        if parsed is not None:
+            await write_with_retry(factory, write, parsed)
+
+
+def wire(bus: Bus, factory: sessionmaker[Session]) -> None:
+    bus.app.agent(bus[Topic.CALLS_OUTCOMES], name="outcomes-act")(
+        partial(act_on_outcomes, bus=bus, factory=factory))
+    bus.app.agent(bus[Topic.SIGNALS], name="outcomes-signal-evidence")(
+        partial(add_signal_evidence, bus=bus, factory=factory))
+    for topic in SINKS:
+        bus.app.agent(bus[topic], name=f"store-{topic}")(
+            partial(sink, topic=topic, bus=bus, factory=factory))

@@ -1,0 +1,27 @@
+"""What the store knows about a person that a call's answers do not: read by the agent,
+passed to the pure processors."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from contracts.codes import QualitativeRisk, ReferralTarget
+
+
+@dataclass(frozen=True)
+class ActiveFlag:
+    """The person's falls flag in force (active or reviewed), as the store holds it."""
+
+    flag_id: uuid.UUID
+    risk: QualitativeRisk
+    evidence: tuple[str, ...]
+    recommended_referral: ReferralTarget | None
+
+
+@dataclass(frozen=True)
+class PersonContext:
+    """What the store knows that the call's answers do not."""
+
+    falls_flag: ActiveFlag | None = None
+    falls_facts: tuple[str, ...] = ()  # fall-detector alarms, falls follow-up signals

@@ -1,0 +1,109 @@
+"""The falls screen of a call: which answers make a falls-risk flag, how high the risk is
+and which referral it recommends. Pure: answers and known facts in, a screen out.
+
+The rule follows the World Falls Guidelines 2022 and the UK primary-care FRAT
+(shared/reference/protocols.md section 7):
+
+- any "yes" to a falls question (the three key questions, a fall since the last call,
+  a high-risk follow-up or a FRAT item) is a positive screen and raises or updates a flag;
+- high risk: a fall with injury, two or more falls in 12 months, lying on the floor
+  unable to get up, a blackout, or three or more FRAT items -> the falls team for a
+  multifactorial assessment;
+- otherwise moderate when a fall is reported, low when only unsteadiness, worry or
+  other FRAT items are; the referral follows the answers: cannot rise from a chair
+  -> OT (equipment and transfers); a fall and not managing personal care -> ILRT
+  (enablement); else strength-and-balance advice.
+
+The flag states these facts and the referral; it never states a probability of falling
+(NICE NG249): phone screening finds people to refer, it does not predict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from contracts.codes import QualitativeRisk, ReferralTarget
+from contracts.questions import (
+    FRAT_QUESTIONS,
+    HIGH_FALLS_RISK_QUESTIONS,
+    KEY_FALLS_QUESTIONS,
+    AnswerValue,
+    QuestionId,
+)
+
+# How each question reads in a flag's evidence.
+WORDING: dict[QuestionId, str] = {
+    QuestionId.FALLEN_PAST_YEAR: "has fallen in the past year",
+    QuestionId.UNSTEADY: "feels unsteady when standing or walking",
+    QuestionId.WORRIED_ABOUT_FALLING: "is worried about falling",
+    QuestionId.ANY_FALLS: "has had a fall since the last call",
+    QuestionId.FALL_IN_LAST_DAYS: "has fallen in the last few days",
+    QuestionId.FALL_WITH_INJURY: "was injured in a fall",
+    QuestionId.TWO_OR_MORE_FALLS: "has fallen two or more times in 12 months",
+    QuestionId.UNABLE_TO_GET_UP: "lay on the floor unable to get up",
+    QuestionId.BLACKOUT: "had a blackout",
+    QuestionId.FOUR_OR_MORE_MEDICATIONS: "takes four or more medicines a day",
+    QuestionId.STROKE_OR_PARKINSONS: "has had a stroke or has Parkinson's",
+    QuestionId.BALANCE_PROBLEMS: "has problems with balance",
+    QuestionId.CANNOT_RISE_FROM_CHAIR: "cannot rise from a knee-high chair without using arms",
+}
+FALLS_QUESTIONS = (
+    *KEY_FALLS_QUESTIONS, QuestionId.ANY_FALLS, QuestionId.FALL_IN_LAST_DAYS,
+    *HIGH_FALLS_RISK_QUESTIONS, *FRAT_QUESTIONS[1:],
+)
+FALL_REPORTED = (QuestionId.FALLEN_PAST_YEAR, QuestionId.ANY_FALLS, QuestionId.FALL_IN_LAST_DAYS)
+FRAT_REFER_AT = 3  # FRAT: three or more "yes" is higher risk, refer
+
+RISK_ORDER = (QualitativeRisk.LOW, QualitativeRisk.MODERATE, QualitativeRisk.HIGH)
+
+
+@dataclass(frozen=True)
+class FallsScreen:
+    risk: QualitativeRisk
+    referral: ReferralTarget
+    evidence: tuple[str, ...]
+    why: str  # one line: why this referral
+
+
+def said_yes(answers: Mapping[str, str], questions: tuple[QuestionId, ...]) -> list[QuestionId]:
+    return [q for q in questions if answers.get(q) == AnswerValue.YES]
+
+
+def screen(answers: Mapping[str, str], heading: str) -> FallsScreen | None:
+    """The screen of one call's answers, or None when no falls question was answered yes.
+    `heading` starts the evidence line, e.g. "2026-11-24 falls prevention call"."""
+    yes = said_yes(answers, FALLS_QUESTIONS)
+    if not yes:
+        return None
+    high = said_yes(answers, HIGH_FALLS_RISK_QUESTIONS)
+    frat_asked = [q for q in FRAT_QUESTIONS if q in answers]
+    frat_yes = said_yes(answers, FRAT_QUESTIONS)
+    evidence = [f"{heading}: {'; '.join(WORDING[q] for q in yes)}"]
+    if len(frat_asked) > 1:  # the first FRAT item alone is a key question, not a FRAT score
+        evidence.append(f"{heading}: FRAT {len(frat_yes)} of {len(frat_asked)} items yes")
+    risk, referral, why = _grade(answers, high, len(frat_yes))
+    return FallsScreen(risk=risk, referral=referral, evidence=tuple(evidence), why=why)
+
+
+def _grade(
+    answers: Mapping[str, str], high: list[QuestionId], frat_score: int
+) -> tuple[QualitativeRisk, ReferralTarget, str]:
+    if high:
+        markers = ", ".join(WORDING[q] for q in high)
+        return (QualitativeRisk.HIGH, ReferralTarget.FALLS_TEAM,
+                f"high-risk marker ({markers}): multifactorial falls assessment")
+    if frat_score >= FRAT_REFER_AT:
+        return (QualitativeRisk.HIGH, ReferralTarget.FALLS_TEAM,
+                f"FRAT {frat_score} items yes: multifactorial falls assessment")
+    fell = bool(said_yes(answers, FALL_REPORTED))
+    risk = QualitativeRisk.MODERATE if fell else QualitativeRisk.LOW
+    if answers.get(QuestionId.CANNOT_RISE_FROM_CHAIR) == AnswerValue.YES:
+        return risk, ReferralTarget.OCCUPATIONAL_THERAPY, "cannot rise from a chair: OT"
+    if fell and answers.get(QuestionId.PERSONAL_CARE) == AnswerValue.NO:
+        return risk, ReferralTarget.ILRT, "a fall and not managing personal care: ILRT"
+    return risk, ReferralTarget.STRENGTH_AND_BALANCE, "positive screen: strength and balance"
+
+
+def higher(a: QualitativeRisk, b: QualitativeRisk) -> QualitativeRisk:
+    return max(a, b, key=RISK_ORDER.index)

@@ -1,0 +1,223 @@
+"""From a call's answers to actions: a falls-risk flag and its suggested referral, an
+update to the unmet-need list, alerts for a call handler, and referrals from accepted
+signposting. Pure: (outcome, what the store knows) -> actions; the agent sends them.
+
+Every derived event's id is `deterministic_id("outcomes", <source event_id>, kind)`,
+so a redelivered outcome yields the same events and the sinks write them once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from contracts.calls import CallOutcome
+from contracts.care import Alert, Flag, NeedUpdate, Referral
+from contracts.codes import (
+    AlertKind,
+    AlertPriority,
+    CallStatus,
+    NeedStatus,
+    QualitativeRisk,
+    ReferralTarget,
+)
+from contracts.envelope import Envelope, deterministic_id
+from contracts.questions import AnswerValue, QuestionId
+from contracts.topics import Topic
+from streams.outcomes.context import ActiveFlag, PersonContext
+from streams.outcomes.falls import FallsScreen, higher, screen
+
+SOURCE = "streams.outcomes"
+UNANSWERED = frozenset(
+    {CallStatus.NO_ANSWER, CallStatus.BUSY, CallStatus.FAILED, CallStatus.MACHINE,
+     CallStatus.CANCELED}
+)
+NEED_QUESTIONS = (
+    QuestionId.COPING, QuestionId.EATING_AND_DRINKING, QuestionId.PERSONAL_CARE,
+    QuestionId.MEDICATION, QuestionId.CARER_COPING, QuestionId.ANY_FALLS,
+)
+NOT_OK = "said they are not OK"
+CALLBACK_ANSWERS = {
+    QuestionId.FEELING_OK: (AnswerValue.NO, NOT_OK),
+    QuestionId.NEEDS_ANYTHING: (AnswerValue.YES, "needs something"),
+    QuestionId.WANTS_CALLBACK: (AnswerValue.YES, "asked for a call back"),
+}
+SIGNPOSTING = {
+    QuestionId.OFFER_COMMUNITY_MEALS: ReferralTarget.COMMUNITY_MEALS,
+    QuestionId.OFFER_FALLS_CLASSES: ReferralTarget.FALLS_CLASSES,
+}
+
+
+@dataclass(frozen=True)
+class Actions:
+    flags: tuple[Flag, ...] = ()
+    needs: tuple[NeedUpdate, ...] = ()
+    alerts: tuple[Alert, ...] = ()
+    referrals: tuple[Referral, ...] = ()
+
+    def messages(self) -> list[tuple[Topic, Envelope]]:
+        return [
+            *((Topic.FLAGS, f) for f in self.flags),
+            *((Topic.NEEDS_UPDATES, n) for n in self.needs),
+            *((Topic.ALERTS, a) for a in self.alerts),
+            *((Topic.REFERRALS, r) for r in self.referrals),
+        ]
+
+
+@dataclass
+class _Builder:
+    outcome: CallOutcome
+    answers: dict[str, str]
+    actions: dict[str, list[Envelope]] = field(default_factory=dict)
+
+    def common(self, kind: str) -> dict[str, Any]:
+        return {
+            "event_id": deterministic_id("outcomes", self.outcome.event_id, kind),
+            "person_id": self.outcome.person_id,
+            "occurred_at": self.outcome.occurred_at,
+            "source": SOURCE,
+        }
+
+    @property
+    def heading(self) -> str:
+        script = self.outcome.script.value.replace("_", " ")
+        return f"{self.outcome.occurred_at:%Y-%m-%d} {script} call"
+
+
+def process_outcome(outcome: CallOutcome, context: PersonContext) -> Actions:
+    build = _Builder(outcome, {a.question_id: a.value for a in outcome.answers})
+    flags, flag_referrals = _falls(build, context)
+    needs, crisis = _need(build)
+    return Actions(
+        flags=flags,
+        needs=needs,
+        alerts=(*crisis, *_fall_reported(build), *_welfare(build), *_unanswered(build)),
+        referrals=(*flag_referrals, *_signposting(build)),
+    )
+
+
+def _falls(
+    build: _Builder, context: PersonContext
+) -> tuple[tuple[Flag, ...], tuple[Referral, ...]]:
+    found = screen(build.answers, build.heading)
+    if found is None:
+        return (), ()
+    current = context.falls_flag
+    risk, referral, why = _merge(found, current)
+    known = current.evidence if current else ()
+    evidence = tuple(dict.fromkeys([*known, *found.evidence, *context.falls_facts]))
+    flag = Flag(
+        **build.common("flag"),
+        flag_id=current.flag_id if current else deterministic_id(
+            "outcomes", build.outcome.event_id, "flag_id"),
+        risk=risk,
+        evidence=evidence,
+        recommended_referral=referral,
+        change_reason=f"{build.heading}: {why}",
+    )
+    suggested = Referral(
+        **build.common(f"referral:{referral.value}"),
+        referral_id=deterministic_id("outcomes", build.outcome.event_id, "referral", referral),
+        target=referral,
+        reason=f"Falls-risk flag ({risk.value}): {why}",
+        origin="flag",
+    )
+    return (flag,), (suggested,)
+
+
+def _merge(
+    found: FallsScreen, current: ActiveFlag | None
+) -> tuple[QualitativeRisk, ReferralTarget, str]:
+    """Risk never falls because a later call found less: the flag keeps its highest level
+    (and that level's referral) until a person reviews or resolves it."""
+    if current and current.recommended_referral and higher(current.risk, found.risk) != found.risk:
+        return current.risk, current.recommended_referral, f"{found.why}; earlier evidence stands"
+    return found.risk, found.referral, found.why
+
+
+def _need(build: _Builder) -> tuple[tuple[NeedUpdate, ...], tuple[Alert, ...]]:
+    coping = build.answers.get(QuestionId.COPING)
+    if coping not in {s.value for s in NeedStatus} - {NeedStatus.UNKNOWN.value}:
+        return (), ()
+    status = NeedStatus(coping)
+    update = NeedUpdate(
+        **build.common("need"),
+        status=status,
+        answers={q.value: build.answers[q] for q in NEED_QUESTIONS if q in build.answers},
+        checked_at=build.outcome.occurred_at,
+        change_reason=f"{build.heading}: {status.value.replace('_', ' ')}",
+    )
+    if status is not NeedStatus.IN_CRISIS:
+        return (update,), ()
+    alert = _alert(build, AlertKind.IN_CRISIS, AlertPriority.URGENT,
+                   "In crisis at the unmet-need check-in: call back now",
+                   _need_evidence(build))
+    return (update,), (alert,)
+
+
+def _need_evidence(build: _Builder) -> tuple[str, ...]:
+    said = [f"{q.value.replace('_', ' ')}: {build.answers[q].replace('_', ' ')}"
+            for q in NEED_QUESTIONS if q in build.answers]
+    return (f"{build.heading}: {'; '.join(said)}",)
+
+
+def _fall_reported(build: _Builder) -> tuple[Alert, ...]:
+    if build.answers.get(QuestionId.FALL_IN_LAST_DAYS) != AnswerValue.YES:
+        return ()
+    return (_alert(build, AlertKind.FALL_REPORTED, AlertPriority.HIGH,
+                   "Reported a fall in the last few days: call back to check for injury",
+                   (f"{build.heading}: has fallen in the last few days",)),)
+
+
+def _welfare(build: _Builder) -> tuple[Alert, ...]:
+    """A task for a call handler: not OK, needs something, or asked for a call back.
+    Not when the call was already put through to a handler: they have spoken."""
+    if build.outcome.transferred_to_handler:
+        return ()
+    reasons = [text for question, (value, text) in CALLBACK_ANSWERS.items()
+               if build.answers.get(question) == value]
+    if not reasons:
+        return ()
+    return (_alert(build, AlertKind.CALLBACK_REQUESTED,
+                   AlertPriority.HIGH if reasons[0] == NOT_OK else AlertPriority.NORMAL,
+                   f"Call back: {', '.join(reasons)}",
+                   (f"{build.heading}: {'; '.join(reasons)}",)),)
+
+
+def _unanswered(build: _Builder) -> tuple[Alert, ...]:
+    outcome = build.outcome
+    if not (outcome.final_attempt and outcome.status in UNANSWERED):
+        return ()
+    # Keyholders' names and numbers stay in the store; the handler reads them there.
+    return (_alert(build, AlertKind.WELFARE_CONCERN, AlertPriority.HIGH,
+                   f"No answer to the {outcome.script.value.replace('_', ' ')} call after "
+                   f"{outcome.attempt} attempt(s): contact the keyholders on the person's record",
+                   (f"{build.heading}: attempt {outcome.attempt} ended {outcome.status.value}",)),)
+
+
+def _signposting(build: _Builder) -> tuple[Referral, ...]:
+    """An accepted offer becomes a suggested referral: the person has agreed, a handler
+    sends it. A declined offer is kept in the call's answers only."""
+    return tuple(
+        Referral(
+            **build.common(f"referral:{target.value}"),
+            referral_id=deterministic_id("outcomes", build.outcome.event_id, "referral", target),
+            target=target,
+            reason=f"{build.heading}: accepted the offer of {target.value.replace('_', ' ')}",
+            origin="call",
+        )
+        for question, target in SIGNPOSTING.items()
+        if build.answers.get(question) == AnswerValue.ACCEPTED
+    )
+
+
+def _alert(build: _Builder, kind: AlertKind, priority: AlertPriority, summary: str,
+           evidence: tuple[str, ...]) -> Alert:
+    return Alert(
+        **build.common(f"alert:{kind.value}"),
+        alert_key=f"{kind.value}:{build.outcome.person_id}",
+        alert_kind=kind,
+        priority=priority,
+        summary=summary,
+        evidence=evidence,
+        caused_by=(build.outcome.event_id,),
+    )

@@ -1,0 +1,73 @@
+"""Flags export as FHIR R4 Flag and RiskAssessment resources that a FHIR library accepts.
+
+fhir.resources ships R4B (4.3.0) for the R4 line; Flag and RiskAssessment did not change
+between R4 (4.0.1) and R4B, so its models validate R4 resources of these two types."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.flag import Flag as FhirFlag
+from fhir.resources.R4B.riskassessment import RiskAssessment
+from pydantic import ValidationError
+
+from contracts.codes import FlagStatus
+from services.flags.fhir import bundle, flag_resource, risk_assessment_resource
+from services.store.models import Flag as FlagRecord
+
+
+def record(status: FlagStatus = FlagStatus.ACTIVE) -> FlagRecord:
+    return FlagRecord(
+        id=uuid.UUID("0b5d6a1e-7f49-4c0e-9d0e-2b8b1f0d5c11"), person_id="P000042",
+        code="129839007", status=status.value, risk="high",
+        evidence=["2026-11-24 falls prevention call: has fallen two or more times in 12 "
+                  "months", "1 fall-detector alarm(s) in the last 12 months"],
+        recommended_referral="falls_team",
+        raised_at=datetime(2026, 11, 24, 10, 30, tzinfo=UTC),
+        updated_at=datetime(2026, 11, 25, 9, 0, tzinfo=UTC),
+    )
+
+
+def test_an_active_flag_is_a_valid_fhir_safety_flag_for_falls_risk() -> None:
+    flag = FhirFlag.model_validate(flag_resource(record()))
+    assert flag.status == "active"
+    assert flag.category[0].coding[0].system == (
+        "http://terminology.hl7.org/CodeSystem/flag-category")
+    assert flag.category[0].coding[0].code == "safety"
+    assert (flag.code.coding[0].system, flag.code.coding[0].code) == (
+        "http://snomed.info/sct", "129839007")
+    assert flag.subject.identifier.value == "P000042"
+    assert flag.period.end is None
+
+
+@pytest.mark.parametrize(("status", "fhir_status"), [
+    (FlagStatus.REVIEWED, "active"), (FlagStatus.RESOLVED, "inactive"),
+    (FlagStatus.ENTERED_IN_ERROR, "entered-in-error"),
+])
+def test_the_lifecycle_maps_onto_fhir_flag_status(status: FlagStatus, fhir_status: str) -> None:
+    flag = FhirFlag.model_validate(flag_resource(record(status)))
+    assert flag.status == fhir_status
+    assert (flag.period.end is not None) is (status is FlagStatus.RESOLVED)
+
+
+def test_the_risk_assessment_is_qualitative_and_states_the_evidence() -> None:
+    resource = risk_assessment_resource(record())
+    assessment = RiskAssessment.model_validate(resource)
+    [prediction] = assessment.prediction
+    coding = prediction.qualitativeRisk.coding[0]
+    assert (coding.system, coding.code) == (
+        "http://terminology.hl7.org/CodeSystem/risk-probability", "high")
+    assert prediction.probabilityDecimal is None and prediction.probabilityRange is None
+    assert [n.text for n in assessment.note] == record().evidence
+    assert assessment.mitigation == "Recommended referral: falls_team"
+    assert set(resource["prediction"][0]) == {"outcome", "qualitativeRisk"}
+
+
+def test_a_bundle_of_flags_validates_and_a_flag_without_its_code_does_not() -> None:
+    Bundle.model_validate(bundle([record(), record(FlagStatus.RESOLVED)]))
+    without_code = {k: v for k, v in flag_resource(record()).items() if k != "code"}
+    with pytest.raises(ValidationError, match="code"):
+        FhirFlag.model_validate(without_code)

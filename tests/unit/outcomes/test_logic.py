@@ -1,0 +1,218 @@
+"""Each outcome path with realistic answers: what a call handler and the RMU get."""
+
+from __future__ import annotations
+
+import uuid
+
+from contracts.care import Signal
+from contracts.codes import (
+    AlertKind,
+    AlertPriority,
+    CallStatus,
+    NeedStatus,
+    QualitativeRisk,
+    ReferralStatus,
+    ReferralTarget,
+    ScriptName,
+)
+from contracts.topics import Topic
+from streams.outcomes.context import ActiveFlag, PersonContext
+from streams.outcomes.logic import process_outcome
+from streams.outcomes.signals import process_signal
+from tests.unit.outcomes.builders import CALL_AT, outcome
+
+NO_CONTEXT = PersonContext()
+
+
+def test_high_risk_falls_screen_raises_a_flag_stating_the_answers_and_device_facts() -> None:
+    call = outcome(ScriptName.FALLS_PREVENTION, {
+        "fallen_past_year": "yes", "unsteady": "yes", "worried_about_falling": "no",
+        "fall_with_injury": "no", "two_or_more_falls": "yes", "unable_to_get_up": "no",
+        "blackout": "no",
+    })
+    context = PersonContext(falls_facts=(
+        "2 fall-detector alarm(s) in the last 12 months, latest 2026-11-20 03:12 UTC",))
+
+    actions = process_outcome(call, context)
+
+    [flag] = actions.flags
+    assert flag.risk is QualitativeRisk.HIGH
+    assert flag.recommended_referral is ReferralTarget.FALLS_TEAM
+    assert flag.evidence == (
+        "2026-11-24 falls prevention call: has fallen in the past year; feels unsteady when "
+        "standing or walking; has fallen two or more times in 12 months",
+        "2 fall-detector alarm(s) in the last 12 months, latest 2026-11-20 03:12 UTC",
+    )
+    assert flag.change_reason == (
+        "2026-11-24 falls prevention call: high-risk marker (has fallen two or more times "
+        "in 12 months): multifactorial falls assessment")
+    assert "probab" not in flag.model_dump_json().lower()  # NICE NG249: no probability
+    [referral] = actions.referrals
+    assert (referral.target, referral.status, referral.origin) == (
+        ReferralTarget.FALLS_TEAM, ReferralStatus.SUGGESTED, "flag")
+    assert actions.alerts == () and actions.needs == ()
+
+
+def test_unsteady_only_gets_strength_and_balance_advice_at_low_risk() -> None:
+    actions = process_outcome(outcome(ScriptName.FALLS_PREVENTION, {
+        "fallen_past_year": "no", "unsteady": "yes", "worried_about_falling": "yes"}),
+        NO_CONTEXT)
+    [flag] = actions.flags
+    assert (flag.risk, flag.recommended_referral) == (
+        QualitativeRisk.LOW, ReferralTarget.STRENGTH_AND_BALANCE)
+    assert flag.evidence == ("2026-11-24 falls prevention call: feels unsteady when standing "
+                             "or walking; is worried about falling",)
+
+
+def test_frat_items_count_and_three_send_the_person_to_the_falls_team() -> None:
+    answers = {"fallen_past_year": "no", "four_or_more_medications": "yes",
+               "stroke_or_parkinsons": "no", "balance_problems": "no",
+               "cannot_rise_from_chair": "yes"}
+    [flag] = process_outcome(outcome(ScriptName.FALLS_PREVENTION, answers), NO_CONTEXT).flags
+    assert (flag.risk, flag.recommended_referral) == (
+        QualitativeRisk.LOW, ReferralTarget.OCCUPATIONAL_THERAPY)
+    assert "2026-11-24 falls prevention call: FRAT 2 of 5 items yes" in flag.evidence
+
+    answers["stroke_or_parkinsons"] = "yes"
+    [flag] = process_outcome(outcome(ScriptName.FALLS_PREVENTION, answers), NO_CONTEXT).flags
+    assert (flag.risk, flag.recommended_referral) == (
+        QualitativeRisk.HIGH, ReferralTarget.FALLS_TEAM)
+
+
+def test_a_fall_and_not_managing_personal_care_suggests_ilrt() -> None:
+    [flag] = process_outcome(outcome(ScriptName.UNMET_NEED_CHECKIN, {
+        "coping": "struggling", "personal_care": "no", "any_falls": "yes"}), NO_CONTEXT).flags
+    assert (flag.risk, flag.recommended_referral) == (
+        QualitativeRisk.MODERATE, ReferralTarget.ILRT)
+
+
+def test_no_yes_to_any_falls_question_raises_nothing() -> None:
+    actions = process_outcome(outcome(ScriptName.FALLS_PREVENTION, {
+        "fallen_past_year": "no", "unsteady": "no", "worried_about_falling": "no"}), NO_CONTEXT)
+    assert actions.messages() == []
+
+
+def test_new_answers_update_the_flag_in_force_and_never_lower_its_risk() -> None:
+    current = ActiveFlag(flag_id=uuid.uuid4(), risk=QualitativeRisk.HIGH,
+                         evidence=("2026-10-01 falls follow up call: had a blackout",),
+                         recommended_referral=ReferralTarget.FALLS_TEAM)
+    [flag] = process_outcome(outcome(ScriptName.FALLS_PREVENTION, {"unsteady": "yes"}),
+                             PersonContext(falls_flag=current)).flags
+    assert flag.flag_id == current.flag_id
+    assert (flag.risk, flag.recommended_referral) == (
+        QualitativeRisk.HIGH, ReferralTarget.FALLS_TEAM)
+    assert flag.evidence == (
+        "2026-10-01 falls follow up call: had a blackout",
+        "2026-11-24 falls prevention call: feels unsteady when standing or walking",
+    )
+
+
+def test_in_crisis_updates_the_list_and_raises_an_urgent_alert_at_once() -> None:
+    call = outcome(ScriptName.UNMET_NEED_CHECKIN, {
+        "coping": "in_crisis", "eating_and_drinking": "no", "personal_care": "no",
+        "medication": "yes", "carer_coping": "no_carer", "any_falls": "no"})
+    actions = process_outcome(call, NO_CONTEXT)
+
+    [need] = actions.needs
+    assert need.status is NeedStatus.IN_CRISIS
+    assert need.checked_at == call.occurred_at
+    assert need.answers == {"coping": "in_crisis", "eating_and_drinking": "no",
+                            "personal_care": "no", "medication": "yes",
+                            "carer_coping": "no_carer", "any_falls": "no"}
+    [alert] = actions.alerts
+    assert (alert.alert_kind, alert.priority, alert.queue.value) == (
+        AlertKind.IN_CRISIS, AlertPriority.URGENT, "call_handler")
+    assert alert.alert_key == "in_crisis:P000042"
+    assert alert.caused_by == (call.event_id,)
+    assert alert.evidence == ("2026-11-24 unmet need checkin call: coping: in crisis; eating "
+                              "and drinking: no; personal care: no; medication: yes; carer "
+                              "coping: no carer; any falls: no",)
+
+
+def test_managing_ok_updates_the_list_without_an_alert() -> None:
+    actions = process_outcome(outcome(ScriptName.UNMET_NEED_CHECKIN, {"coping": "managing_ok"}),
+                              NO_CONTEXT)
+    assert [n.status for n in actions.needs] == [NeedStatus.MANAGING_OK]
+    assert actions.alerts == ()
+
+
+def test_welfare_not_ok_or_call_me_back_is_a_task_for_a_call_handler() -> None:
+    not_ok = process_outcome(outcome(ScriptName.WELFARE_CHECK, {
+        "feeling_ok": "no", "needs_anything": "no", "wants_callback": "yes"}), NO_CONTEXT)
+    [alert] = not_ok.alerts
+    assert (alert.alert_kind, alert.priority) == (AlertKind.CALLBACK_REQUESTED,
+                                                  AlertPriority.HIGH)
+    assert alert.summary == "Call back: said they are not OK, asked for a call back"
+
+    callback = process_outcome(outcome(ScriptName.WELFARE_CHECK, {
+        "feeling_ok": "yes", "wants_callback": "yes"}), NO_CONTEXT)
+    assert [a.priority for a in callback.alerts] == [AlertPriority.NORMAL]
+
+    fine = process_outcome(outcome(ScriptName.WELFARE_CHECK, {
+        "feeling_ok": "yes", "needs_anything": "no", "wants_callback": "no"}), NO_CONTEXT)
+    assert fine.messages() == []
+
+    transferred = process_outcome(outcome(ScriptName.WELFARE_CHECK, {"feeling_ok": "no"},
+                                          transferred_to_handler=True), NO_CONTEXT)
+    assert transferred.alerts == ()  # a handler already spoke to them
+
+
+def test_a_fall_in_the_last_few_days_goes_to_a_handler_as_well_as_the_flag() -> None:
+    actions = process_outcome(outcome(ScriptName.FALLS_FOLLOW_UP, {
+        "fall_in_last_days": "yes", "fall_with_injury": "no", "unable_to_get_up": "no"}),
+        NO_CONTEXT)
+    assert [a.alert_kind for a in actions.alerts] == [AlertKind.FALL_REPORTED]
+    assert [f.risk for f in actions.flags] == [QualitativeRisk.MODERATE]
+
+
+def test_no_answer_after_the_last_retry_is_a_welfare_concern_naming_no_one() -> None:
+    last = outcome(ScriptName.WELFARE_CHECK, {}, status=CallStatus.NO_ANSWER, attempt=3,
+                   final_attempt=True)
+    [alert] = process_outcome(last, NO_CONTEXT).alerts
+    assert (alert.alert_kind, alert.priority) == (AlertKind.WELFARE_CONCERN, AlertPriority.HIGH)
+    assert alert.summary == ("No answer to the welfare check call after 3 attempt(s): contact "
+                             "the keyholders on the person's record")
+    assert "+44" not in alert.model_dump_json()  # names and numbers stay in the store
+
+    retry_follows = outcome(ScriptName.WELFARE_CHECK, {}, status=CallStatus.NO_ANSWER)
+    assert process_outcome(retry_follows, NO_CONTEXT).alerts == ()
+
+
+def test_accepted_signposting_becomes_a_referral_and_declined_does_not() -> None:
+    actions = process_outcome(outcome(ScriptName.WELFARE_CHECK, {
+        "feeling_ok": "yes", "offer_community_meals": "accepted",
+        "offer_falls_classes": "declined"}), NO_CONTEXT)
+    [referral] = actions.referrals
+    assert (referral.target, referral.status, referral.origin) == (
+        ReferralTarget.COMMUNITY_MEALS, ReferralStatus.SUGGESTED, "call")
+    assert referral.reason == ("2026-11-24 welfare check call: accepted the offer of "
+                               "community meals")
+
+
+def test_derived_events_have_the_same_ids_when_the_outcome_is_redelivered() -> None:
+    call = outcome(ScriptName.UNMET_NEED_CHECKIN, {
+        "coping": "in_crisis", "any_falls": "yes", "offer_community_meals": "accepted"})
+    first = process_outcome(call, NO_CONTEXT).messages()
+    again = process_outcome(call, NO_CONTEXT).messages()
+    assert [(t, m.event_id) for t, m in first] == [(t, m.event_id) for t, m in again]
+    assert {t for t, _ in first} == {Topic.FLAGS, Topic.NEEDS_UPDATES, Topic.ALERTS,
+                                     Topic.REFERRALS}
+    assert len({m.event_id for _, m in first}) == len(first)
+
+
+def test_a_falls_follow_up_signal_adds_its_facts_to_the_flag_in_force_only() -> None:
+    signal = Signal(person_id="P000042", occurred_at=CALL_AT, source="streams.activity",
+                    script=ScriptName.FALLS_FOLLOW_UP, reason="fall detector alarm at 03:12",
+                    evidence=("no movement in the hall until 09:40",))
+    current = ActiveFlag(flag_id=uuid.uuid4(), risk=QualitativeRisk.MODERATE,
+                         evidence=("2026-10-01 falls prevention call: has fallen in the past "
+                                   "year",), recommended_referral=ReferralTarget.ILRT)
+    flag = process_signal(signal, current)
+    assert flag is not None and flag.flag_id == current.flag_id
+    assert flag.evidence[1:] == ("2026-11-24 device signal: fall detector alarm at 03:12",
+                                 "2026-11-24 device signal: no movement in the hall until "
+                                 "09:40")
+    assert (flag.risk, flag.recommended_referral) == (current.risk, current.recommended_referral)
+    assert process_signal(signal, None) is None
+    updated = ActiveFlag(flag.flag_id, flag.risk, flag.evidence, flag.recommended_referral)
+    assert process_signal(signal, updated) is None  # nothing new to add
