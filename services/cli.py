@@ -404,6 +404,8 @@ def flags_fhir(person: str | None) -> None:
     with transaction(factory) as session:
         document = bundle(list(session.scalars(query)))
     click.echo(json.dumps(document, indent=2))
+
+
 @main.command("replay-week")
 @click.option("--last-day", type=click.DateTime(["%Y-%m-%d"]), default="2026-03-29",
               show_default=True, help="The last (local) day of the synthetic week")
