@@ -75,8 +75,9 @@ async def process_device_events(
     dead_letters = runtime.bus[Topic.DEADLETTER]
     spec = CATALOGUE[topic]
     async for event in stream.events():
+        raw = bytes(event.value or b"")
         try:
-            parsed = spec.parse(bytes(event.value))
+            parsed = spec.parse(raw)
         except ValueError:  # pydantic's ValidationError is one too
             continue  # the device-event sink reading this topic dead-letters it, once
         context = await runtime.contexts.get(parsed.person_id)  # type: ignore[attr-defined]
@@ -90,7 +91,7 @@ async def process_device_events(
                 log.exception("processor %s failed on %s", processor.name, topic)
                 await dead_letters.send(value=DeadLetter.of(
                     origin=str(topic), reason=f"processor {processor.name} failed: "
-                    f"{type(error).__name__}", raw=bytes(event.value), key=event.message.key,
+                    f"{type(error).__name__}", raw=raw, key=event.message.key,
                     partition=event.message.partition, offset=event.message.offset,
                 ).to_bytes())
         await send(runtime.bus, outputs)

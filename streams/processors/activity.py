@@ -31,6 +31,7 @@ from streams.processors.context import PersonContext
 from streams.processors.geofence import Fix, distance_m, is_position
 from streams.processors.outputs import Output, alert, close, sentence, signal
 from streams.processors.routine import (
+    MIN_HISTORY_DAYS,
     Change,
     Day,
     change,
@@ -245,7 +246,7 @@ def _door_at_night(
     today.night_door = True
     nights = [d for d in state.history if not d.away]
     opened = sum(d.night_door for d in nights)
-    if len(nights) >= 7 and opened * 2 >= len(nights):
+    if len(nights) >= MIN_HISTORY_DAYS and opened * 2 >= len(nights):
         return []  # their usual pattern: someone who goes out at night
     usually = (
         f"usually shut all night (opened at night on {opened} of the last {len(nights)} nights)"

@@ -126,8 +126,8 @@ def check(state: GeofenceState, context: PersonContext, now: datetime) -> list[O
     """Outside at night, or longer than allowed by day: one alert per time out, whether
     a fix or the timed check finds it first."""
     outside = state.outside
-    if outside is None:
-        return []
+    if outside is None or outside.zone not in {z.name for z in active_zones(context, now)}:
+        return []  # not out, or the zone left no longer applies at this hour
     at_night = NIGHT.contains(minute_of_day(now, context.tz))
     if not at_night and now - outside.since <= DAY_LIMIT:
         return []

@@ -93,7 +93,7 @@ def _reading(event: object) -> tuple[str, AlertKind, bool, str] | None:
         return device, AlertKind.TAMPER, value is True, (
             "tampered with" if value is True else "tamper cleared"
         )
-    if cap is SensorCapability.BATTERY:
+    if cap is SensorCapability.BATTERY and not isinstance(value, bool):
         try:
             return _battery(device, float(value))
         except ValueError:

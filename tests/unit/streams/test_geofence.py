@@ -66,6 +66,8 @@ def test_zones_with_hours_count_only_during_them() -> None:
     assert evening == []  # the town zone does not apply after 20:00
     state, _ = run(GEOFENCE, [fix(london(2026, 11, 20, 9, 0), *far)], context)
     assert state.outside is not None and state.outside.zone == "town centre"
+    assert geofence.check(state, context, london(2026, 11, 20, 13, 0))  # out 4 h by day
+    assert geofence.check(state, context, london(2026, 11, 20, 21, 0)) == []  # zone ended
 
 
 def test_a_person_without_safe_zones_is_never_alerted() -> None:
