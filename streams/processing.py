@@ -101,10 +101,10 @@ def held_partitions(app: faust.App) -> set[int]:
     return {tp.partition for tp in app.assignor.assigned_actives() if tp.topic in SOURCES}
 
 
-async def run_checks(runtime: Runtime, now: datetime | None = None) -> int:
+async def run_checks(runtime: Runtime) -> int:
     """The timed checks for everyone on the partitions this worker holds (standby
     copies are left to their active worker). Returns how many outputs were sent."""
-    now = now or datetime.now(UTC)
+    now = datetime.now(UTC)
     held = held_partitions(runtime.bus.app)
     outputs: list[Output] = []
     for processor in PROCESSORS:
