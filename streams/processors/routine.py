@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import mean, median
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_serializer, model_validator
 
 HISTORY = timedelta(days=28)
 MIN_HISTORY_DAYS = 7
@@ -16,7 +17,10 @@ RECENT_DAYS = 3
 
 
 class Day(BaseModel):
-    """One routine day (from 23:00 the evening before): what the sensors saw."""
+    """One routine day (from 23:00 the evening before): what the sensors saw.
+
+    Stored as a row (a JSON array), not an object: four weeks of days are rewritten to
+    the table's changelog with every sensor reading, so field names would triple it."""
 
     day: date
     up_min: int | None = None  # wall-clock minute of the first daytime activity
@@ -26,6 +30,17 @@ class Day(BaseModel):
     night_door: bool = False
     longest_sit_min: int = 0
     away: bool = False
+
+    @model_serializer(mode="plain")
+    def _as_row(self) -> list[Any]:
+        return [getattr(self, name) for name in type(self).model_fields]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_row(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return dict(zip(cls.model_fields, value, strict=False))
+        return value
 
 
 @dataclass(frozen=True)
