@@ -235,6 +235,8 @@ def _count_false_alarm(
         return []
     since = event.occurred_at - FALSE_ALARM_WINDOW
     times = [t for t in state.false_alarms.get(opened.device, []) if t >= since]
+    if opened.raised_at in times:
+        return []  # this one was counted before (a redelivered cancel)
     times.append(opened.raised_at)
     state.false_alarms[opened.device] = times
     if len(times) < FALSE_ALARMS_FOR_REVIEW:

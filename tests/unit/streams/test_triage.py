@@ -149,3 +149,10 @@ def test_reprocessing_an_event_yields_the_same_ids() -> None:
     first = triage.process(TRIAGE.new_state("P000001"), event, CONTEXT)[1]
     again = triage.process(TRIAGE.new_state("P000001"), event, CONTEXT)[1]
     assert [o.event_id for o in first] == [o.event_id for o in again]
+
+
+def test_a_false_alarm_reprocessed_after_a_crash_is_counted_once() -> None:
+    raised = alarm(T0, reference="61")
+    cancel = alarm(T0 + timedelta(seconds=30), reference="62", status_code=ScaipStatus.CANCEL)
+    state, _ = run(TRIAGE, [raised, cancel, raised, cancel], CONTEXT)
+    assert list(state.false_alarms.values()) == [[T0]]
