@@ -406,6 +406,21 @@ def flags_fhir(person: str | None) -> None:
     click.echo(json.dumps(document, indent=2))
 
 
+@main.command()
+def gateway() -> None:
+    """Run the device gateways (SCAIP over SIP, MQTT bridge, OwnTracks HTTP, Alexa)."""
+    import asyncio
+
+    from services.gateway.runner import run_gateways
+    from services.gateway.settings import GatewaySettings
+
+    try:
+        asyncio.run(run_gateways(_settings(), GatewaySettings()))
+    except RuntimeError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+
+
 @main.command("replay-week")
 @click.option("--last-day", type=click.DateTime(["%Y-%m-%d"]), default="2026-03-29",
               show_default=True, help="The last (local) day of the synthetic week")

@@ -10,11 +10,13 @@ import click
 from services.broker.admin import create_topics
 from services.broker.embedded import EmbeddedBroker
 from services.broker.publisher import EventPublisher
-from services.processes import free_port
+from services.gateway.settings import GatewaySettings
+from services.processes import free_port, port_open
 from services.settings import Settings
 from services.sim.alerts_demo import run_alerts_demo
 from services.sim.campaign_demo import seed_demo_campaign
 from services.sim.cohort import synthetic_cohort
+from services.sim.gateway_demo import run_gateway_demo
 from services.sim.needs_demo import run_needs_demo
 from services.sim.seeding import seed_cohort
 from services.sim.spine_demo import run_spine_demo
@@ -37,17 +39,24 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
         upgrade(settings.sqlalchemy_url)
         click.echo(f"store: {settings.sqlalchemy_url.split('@')[-1]}")
 
+        gateway = GatewaySettings()
+        mqtt = (gateway.mqtt_host, gateway.mqtt_port)
+        mqtt_answers = port_open(*mqtt)
         supervisor = Supervisor(
             env={
                 "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                 "TECFLOW_DATABASE_URL": settings.sqlalchemy_url,
                 "TECFLOW_WORKER_WEB_PORT": str(free_port()),
+                "TECFLOW_GATEWAY_SIP_PORT": str(free_port()),
+                "TECFLOW_GATEWAY_HTTP_PORT": str(free_port()),
+                "TECFLOW_GATEWAY_MQTT_ENABLED": str(gateway.mqtt_enabled and mqtt_answers),
             },
             log_dir=settings.data_dir,
         )
         stack.callback(supervisor.stop_all)
         supervisor.start("worker", "worker")
-        click.echo(f"worker started; logs in {settings.data_dir}/")
+        supervisor.start("gateway", "gateway")
+        click.echo(f"worker and gateway started; logs in {settings.data_dir}/")
         factory = make_session_factory(make_engine(settings.sqlalchemy_url))
         if simulate:
             with transaction(factory) as session:
@@ -63,6 +72,9 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
                 click.echo(run_spine_demo(publisher, factory, cohort, supervisor.check))
                 click.echo(run_needs_demo(publisher, factory, cohort, supervisor.check))
                 click.echo(run_alerts_demo(publisher, factory, cohort, supervisor.check))
+            click.echo(run_gateway_demo(
+                cohort[0], factory, int(supervisor.env["TECFLOW_GATEWAY_SIP_PORT"]),
+                mqtt if mqtt_answers else None, supervisor.check))
         if exit_after_demo:
             return
         click.echo("running; press Ctrl-C to stop")

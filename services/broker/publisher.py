@@ -17,14 +17,17 @@ class EventPublisher:
     """Sends envelopes keyed by person_id, so one person's events stay in order."""
 
     def __init__(self, bootstrap_servers: str, **producer_config: object) -> None:
-        self._producer = KafkaProducer(
-            bootstrap_servers=bootstrap_servers,
-            acks="all",
+        config: dict[str, object] = {
+            "acks": "all",
             # One in-flight request per connection keeps a person's events in order on retry.
-            max_in_flight_requests_per_connection=1,
-            retries=5,
-            linger_ms=5,
-            **producer_config,
+            "max_in_flight_requests_per_connection": 1,
+            "retries": 5,
+            "linger_ms": 5,
+        }
+        # Callers may override the defaults (a gateway that waits on each send wants no
+        # linger, for example).
+        self._producer = KafkaProducer(
+            bootstrap_servers=bootstrap_servers, **(config | producer_config)
         )
 
     def publish(self, topic: Topic | str, event: BaseModel, timeout_s: float = 10.0) -> None:
@@ -50,8 +53,10 @@ class EventPublisher:
         for future in futures:
             future.get(timeout=timeout_s)
 
-    def publish_raw(self, topic: Topic | str, value: bytes, key: bytes | None = None) -> None:
-        self._producer.send(str(topic), key=key, value=value).get(timeout=10)
+    def publish_raw(
+        self, topic: Topic | str, value: bytes, key: bytes | None = None, timeout_s: float = 10.0
+    ) -> None:
+        self._producer.send(str(topic), key=key, value=value).get(timeout=timeout_s)
 
     def dead_letter(self, letter: DeadLetter) -> None:
         self.publish(Topic.DEADLETTER, letter)

@@ -1,0 +1,118 @@
+"""Alexa custom-skill requests to care intents, and the speech that answers them: pure.
+
+The skill's interaction model names these intents; the daily check-in is answered with
+"I'm OK" or "I need help", and a reminder acknowledgement carries a `reminder` slot."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from contracts.devices import VoiceEvent, VoiceIntent
+from contracts.envelope import deterministic_id
+
+MAX_AGE = timedelta(seconds=150)
+INTENTS = {
+    "CheckInOkIntent": VoiceIntent.CHECKIN_OK,
+    "CheckInNeedHelpIntent": VoiceIntent.CHECKIN_NEED_HELP,
+    "SosIntent": VoiceIntent.SOS,
+    "CallMyContactIntent": VoiceIntent.CALL_MY_CONTACT,
+    "ReminderAcknowledgedIntent": VoiceIntent.REMINDER_ACKNOWLEDGED,
+}
+REQUEST_TYPES = {"LaunchRequest": VoiceIntent.LAUNCH,
+                 "SessionEndedRequest": VoiceIntent.SESSION_ENDED}
+SPEECH = {
+    VoiceIntent.CHECKIN_OK: "Thank you. I have noted that you are OK today.",
+    VoiceIntent.CHECKIN_NEED_HELP: "I have told the care team that you need help. "
+    "Someone will call you soon.",
+    VoiceIntent.SOS: "I am getting help now. The care team has been alerted.",
+    VoiceIntent.CALL_MY_CONTACT: "I have asked the care team to call your contact.",
+    VoiceIntent.REMINDER_ACKNOWLEDGED: "Thank you, I have noted that.",
+    VoiceIntent.LAUNCH: "Hello. You can say I'm OK, I need help, or call my contact.",
+    VoiceIntent.SESSION_ENDED: "",
+}
+UNKNOWN_SPEECH = "Sorry, I did not understand. You can say I'm OK, or I need help."
+Reminder = Literal["medication", "fluids", "other"]
+
+
+class AlexaRejected(ValueError):
+    """Not a request this skill accepts."""
+
+
+@dataclass(frozen=True)
+class AlexaRequest:
+    request_id: str
+    device_id: str
+    timestamp: datetime
+    intent: VoiceIntent | None  # None: an intent this skill does not handle
+    reminder: Reminder | None
+    locale: str | None
+
+    def to_event(self, person_id: str, received_at: datetime) -> VoiceEvent:
+        assert self.intent is not None
+        return VoiceEvent(
+            # Alexa retries with the same requestId: the retry is the same event.
+            event_id=deterministic_id("alexa", self.request_id),
+            person_id=person_id,
+            occurred_at=self.timestamp,
+            received_at=received_at,
+            source="gateway.alexa",
+            device_id=self.device_id,
+            request_id=self.request_id,
+            intent=self.intent,
+            reminder=self.reminder,
+            locale=self.locale,
+        )
+
+
+def parse_request(body: bytes, application_id: str, now: datetime) -> AlexaRequest:
+    try:
+        envelope = json.loads(body)
+        request = envelope["request"]
+        system = envelope["context"]["System"]
+        app = (envelope.get("session") or {}).get("application") or system["application"]
+        timestamp = datetime.fromisoformat(str(request["timestamp"]).replace("Z", "+00:00"))
+        request_id, device_id = str(request["requestId"]), str(system["device"]["deviceId"])
+        kind = str(request["type"])
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise AlexaRejected("not an Alexa request envelope") from error
+    if app.get("applicationId") != application_id:
+        raise AlexaRejected("applicationId is not this skill's")
+    if timestamp.tzinfo is None or abs(now - timestamp) > MAX_AGE:
+        raise AlexaRejected("request timestamp is more than 150 s from now")
+    intent, reminder = _intent(kind, request)
+    return AlexaRequest(request_id, device_id, timestamp, intent, reminder,
+                        request.get("locale"))
+
+
+def _intent(kind: str, request: dict[str, Any]) -> tuple[VoiceIntent | None, Reminder | None]:
+    if kind in REQUEST_TYPES:
+        return REQUEST_TYPES[kind], None
+    if kind != "IntentRequest":
+        return None, None
+    name = (request.get("intent") or {}).get("name")
+    intent = INTENTS.get(str(name))
+    if intent is not VoiceIntent.REMINDER_ACKNOWLEDGED:
+        return intent, None
+    slots = request["intent"].get("slots") or {}
+    spoken = str((slots.get("reminder") or {}).get("value") or "").lower()
+    reminder: Reminder = ("medication" if spoken.startswith(("medic", "tablet", "pill"))
+                          else "fluids" if spoken in ("fluids", "drink", "water")
+                          else "other")
+    return intent, reminder
+
+
+def speech(text: str, end_session: bool = True) -> dict[str, Any]:
+    """The skill's answer (Alexa response format 1.0)."""
+    response: dict[str, Any] = {"shouldEndSession": end_session}
+    if text:
+        response["outputSpeech"] = {"type": "PlainText", "text": text}
+    return {"version": "1.0", "response": response}
+
+
+def answer(request: AlexaRequest) -> dict[str, Any]:
+    if request.intent is None:
+        return speech(UNKNOWN_SPEECH, end_session=False)
+    return speech(SPEECH[request.intent], end_session=request.intent is not VoiceIntent.LAUNCH)

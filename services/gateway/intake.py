@@ -1,0 +1,59 @@
+"""What every gateway does with a device's message once it is read: find who holds the
+device, route each event to its topic, and keep what cannot be used."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+
+from contracts.deadletter import DeadLetter
+from contracts.envelope import Envelope
+from contracts.topics import Topic
+from services.gateway.register import EquipmentRegister, Holder
+from services.gateway.routing import UNREGISTERED_PERSON, is_urgent, topic_for, unregistered
+from services.gateway.sender import Sender, Undeliverable
+
+log = logging.getLogger(__name__)
+
+
+class Taken(StrEnum):
+    ACCEPTED = "accepted"
+    UNREGISTERED = "unregistered"
+
+
+class Intake:
+    def __init__(self, register: EquipmentRegister, sender: Sender) -> None:
+        self.register = register
+        self.sender = sender
+
+    async def take(
+        self,
+        kind: str,
+        identifier: str,
+        origin: str,
+        raw: bytes,
+        build: Callable[[Holder], Sequence[Envelope]],
+        facts: tuple[str, ...] = (),
+    ) -> Taken:
+        """Raises Undeliverable or RegisterUnavailable when the message cannot be kept."""
+        holder = await self.register.holder_of(kind, identifier)
+        if holder is None:
+            urgent = any(is_urgent(e) for e in build(Holder(UNREGISTERED_PERSON)))
+            letter, alert = unregistered(kind, identifier, origin, raw, urgent, facts)
+            await self.sender.send(Topic.DEADLETTER, letter)
+            await self.sender.send(Topic.ALERTS, alert)
+            log.warning("%s: message from unregistered %s %s dead-lettered", origin, kind,
+                        identifier)
+            return Taken.UNREGISTERED
+        for event in build(holder):
+            await self.sender.send(topic_for(event), event)
+        return Taken.ACCEPTED
+
+    async def reject(self, origin: str, reason: str, raw: bytes) -> None:
+        """Keep an unreadable message whole, with the reason; never raises."""
+        log.warning("%s: rejected: %s", origin, reason)
+        try:
+            await self.sender.send(Topic.DEADLETTER, DeadLetter.of(origin, reason, raw))
+        except Undeliverable:
+            log.error("%s: rejected message not dead-lettered (spool failed)", origin)

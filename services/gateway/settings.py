@@ -1,0 +1,44 @@
+"""The gateways' configuration (environment variables prefixed TECFLOW_GATEWAY_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class GatewaySettings(BaseSettings):
+    """Every variable here is listed in the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="TECFLOW_GATEWAY_", extra="ignore")
+
+    sip_host: str = Field(default="0.0.0.0", description="SCAIP receiver bind address")  # noqa: S104
+    sip_port: int = Field(default=5060, description="SCAIP receiver port (UDP and TCP)")
+    sip_advertised_host: str = Field(
+        default="127.0.0.1", description="Our address in the Via/From of the <mrs> MESSAGE"
+    )
+    http_host: str = Field(default="127.0.0.1", description="OwnTracks HTTP and Alexa bind")
+    http_port: int = Field(default=8085, description="OwnTracks HTTP and Alexa port")
+    mqtt_enabled: bool = Field(default=True, description="Run the MQTT bridge")
+    mqtt_host: str = Field(default="127.0.0.1")
+    mqtt_port: int = Field(default=1883)
+    mqtt_tls: bool = Field(default=False, description="TLS to the MQTT broker")
+    mqtt_username: str | None = None
+    mqtt_password: SecretStr | None = None
+    zigbee_base_topic: str = Field(default="zigbee2mqtt", description="zigbee2mqtt base topic")
+    owntracks_base_topic: str = Field(default="owntracks", description="OwnTracks topic root")
+    owntracks_http_username: str | None = Field(
+        default=None, description="Basic-auth user for OwnTracks HTTP (unset: no auth)"
+    )
+    owntracks_http_password: SecretStr | None = None
+    alexa_application_id: str | None = Field(
+        default=None, description="The skill's applicationId (unset: Alexa endpoint refuses)"
+    )
+    alexa_trust_roots: Path | None = Field(
+        default=None, description="PEM bundle of trusted roots (unset: certifi's bundle)"
+    )
+    register_cache_s: float = Field(default=30.0, description="Equipment-register cache TTL")
+    publish_timeout_s: float = Field(
+        default=5.0, description="Wait this long for the broker before spooling to disk"
+    )

@@ -1,0 +1,167 @@
+"""The small part of SIP (RFC 3261, RFC 3428) a SCAIP receiver needs: parse a request,
+answer it, and build the new MESSAGE that carries `<mrs>`. Pure functions over bytes.
+
+No maintained Python SIP library fits an asyncio MESSAGE-only endpoint (the candidates are
+unmaintained or full user agents), so this handles exactly MESSAGE and OPTIONS."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+
+# RFC 3261 section 7.3.3 compact header forms.
+COMPACT = {"v": "via", "f": "from", "t": "to", "i": "call-id", "l": "content-length",
+           "c": "content-type", "m": "contact"}
+SIP_URI = re.compile(r"<?sips?:(?:(?P<user>[^@;>:]+)(?::[^@;>]*)?@)?(?P<host>[^;>:]+)"
+                     r"(?::(?P<port>\d+))?(?P<params>;[^>]*)?>?")
+MAX_MESSAGE_BYTES = 64 * 1024
+
+
+class SipError(ValueError):
+    """Not a SIP message we can answer."""
+
+
+@dataclass(frozen=True)
+class SipUri:
+    user: str | None
+    host: str
+    port: int | None
+    transport: str | None = None
+
+    def __str__(self) -> str:
+        user = f"{self.user}@" if self.user else ""
+        port = f":{self.port}" if self.port else ""
+        return f"sip:{user}{self.host}{port}"
+
+
+@dataclass(frozen=True)
+class SipMessage:
+    start_line: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+    @property
+    def is_request(self) -> bool:
+        return not self.start_line.startswith("SIP/2.0")
+
+    @property
+    def method(self) -> str:
+        return self.start_line.split(" ", 1)[0].upper() if self.is_request else ""
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key == wanted), None)
+
+    def all(self, name: str) -> list[str]:
+        return [value for key, value in self.headers if key == name.lower()]
+
+    @property
+    def from_uri(self) -> SipUri | None:
+        return parse_uri(self.header("from"))
+
+    @property
+    def contact_uri(self) -> SipUri | None:
+        return parse_uri(self.header("contact"))
+
+
+def parse_uri(value: str | None) -> SipUri | None:
+    if not value:
+        return None
+    # A display name may precede the <uri>; the name-addr form is what devices send.
+    match = SIP_URI.search(value)
+    if not match:
+        return None
+    params = dict(
+        p.partition("=")[::2] for p in (match.group("params") or "").split(";") if p
+    )
+    port = match.group("port")
+    return SipUri(match.group("user"), match.group("host"), int(port) if port else None,
+                  params.get("transport"))
+
+
+def parse_message(data: bytes) -> SipMessage:
+    """One complete SIP message (the body cut to Content-Length when it is given)."""
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        head, sep, body = data.partition(b"\n\n")  # tolerate bare LF line ends
+    if not sep:
+        raise SipError("no blank line after the headers")
+    lines = head.decode("utf-8", errors="replace").replace("\r\n", "\n").split("\n")
+    start = lines[0].strip()
+    if not (start.startswith("SIP/2.0 ") or start.endswith(" SIP/2.0")):
+        raise SipError("not a SIP start line")
+    headers: list[tuple[str, str]] = []
+    for line in lines[1:]:
+        if line[:1] in (" ", "\t") and headers:  # folded continuation line
+            name, value = headers[-1]
+            headers[-1] = (name, f"{value} {line.strip()}")
+            continue
+        name, colon, value = line.partition(":")
+        if not colon:
+            raise SipError("header line without a colon")
+        key = name.strip().lower()
+        headers.append((COMPACT.get(key, key), value.strip()))
+    message = SipMessage(start, headers, body)
+    length = message.header("content-length")
+    if length is not None:
+        if not length.isdigit() or int(length) > len(body):
+            raise SipError("Content-Length does not match the body")
+        message = SipMessage(start, headers, body[: int(length)])
+    return message
+
+
+def frame_length(buffer: bytes) -> int | None:
+    """For a stream transport: the size of the first complete message in `buffer`, or
+    None while more bytes are needed (RFC 3261 18.3: Content-Length is mandatory)."""
+    end = buffer.find(b"\r\n\r\n")
+    if end < 0:
+        if len(buffer) > MAX_MESSAGE_BYTES:
+            raise SipError("headers too long")
+        return None
+    head = buffer[:end].decode("utf-8", errors="replace")
+    match = re.search(r"^(?:content-length|l)\s*:\s*(\d+)\s*$", head, re.I | re.M)
+    if not match:
+        raise SipError("no Content-Length on a stream transport")
+    total = end + 4 + int(match.group(1))
+    if total > MAX_MESSAGE_BYTES:
+        raise SipError("message too long")
+    return total if len(buffer) >= total else None
+
+
+def response(request: SipMessage, status: int, reason: str) -> bytes:
+    """The answer to `request`: Via, From, Call-ID and CSeq copied, a To tag added."""
+    lines = [f"SIP/2.0 {status} {reason}"]
+    lines += [f"Via: {via}" for via in request.all("via")]
+    to = request.header("to") or ""
+    if ";tag=" not in to:
+        to += f";tag={uuid.uuid4().hex[:10]}"
+    lines += [
+        f"From: {request.header('from') or ''}",
+        f"To: {to}",
+        f"Call-ID: {request.header('call-id') or ''}",
+        f"CSeq: {request.header('cseq') or ''}",
+        "Server: tecflow-gateway",
+        "Content-Length: 0",
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def message_request(
+    target: SipUri, local_host: str, local_port: int, transport: str, content_type: str,
+    body: bytes, from_user: str = "tecflow",
+) -> bytes:
+    """A new out-of-dialog MESSAGE (new Call-ID, as SIS-TR 91102 7.5 asks for `<mrs>`)."""
+    lines = [
+        f"MESSAGE {target} SIP/2.0",
+        f"Via: SIP/2.0/{transport.upper()} {local_host}:{local_port};"
+        f"branch=z9hG4bK{uuid.uuid4().hex[:16]};rport",
+        "Max-Forwards: 70",
+        f"From: <sip:{from_user}@{local_host}:{local_port}>;tag={uuid.uuid4().hex[:10]}",
+        f"To: <{target}>",
+        f"Call-ID: {uuid.uuid4().hex}@{local_host}",
+        "CSeq: 1 MESSAGE",
+        f"Content-Type: {content_type}",
+        f"Content-Length: {len(body)}",
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
