@@ -1,5 +1,6 @@
 """Device events in, alerts and signals out: on the topics and in the store (SQLite and
-PostgreSQL), with the timed checks running in the worker."""
+PostgreSQL), with the timed checks running in the worker and safe zones read from the
+store."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from contracts.codes import AlertKind, ScaipDeviceType, ScaipMessageType, ScaipStatus
 from contracts.topics import Topic
 from services.broker.publisher import EventPublisher
+from services.store.db import transaction
+from services.store.models import Person, SafeZone
 from tests.integration.streams.conftest import (
     alerts_of,
     alerts_on_topic,
@@ -22,7 +25,7 @@ from tests.integration.streams.conftest import (
 )
 from tests.support.refs import person_id
 from tests.support.waiting import eventually
-from tests.unit.streams.factories import alarm, heartbeat
+from tests.unit.streams.factories import alarm, fix, heartbeat
 
 pytestmark = [pytest.mark.slow, pytest.mark.broker, pytest.mark.postgres]
 
@@ -47,13 +50,20 @@ def test_device_events_become_alerts_and_signals(
                       status_code=ScaipStatus.TEST_TRANSMISSION)
     # Heartbeats every 10 minutes that stopped 70 minutes ago: the timed check's business.
     beats = [heartbeat(now - timedelta(minutes=m), hub="777", person_id=who) for m in (90, 80, 70)]
+    # A safe zone in the store; the tracker has been 20 km away for four hours.
+    with transaction(session_factory) as session:
+        session.add(Person(id=who, display_name="Test Person"))
+        session.flush()
+        session.add(SafeZone(person_id=who, name="home", lat=56.462, lon=-2.9707, radius_m=300))
+    away = [fix(now - timedelta(hours=h), 56.30, -2.80).model_copy(update={"person_id": who})
+            for h in (4, 3)]
     log = tmp_path / "worker.log"
 
     with worker(kafka_bootstrap, database_url, new_app_id(), log) as process, \
             EventPublisher(kafka_bootstrap) as publisher:
         for event in (press, again, again, fall, test_call):  # `again` delivered twice
             publisher.publish(Topic.DEVICE_ALARMS, event)
-        for event in beats:
+        for event in [*beats, *away]:
             publisher.publish(Topic.DEVICE_EVENTS, event)
 
         def pendant_pressed_twice() -> bool:
@@ -63,7 +73,7 @@ def test_device_events_become_alerts_and_signals(
         eventually_or_log(pendant_pressed_twice, log)
         publisher.publish(Topic.DEVICE_EVENTS, reset)
         eventually(lambda: any(a.status == "closed" for a in alerts_of(session_factory, who)))
-        eventually(lambda: len(alerts_of(session_factory, who)) == 3)
+        eventually(lambda: len(alerts_of(session_factory, who)) == 4)
         signals = eventually(lambda: signals_of(session_factory, who))
         on_topic = eventually(lambda: alerts_on_topic(kafka_bootstrap, who))
         assert process.poll() is None, log.read_text()[-3000:]
@@ -82,6 +92,9 @@ def test_device_events_become_alerts_and_signals(
     assert offline.summary.startswith(
         "Alarm hub 777: heartbeats usually every 10 min (median of the last 2 gaps); none since"
     )
+    left = rows[AlertKind.LEFT_SAFE_ZONE.value + "/call_handler"]
+    assert left.summary.startswith("Left safe zone 'home' at ")
+    assert left.evidence[0].startswith("last known position 56.30000,-2.80000 (±10 m)")
     [falls] = signals
     assert falls.script == "falls_follow_up"
     assert falls.evidence[0].endswith("fall detector alarm from hub 555")
