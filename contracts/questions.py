@@ -72,3 +72,14 @@ FRAT_QUESTIONS = (
     QuestionId.BALANCE_PROBLEMS,
     QuestionId.CANNOT_RISE_FROM_CHAIR,
 )
+
+_YES_NO = (AnswerValue.YES, AnswerValue.NO)
+ALLOWED_ANSWERS: dict[QuestionId, tuple[AnswerValue, ...]] = {
+    question: _YES_NO for question in QuestionId
+} | {
+    QuestionId.COPING: (AnswerValue.MANAGING_OK, AnswerValue.STRUGGLING, AnswerValue.IN_CRISIS),
+    QuestionId.CARER_COPING: (AnswerValue.YES, AnswerValue.NO, AnswerValue.NO_CARER),
+    QuestionId.OFFER_COMMUNITY_MEALS: (AnswerValue.ACCEPTED, AnswerValue.DECLINED),
+    QuestionId.OFFER_FALLS_CLASSES: (AnswerValue.ACCEPTED, AnswerValue.DECLINED),
+}
+"""The values each question may record: scripts are checked against this when loaded."""

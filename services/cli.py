@@ -140,6 +140,46 @@ def up(simulate: bool, people: int, exit_after_demo: bool) -> None:
         sys.exit(1)
 
 
+# --- issue 7: telephony --------------------------------------------------------------
+
+
+@main.command()
+def dialer() -> None:
+    """Place the requested calls through Twilio, paced, until SIGINT/SIGTERM."""
+    from services.telephony.dialer import run
+    from services.telephony.settings import load_settings
+
+    run(_settings(), load_settings())
+
+
+@main.command()
+def ivr() -> None:
+    """Serve the IVR webhooks Twilio calls (signed requests only)."""
+    import uvicorn
+
+    from services.store.db import make_engine, make_session_factory
+    from services.telephony.ivr import create_ivr_app
+    from services.telephony.settings import load_settings
+
+    telephony = load_settings()
+    factory = make_session_factory(make_engine(_settings().sqlalchemy_url))
+    app = create_ivr_app(telephony, factory)
+    uvicorn.run(app, host=telephony.ivr_host, port=telephony.ivr_port, log_level="warning")
+
+
+@main.command("twilio-sim")
+def twilio_sim() -> None:
+    """Run the local Twilio simulator (REST API and signed webhooks) for demos and tests."""
+    import uvicorn
+
+    from services.telephony.settings import load_settings
+    from services.telephony.simulator.api import create_sim_app
+
+    telephony = load_settings()
+    app = create_sim_app(telephony)
+    uvicorn.run(app, host=telephony.sim_host, port=telephony.sim_port, log_level="warning")
+
+
 @main.command()
 def scheduler() -> None:
     """Run the call scheduler (APScheduler) until SIGINT/SIGTERM."""

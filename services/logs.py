@@ -15,3 +15,7 @@ def configure_logging(level: str = "INFO") -> None:
     # kafka-python logs every reconnect at INFO; that drowns what matters.
     logging.getLogger("kafka").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # httpx logs every URL at INFO; the simulator's admin URLs carry phone numbers.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # twilio logs each API request's headers at INFO: noise, five lines a call.
+    logging.getLogger("twilio").setLevel(logging.WARNING)

@@ -20,6 +20,7 @@ from services.sim.gateway_demo import run_gateway_demo
 from services.sim.needs_demo import run_needs_demo
 from services.sim.seeding import seed_cohort
 from services.sim.spine_demo import run_spine_demo
+from services.sim.telephony import local_telephony_env, run_telephony_demo
 from services.store.db import make_engine, make_session_factory, transaction
 from services.store.migrate import upgrade
 from services.supervisor import Supervisor
@@ -39,6 +40,7 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
         upgrade(settings.sqlalchemy_url)
         click.echo(f"store: {settings.sqlalchemy_url.split('@')[-1]}")
 
+        sim_port = free_port()
         gateway = GatewaySettings()
         mqtt = (gateway.mqtt_host, gateway.mqtt_port)
         mqtt_answers = port_open(*mqtt)
@@ -50,13 +52,17 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
                 "TECFLOW_GATEWAY_SIP_PORT": str(free_port()),
                 "TECFLOW_GATEWAY_HTTP_PORT": str(free_port()),
                 "TECFLOW_GATEWAY_MQTT_ENABLED": str(gateway.mqtt_enabled and mqtt_answers),
-            },
+            } | local_telephony_env(sim_port, free_port()),
             log_dir=settings.data_dir,
         )
         stack.callback(supervisor.stop_all)
         supervisor.start("worker", "worker")
         supervisor.start("gateway", "gateway")
         click.echo(f"worker and gateway started; logs in {settings.data_dir}/")
+        # Telephony against the local Twilio simulator (production points at Twilio).
+        for part in ("twilio-sim", "ivr", "dialer"):
+            supervisor.start(part, part)
+        click.echo("Twilio simulator, IVR and dialer started")
         factory = make_session_factory(make_engine(settings.sqlalchemy_url))
         if simulate:
             with transaction(factory) as session:
@@ -72,6 +78,9 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
                 click.echo(run_spine_demo(publisher, factory, cohort, supervisor.check))
                 click.echo(run_needs_demo(publisher, factory, cohort, supervisor.check))
                 click.echo(run_alerts_demo(publisher, factory, cohort, supervisor.check))
+                click.echo(run_telephony_demo(
+                    publisher, factory, cohort, f"http://127.0.0.1:{sim_port}", supervisor.check
+                ))
             click.echo(run_gateway_demo(
                 cohort[0], factory, int(supervisor.env["TECFLOW_GATEWAY_SIP_PORT"]),
                 mqtt if mqtt_answers else None, supervisor.check))

@@ -404,6 +404,40 @@ class DeadLetterRecord(Base):
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+# --- issue 7: telephony (the dialer's queue and outbox) ---
+
+
+class CallPlan(Base):
+    """The dialer's side of a Call: the request as received and where dialling stands.
+    These rows are the dialer's queue, so a restart keeps every waiting call and retry."""
+
+    __tablename__ = "call_plans"
+
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(
+        String(16), default="waiting", index=True, doc="waiting | dialling | placed | ended"
+    )
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    language: Mapped[str] = mapped_column(String(16))
+    request: Mapped[dict[str, Any]] = mapped_column(doc="the CallRequested, as JSON")
+    claimed_at: Mapped[datetime | None] = mapped_column(doc="when a dialer took it")
+    end_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class TelephonyOutbox(Base):
+    """Events written in the same transaction as the call change that caused them (an
+    outcome, a retry) and published by the dialer afterwards: none is lost if the broker
+    is down when a call ends."""
+
+    __tablename__ = "telephony_outbox"
+
+    event_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
 # --- issue 6: scheduler ledger and lease ---
 
 

@@ -56,6 +56,7 @@ def test_up_runs_the_demo_then_stops_everything_on_ctrl_c(tmp_path: Path) -> Non
     assert "P000002   device.events  voice" in text
     assert "answered 'in crisis' on a check-in call" in text
     assert "P000001   falls_follow_up: Fall detector alarm at" in text
+    assert "P000001   welfare_check        completed  feeling_ok=yes" in text
     assert "stopped cleanly" in text
     deadline = time.monotonic() + 10
     while any(alive(pid) for pid in children) and time.monotonic() < deadline:
