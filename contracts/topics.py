@@ -65,7 +65,9 @@ CATALOGUE: dict[Topic, TopicSpec] = {
             "Priority lane: alarms a person may need help with now (pendant, fall "
             "detector, SOS, smoke, CO, flood). Never waits behind telemetry.",
             DeviceEvent,
-            partitions=6,
+            # As many as device.events: the processors' tables are written from both
+            # topics, and Faust needs a table co-partitioned with every source.
+            partitions=12,
             retention_ms=90 * DAY_MS,
         ),
         TopicSpec(

@@ -461,5 +461,27 @@ def gateway() -> None:
         sys.exit(1)
 
 
+@main.command("replay-week")
+@click.option("--last-day", type=click.DateTime(["%Y-%m-%d"]), default="2026-03-29",
+              show_default=True, help="The last (local) day of the synthetic week")
+@click.option("--seed", default=2026, show_default=True)
+def replay_week(last_day: datetime, seed: int) -> None:
+    """Replay the synthetic week of routines through the processors; print what they say."""
+    from datetime import timedelta
+
+    from contracts.care import Alert
+    from services.sim.routines import TZ, synthetic_week
+    from streams.processors.replay import Replay
+
+    week = synthetic_week(last_day.date(), seed)
+    for output in Replay(week.context_for).run(week.events, timedelta(minutes=15), week.end):
+        at = output.occurred_at.astimezone(TZ).strftime("%a %d %b %H:%M")
+        if isinstance(output, Alert):
+            what = f"{output.action.value} {output.alert_kind.value}: {output.summary}"
+        else:
+            what = f"signal {output.script.value}: {output.reason}"
+        click.echo(f"{at}  {output.person_id:<12} {what}")
+
+
 if __name__ == "__main__":
     main()

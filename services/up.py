@@ -13,6 +13,7 @@ from services.broker.publisher import EventPublisher
 from services.gateway.settings import GatewaySettings
 from services.processes import free_port, port_open
 from services.settings import Settings
+from services.sim.alerts_demo import run_alerts_demo
 from services.sim.campaign_demo import seed_demo_campaign
 from services.sim.cohort import synthetic_cohort
 from services.sim.gateway_demo import run_gateway_demo
@@ -76,6 +77,7 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
             with EventPublisher(bootstrap) as publisher:
                 click.echo(run_spine_demo(publisher, factory, cohort, supervisor.check))
                 click.echo(run_needs_demo(publisher, factory, cohort, supervisor.check))
+                click.echo(run_alerts_demo(publisher, factory, cohort, supervisor.check))
                 click.echo(run_telephony_demo(
                     publisher, factory, cohort, f"http://127.0.0.1:{sim_port}", supervisor.check
                 ))

@@ -6,7 +6,7 @@ import faust
 
 from services.settings import Settings
 from services.store.db import make_engine, make_session_factory
-from streams import care_store, device_store
+from streams import care_store, device_store, processing
 from streams.app import Bus, create_app
 from streams.outcomes import agent as outcomes
 
@@ -17,6 +17,7 @@ def build(settings: Settings) -> Bus:
     device_store.wire(bus, factory)
     care_store.wire(bus, factory)
     outcomes.wire(bus, factory)
+    processing.wire(bus, factory, settings)
     return bus
 
 

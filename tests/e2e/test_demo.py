@@ -55,6 +55,7 @@ def test_up_runs_the_demo_then_stops_everything_on_ctrl_c(tmp_path: Path) -> Non
     assert "the store holds 11 events and 1 dead letter(s)" in text
     assert "P000002   device.events  voice" in text
     assert "answered 'in crisis' on a check-in call" in text
+    assert "P000001   falls_follow_up: Fall detector alarm at" in text
     assert "P000001   welfare_check        completed  feeling_ok=yes" in text
     assert "stopped cleanly" in text
     deadline = time.monotonic() + 10

@@ -1,0 +1,197 @@
+"""The processors on the bus: one agent per device topic runs every processor that
+reads the event, keeping each processor's per-person state in a Faust table (memory
+store, recovered from its changelog), and sends the alerts and signals they emit.
+
+Tables are written from both device topics, so Faust requires them to be
+co-partitioned: the same partition count as the topics (read from the broker), and
+device.alarms with as many partitions as device.events. A timer runs the timed checks
+over the people whose partitions this worker holds."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+import faust
+from faust.types.tables import TableT
+from kafka import KafkaConsumer
+from sqlalchemy.orm import Session, sessionmaker
+
+from contracts.care import Alert
+from contracts.deadletter import DeadLetter
+from contracts.topics import CATALOGUE, Topic
+from services.settings import Settings
+from streams.app import Bus
+from streams.person_context import ContextBook
+from streams.processors.catalogue import PROCESSORS, Processor
+from streams.processors.context import PersonContext
+from streams.processors.outputs import Output
+from streams.settings import StreamsSettings
+
+log = logging.getLogger(__name__)
+
+SOURCES = (Topic.DEVICE_ALARMS, Topic.DEVICE_EVENTS)
+SENT_REMEMBERED = 100_000
+
+
+@dataclass
+class Runtime:
+    bus: Bus
+    tables: dict[str, TableT]
+    contexts: ContextBook
+    # Timed checks repeat their findings every tick; ids already sent are not resent.
+    sent: OrderedDict[UUID, None] = field(default_factory=OrderedDict)
+
+
+async def send(bus: Bus, outputs: list[Output]) -> None:
+    for output in outputs:
+        topic = Topic.ALERTS if isinstance(output, Alert) else Topic.SIGNALS
+        await bus[topic].send(key=output.key, value=output.to_bytes())
+
+
+def step(
+    runtime: Runtime, processor: Processor[Any], event: Any, context: PersonContext,
+    message: faust.types.Message,
+) -> list[Output]:
+    """Run one processor on one event, saving its new state (only when it changed, so
+    the changelog carries changes, not every event).
+
+    The stored value also keeps the offset of the last event applied from each topic:
+    after a crash the source offsets may lag the changelog (pitfall F9), and an event
+    at or below that offset has already been counted, so it is skipped."""
+    table = runtime.tables[processor.name]
+    stored = table.get(event.person_id)
+    applied: dict[str, int] = stored.get("o", {}) if stored else {}
+    if message.offset <= applied.get(message.topic, -1):
+        return []
+    state = processor.load(event.person_id, stored["s"] if stored else None)
+    new_state, outputs = processor.process(state, event, context)
+    if new_state is not state and new_state != state:
+        table[event.person_id] = {
+            "p": message.partition,
+            "o": {**applied, message.topic: message.offset},
+            "s": new_state.model_dump(mode="json"),
+        }
+    return outputs
+
+
+async def process_device_events(
+    stream: faust.StreamT[bytes], *, topic: Topic, runtime: Runtime
+) -> None:
+    dead_letters = runtime.bus[Topic.DEADLETTER]
+    spec = CATALOGUE[topic]
+    async for event in stream.events():
+        raw = bytes(event.value or b"")
+        try:
+            parsed = spec.parse(raw)
+        except ValueError:  # pydantic's ValidationError is one too
+            continue  # the device-event sink reading this topic dead-letters it, once
+        context = await runtime.contexts.get(parsed.person_id)  # type: ignore[attr-defined]
+        outputs: list[Output] = []
+        for processor in PROCESSORS:
+            if not isinstance(parsed, processor.reads):
+                continue
+            try:
+                outputs += step(runtime, processor, parsed, context, event.message)
+            except Exception as error:  # one bad event must not stop a person's partition
+                log.exception("processor %s failed on %s", processor.name, topic)
+                await dead_letters.send(value=DeadLetter.of(
+                    origin=str(topic), reason=f"processor {processor.name} failed: "
+                    f"{type(error).__name__}", raw=raw, key=event.message.key,
+                    partition=event.message.partition, offset=event.message.offset,
+                ).to_bytes())
+        await send(runtime.bus, outputs)
+
+
+def held_partitions(app: faust.App) -> set[int]:
+    return {tp.partition for tp in app.assignor.assigned_actives() if tp.topic in SOURCES}
+
+
+async def run_checks(runtime: Runtime) -> int:
+    """The timed checks for everyone on the partitions this worker holds (standby
+    copies are left to their active worker). Returns how many outputs were sent."""
+    now = datetime.now(UTC)
+    held = held_partitions(runtime.bus.app)
+    outputs: list[Output] = []
+    for processor in PROCESSORS:
+        if processor.check is None:
+            continue
+        # A snapshot: agents may change the table while contexts are awaited.
+        entries = list(runtime.tables[processor.name].items())
+        for person_id, stored in entries:
+            if stored is None or stored["p"] not in held:
+                continue
+            context = await runtime.contexts.get(person_id)
+            state = processor.load(person_id, stored["s"])
+            outputs += [o for o in processor.due(state, context, now)
+                        if o.event_id not in runtime.sent]
+    await send(runtime.bus, outputs)
+    for output in outputs:
+        runtime.sent[output.event_id] = None
+    while len(runtime.sent) > SENT_REMEMBERED:
+        runtime.sent.popitem(last=False)
+    return len(outputs)
+
+
+def source_partitions(settings: Settings) -> int:
+    """The partition count of the device topics on the broker, which the tables must
+    share; the configured or catalogue count if the topics do not exist yet."""
+    counts: set[int] = set()
+    assert settings.kafka_bootstrap_servers
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers.split(","))
+    try:
+        for topic in SOURCES:
+            partitions = consumer.partitions_for_topic(str(topic))
+            if partitions:
+                counts.add(len(partitions))
+    finally:
+        consumer.close()
+    if len(counts) > 1:
+        raise RuntimeError(
+            f"device.alarms and device.events must have the same partition count "
+            f"(found {sorted(counts)}): the processors' tables are co-partitioned with both"
+        )
+    return counts.pop() if counts else (
+        settings.topic_partitions or CATALOGUE[Topic.DEVICE_EVENTS].partitions
+    )
+
+
+def wire(bus: Bus, factory: sessionmaker[Session], settings: Settings) -> Runtime:
+    streams_settings = StreamsSettings()
+    partitions = source_partitions(settings)
+    runtime = Runtime(
+        bus=bus,
+        tables={
+            p.name: bus.app.Table(
+                f"state-{p.name}", default=None, partitions=partitions,
+                # No key or value type: Faust then uses JSON both ways, plain values.
+                help=f"Per-person state of the {p.name} processor",
+            )
+            for p in PROCESSORS
+        },
+        contexts=ContextBook(factory, streams_settings.context_ttl_s, settings.timezone),
+    )
+    for topic in SOURCES:
+        # One agent per topic: a backlog of telemetry never delays an alarm.
+        bus.app.agent(bus[topic], name=f"process-{topic}")(
+            partial(process_device_events, topic=topic, runtime=runtime)
+        )
+
+    async def timed_checks() -> None:
+        # Faust stops the worker when a timer raises (pitfall F10): log and carry on.
+        try:
+            sent = await run_checks(runtime)
+        except Exception:
+            log.exception("timed checks failed; next run in %ss",
+                          streams_settings.check_interval_s)
+        else:
+            if sent:
+                log.info("timed checks sent %d alert(s)", sent)
+
+    bus.app.timer(streams_settings.check_interval_s, name="timed-checks")(timed_checks)
+    return runtime
