@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from kafka import KafkaConsumer
+from pydantic import TypeAdapter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,6 +44,16 @@ def false_alarm(publisher: EventPublisher, who: str, at: datetime, n: int) -> No
         status_code=ScaipStatus.CANCEL))
 
 
+def last_changelog_value(bootstrap: str, app_id: str, who: str) -> bytes:
+    consumer = KafkaConsumer(
+        f"{app_id}-state-triage-changelog", bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest", consumer_timeout_ms=1000,
+    )
+    values = [m.value for m in consumer if m.key and who.encode() in m.key and m.value]
+    consumer.close()
+    return values[-1] if values else b""
+
+
 def test_a_worker_started_after_a_crash_carries_on_counting_false_alarms(
     kafka_bootstrap: str, sqlite_url: str, factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
@@ -57,6 +69,16 @@ def test_a_worker_started_after_a_crash_carries_on_counting_false_alarms(
         false_alarm(publisher, who, start, 1)
         false_alarm(publisher, who, start + timedelta(hours=1), 2)
         eventually_or_log(lambda: closed_alarms() == 2, first_log)
+        # The kill must land after the table's changelog holds both counts: what is under
+        # test is recovery from the changelog, not the window in which a worker killed
+        # between processing and flushing its changelog loses the count (at-least-once).
+        counted = [TypeAdapter(datetime).dump_json(t).strip(b'"')
+                   for t in (start, start + timedelta(hours=1))]
+        eventually_or_log(
+            lambda: all(stamp in last_changelog_value(kafka_bootstrap, app_id, who)
+                        for stamp in counted),
+            first_log,
+        )
         # Killed, not stopped: its last source offsets may not be committed, so the next
         # worker may see these events again, and must not count them twice.
         first.kill()
