@@ -6,7 +6,6 @@ may be empty or name user/device in a `topic` key."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from typing import Any
 
 from contracts.devices import GeoPoint, LocationEvent, LocationKind
 from contracts.envelope import deterministic_id
+from services.gateway.payloads import json_object, lenient_number
 
 # Topic suffixes after owntracks/<user>/<device> that carry what we map.
 SUFFIXES = {"": LocationKind.LOCATION, "event": LocationKind.TRANSITION,
@@ -78,7 +78,7 @@ def parse_mqtt(topic: str, payload: bytes, base: str = "owntracks") -> list[Fix]
         return Ignored(f"{suffix} topic")
     if not payload.strip():
         return Ignored("empty payload (retained message cleared)")
-    return parse_payload(tracker, _json_object(payload))
+    return parse_payload(tracker, json_object(payload, OwnTracksRejected))
 
 
 def parse_payload(tracker: str, message: dict[str, Any]) -> list[Fix] | Ignored:
@@ -106,8 +106,8 @@ def _location(tracker: str, message: dict[str, Any]) -> Fix:
     at = _time(message.get("tst"))
     if at is None:
         raise OwnTracksRejected("location without tst")
-    velocity = _number(message.get("vel"))
-    battery = _number(message.get("batt"))
+    velocity = lenient_number(message.get("vel"))
+    battery = lenient_number(message.get("batt"))
     regions = message.get("inregions")
     return Fix(tracker, LocationKind.LOCATION, at, {
         "position": position,
@@ -137,18 +137,18 @@ def _waypoint(tracker: str, message: dict[str, Any]) -> Fix:
     at = _time(message.get("tst"))
     return Fix(tracker, LocationKind.WAYPOINT, at, {
         "region": _text(message.get("desc")),
-        "region_radius_m": _number(message.get("rad")),
+        "region_radius_m": lenient_number(message.get("rad")),
         "position": _position(message, required=False),
     })
 
 
 def _position(message: dict[str, Any], required: bool) -> GeoPoint | None:
-    lat, lon = _number(message.get("lat")), _number(message.get("lon"))
+    lat, lon = lenient_number(message.get("lat")), lenient_number(message.get("lon"))
     if lat is None or lon is None or (lat == 0.0 and lon == 0.0):
         if required:
             raise OwnTracksRejected("location without lat/lon")
         return None  # a beacon region has no position; 0,0 is the app's placeholder
-    accuracy = _number(message.get("acc"))
+    accuracy = lenient_number(message.get("acc"))
     try:
         return GeoPoint(lat=lat, lon=lon,
                         accuracy_m=accuracy if accuracy is not None and accuracy > 0 else None)
@@ -156,31 +156,8 @@ def _position(message: dict[str, Any], required: bool) -> GeoPoint | None:
         raise OwnTracksRejected("lat/lon out of range") from error
 
 
-def _json_object(payload: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(payload)
-    except ValueError as error:
-        raise OwnTracksRejected("payload is not JSON") from error
-    if not isinstance(value, dict):
-        raise OwnTracksRejected("payload is not a JSON object")
-    return value
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
-
-
 def _time(value: object) -> datetime | None:
-    seconds = _number(value)
+    seconds = lenient_number(value)
     return datetime.fromtimestamp(seconds, UTC) if seconds is not None and seconds > 0 else None
 
 

@@ -7,13 +7,13 @@ availability is a plain string (1.x) or `{"state": ...}` (2.x)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from contracts.devices import SensorCapability, SensorEvent, SensorPlacement
 from contracts.envelope import deterministic_id
+from services.gateway.payloads import json_object, lenient_number
 
 BOOLEAN_READINGS = {
     "contact": SensorCapability.CONTACT,
@@ -98,7 +98,7 @@ def parse(base_topic: str, topic: str, payload: bytes) -> ZigbeeMessage | Ignore
         return _availability(name.removesuffix("/availability"), payload)
     if not name:
         raise ZigbeeRejected("no friendly name in the topic")
-    return _state(name, _json_object(payload))
+    return _state(name, json_object(payload, ZigbeeRejected))
 
 
 def readings(state: dict[str, object]) -> tuple[Reading, ...]:
@@ -112,7 +112,7 @@ def readings(state: dict[str, object]) -> tuple[Reading, ...]:
         found.append(Reading(SensorCapability.SOS, True))
     elif isinstance(action, str) and action:  # "" (or null) only clears the last action
         found.append(Reading(SensorCapability.ACTION, action))
-    if (battery := _number(state.get("battery"))) is not None:
+    if (battery := lenient_number(state.get("battery"))) is not None:
         found.append(Reading(SensorCapability.BATTERY, battery))
     return tuple(found)
 
@@ -132,33 +132,10 @@ def _availability(name: str, payload: bytes) -> ZigbeeMessage | Ignored:
     if not text:
         return Ignored("availability cleared (device renamed or removed)")
     # 2.x publishes {"state": ...}; 1.x the bare word.
-    state = _json_object(payload).get("state") if text.startswith("{") else text
+    state = json_object(payload, ZigbeeRejected).get("state") if text.startswith("{") else text
     if state not in AVAILABILITY:
         raise ZigbeeRejected("availability is neither online nor offline")
     return ZigbeeMessage(name, (Reading(SensorCapability.AVAILABILITY, AVAILABILITY[state]),))
-
-
-def _json_object(payload: bytes) -> dict[str, object]:
-    try:
-        value = json.loads(payload)
-    except ValueError as error:
-        raise ZigbeeRejected("payload is not JSON") from error
-    if not isinstance(value, dict):
-        raise ZigbeeRejected("payload is not a JSON object")
-    return value
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
 
 
 def _seen_at(value: object) -> datetime | None:
