@@ -36,6 +36,11 @@ def store_device_event(session: Session, event: AnyDeviceEvent, topic: str) -> b
     return True
 
 
+def store_device_events_batch(session: Session, events: list[AnyDeviceEvent], topic: str) -> int:
+    """Write a batch in one transaction; returns how many were new."""
+    return sum(store_device_event(session, event, topic) for event in events)
+
+
 def store_dead_letter(session: Session, letter: DeadLetter) -> bool:
     if not claim(session, "dead_letters", letter.dead_letter_id):
         return False

@@ -1,4 +1,5 @@
-"""The real device captures in shared/reference/samples, read where the repository sits."""
+"""The real device captures, kept in tests/data/samples (their sources in SOURCES.md there)
+so the tests need nothing outside the repository."""
 
 from __future__ import annotations
 
@@ -6,9 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "reference" / "samples"
-if not SAMPLES.exists():  # a worktree under /work/wt/<name>
-    SAMPLES = Path(__file__).resolve().parents[5] / "shared" / "reference" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
 # Two captures are templates whose producers fill these in before sending.
 TEMPLATE_FILLS = {"__CID__": "26317", "__GSMNUMBER__": "+447700900003",
