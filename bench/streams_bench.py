@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from contracts.devices import AlarmEvent, SensorCapability, SensorEvent, SensorP
 from contracts.topics import Topic
 from services.broker.admin import create_topics
 from services.broker.embedded import EmbeddedBroker
+from services.processes import free_port
 from services.sim.routines import synthetic_week
 from services.store.migrate import upgrade
 from streams.processors.context import NO_CONTEXT
@@ -108,14 +110,20 @@ def latencies(bootstrap: str, alarms: int, flood: int) -> list[float]:
     return sorted(seen[i] - sent[i] for i in sent if i in seen)
 
 
-def broker_bench(alarms: int, flood: int) -> dict[str, list[float]]:
+def broker_bench(alarms: int, flood: int, alarm_lane: bool) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker() as broker:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         upgrade(url)
         create_topics(broker.bootstrap_servers, partitions=3)
         env = worker_env(broker.bootstrap_servers, url, f"bench-{uuid.uuid4().hex[:6]}")
-        with tecflow_process("worker", env=env, log_path=Path(tmp) / "worker.log"):
+        lane_env = {**env, "TECFLOW_WORKER_WEB_PORT": str(free_port())}
+        with ExitStack() as stack:
+            stack.enter_context(
+                tecflow_process("worker", env=env, log_path=Path(tmp) / "worker.log"))
+            if alarm_lane:
+                stack.enter_context(tecflow_process(
+                    "worker", "--lane", "alarms", env=lane_env, log_path=Path(tmp) / "lane.log"))
             latencies(broker.bootstrap_servers, 1, 0)  # warm up: worker assigned, tables ready
             results["no flood"] = latencies(broker.bootstrap_servers, alarms, 0)
             results[f"{flood} telemetry events flooding"] = latencies(
@@ -128,11 +136,13 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=2)
     parser.add_argument("--alarms", type=int, default=10)
     parser.add_argument("--flood", type=int, default=20_000)
+    parser.add_argument("--alarm-lane", action="store_true",
+                        help="also run the alarm fast lane (`tecflow worker --lane alarms`)")
     args = parser.parse_args()
     events_s, checks_s, n = pure(args.weeks)
     print(f"pure processors: {events_s:,.0f} events/s over {n} events; "
           f"timed checks: {checks_s:,.0f} person-checks/s")
-    for label, values in broker_bench(args.alarms, args.flood).items():
+    for label, values in broker_bench(args.alarms, args.flood, args.alarm_lane).items():
         if not values:
             print(f"{label}: no alerts seen")
             continue

@@ -115,8 +115,20 @@ def broker(port: int | None) -> None:
 
 
 @main.command()
-def worker() -> None:
+@click.option(
+    "--lane",
+    type=click.Choice(["all", "alarms"]),
+    default="all",
+    show_default=True,
+    help="all: every processor and sink; alarms: the alarm fast lane, a worker of its own",
+)
+def worker(lane: str) -> None:
     """Run the stream processors (a Faust worker) until SIGINT/SIGTERM."""
+    if lane == "alarms":
+        from streams.alarm_lane import run as run_lane
+
+        run_lane(_settings())
+        return
     from streams.worker import run
 
     run(_settings())

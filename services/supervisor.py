@@ -22,13 +22,14 @@ class Supervisor:
     log_dir: Path
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def start(self, name: str, *args: str) -> None:
-        """Start `tecflow <args>` as a child whose output goes to log_dir/<name>.log."""
+    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
+        """Start `tecflow <args>` as a child whose output goes to log_dir/<name>.log;
+        `env` adds to or overrides the supervisor's environment for this child."""
         log_file = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - child owns it
         command = [sys.executable, "-m", "services.cli", *args]
         self.children[name] = subprocess.Popen(  # noqa: S603 - our own module
             command,
-            env={**os.environ, **self.env},
+            env={**os.environ, **self.env, **(env or {})},
             stdout=log_file,
             stderr=subprocess.STDOUT,
             preexec_fn=die_with_parent,

@@ -57,8 +57,10 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
         )
         stack.callback(supervisor.stop_all)
         supervisor.start("worker", "worker")
+        supervisor.start("alarm-lane", "worker", "--lane", "alarms",
+                         env={"TECFLOW_WORKER_WEB_PORT": str(free_port())})
         supervisor.start("gateway", "gateway")
-        click.echo(f"worker and gateway started; logs in {settings.data_dir}/")
+        click.echo(f"workers (all, alarm lane) and gateway started; logs in {settings.data_dir}/")
         # Telephony against the local Twilio simulator (production points at Twilio).
         for part in ("twilio-sim", "ivr", "dialer"):
             supervisor.start(part, part)

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.codes import AlertKind, ScaipDeviceType, ScaipMessageType, ScaipStatus
+from contracts.envelope import deterministic_id
 from contracts.topics import Topic
 from services.broker.publisher import EventPublisher
-from services.store.db import transaction
+from services.store.db import make_engine, make_session_factory, transaction
 from services.store.models import Person, SafeZone
 from tests.integration.streams.conftest import (
     alerts_of,
@@ -25,6 +26,7 @@ from tests.integration.streams.conftest import (
 )
 from tests.support.refs import person_id
 from tests.support.waiting import eventually
+from tests.support.workers import tecflow_process, worker_env
 from tests.unit.streams.factories import alarm, fix, heartbeat
 
 pytestmark = [pytest.mark.slow, pytest.mark.broker, pytest.mark.postgres]
@@ -100,3 +102,23 @@ def test_device_events_become_alerts_and_signals(
     assert falls.evidence[0].endswith("fall detector alarm from hub 555")
     assert {a.alert_kind for a in on_topic} >= {AlertKind.ALARM, AlertKind.DEVICE_OFFLINE}
     assert not [a for a in on_topic if test_call.event_id in a.caused_by]  # never an alert
+
+
+def test_the_alarm_lane_alone_puts_an_urgent_alarm_in_the_queue(
+    kafka_bootstrap: str, sqlite_url: str, tmp_path: Path,
+) -> None:
+    factory = make_session_factory(make_engine(sqlite_url))
+    who = person_id()
+    press = alarm(datetime.now(UTC).replace(microsecond=0), person_id=who, reference="4001")
+    beat = alarm(press.occurred_at, person_id=who, reference="4002",
+                      message_type=ScaipMessageType.HEARTBEAT,
+                      device_type=ScaipDeviceType.LOCAL_UNIT)
+    log = tmp_path / "alarm-lane.log"
+    env = worker_env(kafka_bootstrap, sqlite_url, app_id=new_app_id())
+    with tecflow_process("worker", "--lane", "alarms", env=env, log_path=log), \
+            EventPublisher(kafka_bootstrap) as publisher:
+        publisher.publish(Topic.DEVICE_ALARMS, beat)
+        publisher.publish(Topic.DEVICE_ALARMS, press)
+        [row] = eventually_or_log(lambda: alerts_of(factory, who), log)
+    assert (row.kind, row.priority, row.status, row.occurrences) == ("alarm", "urgent", "open", 1)
+    assert row.id == deterministic_id("triage", press.event_id)
