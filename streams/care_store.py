@@ -25,18 +25,28 @@ async def sink_topic(
     stream: faust.StreamT[bytes],
     *,
     topic: Topic,
+    write: Callable[[Session, BaseModel], bool],
     dead_letters: faust.TopicT,
     factory: sessionmaker[Session],
 ) -> None:
-    write = SINKS[topic]
     async for event in stream.events():
         parsed = await parse_or_dead_letter(event, topic, dead_letters)
         if parsed is not None:
             await write_with_retry(factory, write, parsed)
 
 
-def wire(bus: Bus, factory: sessionmaker[Session]) -> None:
-    for topic in SINKS:
+def wire_sinks(
+    bus: Bus,
+    factory: sessionmaker[Session],
+    sinks: dict[Topic, Callable[[Session, BaseModel], bool]],
+) -> None:
+    """One agent per topic writing each parsed message with its idempotent store writer."""
+    for topic, write in sinks.items():
         bus.app.agent(bus[topic], name=f"store-{topic}")(
-            partial(sink_topic, topic=topic, dead_letters=bus[Topic.DEADLETTER], factory=factory)
+            partial(sink_topic, topic=topic, write=write,
+                    dead_letters=bus[Topic.DEADLETTER], factory=factory)
         )
+
+
+def wire(bus: Bus, factory: sessionmaker[Session]) -> None:
+    wire_sinks(bus, factory, SINKS)

@@ -9,9 +9,8 @@ import faust
 from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.deadletter import DeadLetter
-from contracts.devices import AlarmEvent, LocationEvent, SensorEvent, VoiceEvent
 from contracts.topics import Topic
-from services.store.sinks import store_dead_letter, store_device_events_batch
+from services.store.sinks import AnyDeviceEvent, store_dead_letter, store_device_events_batch
 from streams.app import Bus
 from streams.consuming import parse_or_dead_letter, write_with_retry
 
@@ -23,7 +22,6 @@ log = logging.getLogger(__name__)
 # one loop, so a slow sink held alarms back. Batches are written in one transaction;
 # the batch write is idempotent, as `take_events` needs (pitfall F6), and `within` is
 # short so a quiet topic is not held back.
-DEVICE_EVENT_TYPES = (AlarmEvent, SensorEvent, LocationEvent, VoiceEvent)
 BATCH_SIZE = 500
 BATCH_WITHIN_S = 0.2
 
@@ -37,7 +35,7 @@ async def store_device_events(
 ) -> None:
     async for batch in stream.take_events(BATCH_SIZE, within=BATCH_WITHIN_S):
         parsed = [await parse_or_dead_letter(event, topic, dead_letters) for event in batch]
-        events = [e for e in parsed if isinstance(e, DEVICE_EVENT_TYPES)]
+        events = [e for e in parsed if isinstance(e, AnyDeviceEvent)]
         if not events:
             continue
         stored = await write_with_retry(factory, store_device_events_batch, events, str(topic))

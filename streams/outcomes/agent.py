@@ -22,6 +22,7 @@ from services.store.flags import apply_flag, falls_facts, flag_in_force
 from services.store.needs import apply_need_update
 from services.store.referrals import apply_referral
 from streams.app import Bus
+from streams.care_store import wire_sinks
 from streams.consuming import parse_or_dead_letter, write_with_retry
 from streams.outcomes.context import ActiveFlag, PersonContext
 from streams.outcomes.logic import process_outcome
@@ -86,21 +87,9 @@ SINKS: dict[Topic, Callable[[Session, BaseModel], bool]] = {
 }
 
 
-async def sink(
-    stream: faust.StreamT[bytes], *, topic: Topic, bus: Bus, factory: sessionmaker[Session]
-) -> None:
-    write = SINKS[topic]
-    async for event in stream.events():
-        parsed = await parse_or_dead_letter(event, topic, bus[Topic.DEADLETTER])
-        if parsed is not None:
-            await write_with_retry(factory, write, parsed)
-
-
 def wire(bus: Bus, factory: sessionmaker[Session]) -> None:
     bus.app.agent(bus[Topic.CALLS_OUTCOMES], name="outcomes-act")(
         partial(act_on_outcomes, bus=bus, factory=factory))
     bus.app.agent(bus[Topic.SIGNALS], name="outcomes-signal-evidence")(
         partial(add_signal_evidence, bus=bus, factory=factory))
-    for topic in SINKS:
-        bus.app.agent(bus[topic], name=f"store-{topic}")(
-            partial(sink, topic=topic, bus=bus, factory=factory))
+    wire_sinks(bus, factory, SINKS)
