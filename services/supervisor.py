@@ -1,5 +1,9 @@
 """Runs the platform's parts as child processes for `tecflow up`, and stops them all
-cleanly: on Ctrl-C, on SIGTERM, or when any one of them dies."""
+cleanly: on Ctrl-C, on SIGTERM, or when any one of them dies.
+
+Each child runs in a process group of its own, so the terminal's Ctrl-C reaches only
+`tecflow up`, which then stops the parts itself: all at once with SIGTERM, before the
+broker they depend on (a part that loses its broker mid-stop fails instead of stopping)."""
 
 from __future__ import annotations
 
@@ -8,12 +12,16 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.processes import die_with_parent
+from services.processes import die_with_parent, port_open
 
 log = logging.getLogger(__name__)
+
+# Every part stops within this on SIGTERM; one that does not is killed and reported.
+STOP_TIMEOUT_S = 3.5
 
 
 @dataclass
@@ -21,10 +29,13 @@ class Supervisor:
     env: dict[str, str]
     log_dir: Path
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
 
-    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
+    def start(self, name: str, *args: str, env: dict[str, str] | None = None,
+              port: int | None = None) -> None:
         """Start `tecflow <args>` as a child whose output goes to log_dir/<name>.log;
-        `env` adds to or overrides the supervisor's environment for this child."""
+        `env` adds to or overrides the supervisor's environment for this child; `port`
+        is where it listens once ready (see `wait_ready`)."""
         log_file = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - child owns it
         command = [sys.executable, "-m", "services.cli", *args]
         self.children[name] = subprocess.Popen(  # noqa: S603 - our own module
@@ -33,8 +44,11 @@ class Supervisor:
             stdout=log_file,
             stderr=subprocess.STDOUT,
             preexec_fn=die_with_parent,
+            process_group=0,
         )
-        log.info("started %s (pid %s), log in %s", name, self.children[name].pid, log_file.name)
+        if port is not None:
+            self.ports[name] = port
+        log.debug("started %s (pid %s), log in %s", name, self.children[name].pid, log_file.name)
 
     def dead(self) -> list[str]:
         return [name for name, child in self.children.items() if child.poll() is not None]
@@ -46,22 +60,45 @@ class Supervisor:
                 f"stopped unexpectedly: {', '.join(dead)} (see {self.log_dir}/<name>.log)"
             )
 
+    def wait_ready(self, timeout_s: float = 120.0,
+                   progress: Callable[[str, float], None] = lambda _name, _s: None) -> None:
+        """Wait until every child with a port accepts connections; `progress` is told
+        each part's name and seconds since the call as it becomes ready."""
+        started = time.monotonic()
+        waiting = dict(self.ports)
+        while waiting:
+            self.check()
+            for name, port in list(waiting.items()):
+                if port_open("127.0.0.1", port, timeout_s=0.2):
+                    del waiting[name]
+                    progress(name, time.monotonic() - started)
+            if time.monotonic() - started > timeout_s:
+                raise RuntimeError(f"not ready in {timeout_s:.0f} s: {', '.join(waiting)} "
+                                   f"(see {self.log_dir}/<name>.log)")
+            time.sleep(0.2)
+
     def wait_forever(self, poll_s: float = 0.5) -> None:
         """Block until a child dies (then raise) or the user interrupts."""
         while True:
             self.check()
             time.sleep(poll_s)
 
-    def stop_all(self, timeout_s: float = 20.0) -> None:
+    def stop_all(self, timeout_s: float = STOP_TIMEOUT_S) -> list[str]:
+        """SIGTERM every child at once and wait; kill those still running after
+        `timeout_s`. Returns the names of the parts that had to be killed."""
         for child in self.children.values():
             if child.poll() is None:
                 child.terminate()
         deadline = time.monotonic() + timeout_s
+        killed = []
         for name, child in self.children.items():
             try:
-                child.wait(max(0.1, deadline - time.monotonic()))
+                child.wait(max(0.05, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                log.warning("%s did not stop in time; killing it", name)
+                log.warning("%s did not stop in %.1f s; killing it", name, timeout_s)
                 child.kill()
                 child.wait()
+                killed.append(name)
         self.children.clear()
+        self.ports.clear()
+        return killed

@@ -22,7 +22,7 @@ from contracts.topics import CATALOGUE, Topic
 from services.settings import Settings
 from services.store.db import make_engine, make_session_factory
 from services.store.sinks import apply_alert
-from streams.app import Bus, create_app
+from streams.app import Bus, create_app, run_worker
 from streams.consuming import write_with_retry
 from streams.processors import triage
 from streams.processors.context import PersonContext
@@ -74,4 +74,4 @@ def build(settings: Settings) -> Bus:
 
 
 def run(settings: Settings) -> None:
-    faust.Worker(build(settings).app, loglevel=settings.log_level).execute_from_commandline()
+    run_worker(build(settings).app, settings.log_level)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import faust
-
 from services.settings import Settings
 from services.store.db import make_engine, make_session_factory
 from streams import care_store, device_store, processing
-from streams.app import Bus, create_app
+from streams.app import Bus, create_app, run_worker
 from streams.outcomes import agent as outcomes
 
 
@@ -23,6 +21,4 @@ def build(settings: Settings) -> Bus:
 
 def run(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM; the Faust worker leaves its group cleanly on the way out."""
-    bus = build(settings)
-    worker = faust.Worker(bus.app, loglevel=settings.log_level)
-    worker.execute_from_commandline()
+    run_worker(build(settings).app, settings.log_level)

@@ -48,6 +48,9 @@ class EmbeddedBroker:
             stdout=output,
             stderr=subprocess.STDOUT,
             preexec_fn=die_with_parent,
+            # Its own group: the terminal's Ctrl-C reaches only us, and we stop the
+            # broker after the parts that use it.
+            process_group=0,
         )
         deadline = time.monotonic() + timeout_s
         while self._process.poll() is None and time.monotonic() < deadline:

@@ -114,19 +114,23 @@ def worker(lane: str) -> None:
 @click.option("--exit-after-demo", is_flag=True, help="Stop once the demo has run")
 def up(simulate: bool, people: int, exit_after_demo: bool) -> None:
     """Run the whole platform on one machine until Ctrl-C."""
+    import time
+
     from services.up import run_platform
 
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+    started = time.monotonic()
     try:
         run_platform(
             cli_settings(), simulate=simulate, people=people, exit_after_demo=exit_after_demo
         )
     except KeyboardInterrupt:
-        click.echo("stopped cleanly")
+        click.echo("stopped")
     except RuntimeError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
-
+    else:
+        click.echo(f"stopped after the demo ({time.monotonic() - started:.0f} s)")
 
 
 @main.command()

@@ -30,7 +30,7 @@ from services.telephony.calls_store import DialJob
 from services.telephony.ivr import webhook_urls
 from services.telephony.pacing import TokenBucket
 from services.telephony.settings import TelephonySettings
-from streams.app import Bus, create_app
+from streams.app import Bus, create_app, run_worker
 from streams.consuming import parse_or_dead_letter, write_with_retry
 
 log = logging.getLogger(__name__)
@@ -208,4 +208,4 @@ def build(settings: Settings, telephony: TelephonySettings) -> Bus:
 
 def run(settings: Settings, telephony: TelephonySettings) -> None:
     bus = build(settings, telephony)
-    faust.Worker(bus.app, loglevel=settings.log_level).execute_from_commandline()
+    run_worker(bus.app, settings.log_level)
