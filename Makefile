@@ -4,8 +4,9 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-# Debian packages the tests drive as real peers (`command:package` pairs).
-DEB_PACKAGES := sipp:sip-tester
+# Debian packages the tests and the demo drive as real peers (`command:package` pairs).
+# A command may live in /usr/sbin, which is not on every user's PATH (mosquitto).
+DEB_PACKAGES := sipp:sip-tester mosquitto:mosquitto
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint typecheck unit system-deps clean
@@ -18,14 +19,15 @@ $(STAMP): pyproject.toml
 
 system-deps:
 	@missing=""; for pair in $(DEB_PACKAGES); do \
-	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || test -x /usr/sbin/$${pair%%:*} \
+	    || missing="$$missing $${pair##*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
 demo: $(STAMP) system-deps
-	$(VENV)/bin/tecflow up
+	$(VENV)/bin/tecflow up --simulate
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

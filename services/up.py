@@ -1,30 +1,33 @@
-"""`tecflow up`: broker, store, workers and the synthetic community on one machine."""
+"""`tecflow up`: broker, store, workers, gateways and telephony on one machine; with
+`--simulate`, a simulated community living on an accelerated clock."""
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import time
 from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.broker.admin import create_topics
 from services.broker.embedded import EmbeddedBroker
-from services.broker.publisher import EventPublisher
+from services.broker.mosquitto import Mosquitto
 from services.gateway.settings import GatewaySettings
-from services.processes import free_port, port_open
+from services.processes import free_port
 from services.settings import Settings
-from services.sim.alerts_demo import run_alerts_demo
-from services.sim.campaign_demo import seed_demo_campaign
-from services.sim.cohort import synthetic_cohort
-from services.sim.gateway_demo import run_gateway_demo
-from services.sim.needs_demo import run_needs_demo
-from services.sim.seeding import seed_cohort
-from services.sim.spine_demo import run_spine_demo
-from services.sim.telephony import local_telephony_env, run_telephony_demo
+from services.sim.campaign_demo import seed_demo_campaigns
+from services.sim.community import community
+from services.sim.life import TZ
+from services.sim.run import read_status
+from services.sim.seeding import seed_cohort, seed_needs
+from services.sim.telephony import local_telephony_env
 from services.store.db import make_engine, make_session_factory, transaction
 from services.store.migrate import upgrade
 from services.summary import read_figures, summary_line
@@ -33,10 +36,20 @@ from services.supervisor import Supervisor
 log = logging.getLogger(__name__)
 
 
-def run_platform(settings: Settings, simulate: bool, people: int, exit_after_demo: bool) -> None:
-    """Start every part, run the demo, then print the summary line until interrupted.
-    On the way out (Ctrl-C, SIGTERM, or a part that died) the parts stop before the
-    broker; raises RuntimeError naming a part that died or had to be killed."""
+@dataclass(frozen=True)
+class Simulation:
+    people: int
+    speed: float
+    seed: int = 2026
+    incident_scale: float = 1.0
+    days: float | None = None
+
+
+def run_platform(settings: Settings, simulation: Simulation | None) -> None:
+    """Start every part (and the simulated community), then print the summary line
+    until interrupted. On the way out (Ctrl-C, SIGTERM, or a part that died) the parts
+    stop before the brokers; raises RuntimeError naming a part that died or had to be
+    killed."""
     with ExitStack() as stack:
         bootstrap = settings.kafka_bootstrap_servers
         if not bootstrap:
@@ -47,24 +60,25 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
         create_topics(bootstrap, partitions=settings.topic_partitions)
         upgrade(settings.sqlalchemy_url)
         click.echo(f"store: {settings.sqlalchemy_url.split('@')[-1]}")
+        mqtt = _mqtt_broker(stack, settings.data_dir)
 
         sim_port, ivr_port = free_port(), free_port()
-        gateway = GatewaySettings()
-        mqtt = (gateway.mqtt_host, gateway.mqtt_port)
-        mqtt_answers = port_open(*mqtt)
         ports = {name: free_port() for name in ("worker", "alarm-lane", "gateway-sip",
                                                  "gateway-http")}
-        supervisor = Supervisor(
-            env={
-                "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-                "TECFLOW_DATABASE_URL": settings.sqlalchemy_url,
-                "TECFLOW_WORKER_WEB_PORT": str(ports["worker"]),
-                "TECFLOW_GATEWAY_SIP_PORT": str(ports["gateway-sip"]),
-                "TECFLOW_GATEWAY_HTTP_PORT": str(ports["gateway-http"]),
-                "TECFLOW_GATEWAY_MQTT_ENABLED": str(gateway.mqtt_enabled and mqtt_answers),
-            } | local_telephony_env(sim_port, ivr_port),
-            log_dir=settings.data_dir,
-        )
+        env = {
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "TECFLOW_DATABASE_URL": settings.sqlalchemy_url,
+            "TECFLOW_WORKER_WEB_PORT": str(ports["worker"]),
+            "TECFLOW_GATEWAY_SIP_PORT": str(ports["gateway-sip"]),
+            "TECFLOW_GATEWAY_HTTP_PORT": str(ports["gateway-http"]),
+            "TECFLOW_GATEWAY_MQTT_ENABLED": str(mqtt is not None),
+        } | local_telephony_env(sim_port, ivr_port)
+        if mqtt is not None:
+            env |= {"TECFLOW_GATEWAY_MQTT_HOST": mqtt[0],
+                    "TECFLOW_GATEWAY_MQTT_PORT": str(mqtt[1])}
+        if simulation is not None:
+            env |= SIMULATION_ENV
+        supervisor = Supervisor(env=env, log_dir=settings.data_dir)
         stack.callback(_stop, supervisor)
         supervisor.start("worker", "worker", port=ports["worker"])
         supervisor.start("alarm-lane", "worker", "--lane", "alarms", port=ports["alarm-lane"],
@@ -75,38 +89,77 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
         supervisor.start("ivr", "ivr", port=ivr_port)
         supervisor.start("dialer", "dialer")
         factory = make_session_factory(make_engine(settings.sqlalchemy_url))
-        if simulate:
-            with transaction(factory) as session:
-                seed_demo_campaign(session)
+        if simulation is not None:
+            _seed(factory, simulation)
         supervisor.start("scheduler", "scheduler")
         click.echo(f"starting {', '.join(supervisor.children)} (logs in {settings.data_dir}/)")
         supervisor.wait_ready(
             progress=lambda name, seconds: click.echo(f"  {name} ready ({seconds:.1f} s)"))
         click.echo(f"SCAIP (SIP) on 127.0.0.1:{ports['gateway-sip']} UDP and TCP; OwnTracks "
-                   f"and Alexa on http://127.0.0.1:{ports['gateway-http']}; Twilio simulator "
-                   f"on http://127.0.0.1:{sim_port}")
-
-        if simulate:
-            cohort = synthetic_cohort(people)
-            with transaction(factory) as session:
-                seed_cohort(session, cohort)
-            with EventPublisher(bootstrap) as publisher:
-                click.echo(run_spine_demo(publisher, factory, cohort, supervisor.check))
-                click.echo(run_needs_demo(publisher, factory, cohort, supervisor.check))
-                click.echo(run_alerts_demo(publisher, factory, cohort, supervisor.check))
-                click.echo(run_telephony_demo(
-                    publisher, factory, cohort, f"http://127.0.0.1:{sim_port}", supervisor.check
-                ))
-            click.echo(run_gateway_demo(
-                cohort[0], factory, ports["gateway-sip"],
-                mqtt if mqtt_answers else None, supervisor.check))
-        if exit_after_demo:
-            return
+                   f"and Alexa on http://127.0.0.1:{ports['gateway-http']}; MQTT "
+                   + (f"on {mqtt[0]}:{mqtt[1]}" if mqtt else "off")
+                   + f"; Twilio simulator on http://127.0.0.1:{sim_port}")
+        status_file = settings.data_dir / "sim-status.json"
+        if simulation is not None and mqtt is not None:
+            status_file.unlink(missing_ok=True)
+            supervisor.start(
+                "simulator", "simulate", f"--people={simulation.people}",
+                f"--speed={simulation.speed:g}", f"--seed={simulation.seed}",
+                f"--incident-scale={simulation.incident_scale:g}",
+                *([f"--days={simulation.days:g}"] if simulation.days is not None else []),
+                f"--start={datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%S%z')}",
+                f"--mqtt={mqtt[0]}:{mqtt[1]}", f"--sip=127.0.0.1:{ports['gateway-sip']}",
+                f"--twilio-sim=http://127.0.0.1:{sim_port}")
+            click.echo(f"simulating {simulation.people:,} residents, one day every "
+                       f"{86400 / simulation.speed / 60:.0f} min (log in "
+                       f"{settings.data_dir}/simulator.log)")
+        elif simulation is not None:
+            click.echo("no simulation: the MQTT broker is off")
         click.echo("running; press Ctrl-C to stop")
-        _show_summary(supervisor, factory)
+        _show_summary(supervisor, factory, status_file)
 
 
-def _show_summary(supervisor: Supervisor, factory: sessionmaker[Session],
+# The simulated community's time runs faster than the wall clock: the processors take
+# time from the events; the scheduler plans often, and calls raised by the community's
+# signals may be placed at any hour; the dialer may dial faster than a real account.
+SIMULATION_ENV = {
+    "TECFLOW_STREAMS_CLOCK": "event",
+    "TECFLOW_SCHEDULER_PLAN_EVERY_S": "30",
+    "TECFLOW_SCHEDULER_SIGNAL_WINDOW_START": "00:00",
+    "TECFLOW_SCHEDULER_SIGNAL_WINDOW_END": "23:59",
+    "TECFLOW_TELEPHONY_CALLS_PER_SECOND": "5",
+}
+
+
+def _mqtt_broker(stack: ExitStack, data_dir: Path) -> tuple[str, int] | None:
+    """The configured MQTT broker; Mosquitto on a free port when none is configured."""
+    gateway = GatewaySettings()
+    if not gateway.mqtt_enabled:
+        return None
+    if {"TECFLOW_GATEWAY_MQTT_HOST", "TECFLOW_GATEWAY_MQTT_PORT"} & set(os.environ):
+        return gateway.mqtt_host, gateway.mqtt_port
+    mosquitto = Mosquitto(data_dir)
+    stack.callback(mosquitto.stop)
+    mosquitto.start()
+    click.echo(f"MQTT broker (Mosquitto) on 127.0.0.1:{mosquitto.port}")
+    return "127.0.0.1", mosquitto.port
+
+
+def _seed(factory: sessionmaker[Session], simulation: Simulation) -> None:
+    """The community's people, devices, unmet-need list and campaigns (kept in the
+    store from one run to the next: a repeat adds only what is missing)."""
+    started = time.monotonic()
+    residents = community(simulation.people, simulation.seed)
+    with transaction(factory) as session:
+        added = seed_cohort(session, [r.person for r in residents])
+        waiting = seed_needs(session, residents, datetime.now(UTC).date(), simulation.seed)
+        campaigns = seed_demo_campaigns(session)
+    click.echo(f"community: {len(residents):,} residents ({added:,} new), {waiting} on the "
+               f"unmet-need list, campaigns {', '.join(campaigns) or 'kept'} "
+               f"({time.monotonic() - started:.1f} s)")
+
+
+def _show_summary(supervisor: Supervisor, factory: sessionmaker[Session], status_file: Path,
                   every_s: float = 5.0) -> None:
     """Until interrupted or a part dies: the summary line, rewritten in place on a
     terminal, one line per `every_s` otherwise (a log, a test)."""
@@ -115,6 +168,9 @@ def _show_summary(supervisor: Supervisor, factory: sessionmaker[Session],
     while True:
         figures = read_figures(factory)
         line = summary_line(figures, before)
+        if (status := read_status(status_file)) is not None:
+            at = datetime.fromisoformat(str(status["sim_time"])).astimezone(TZ)
+            line = f"simulated {at:%a %H:%M} | {line}"
         click.echo(f"\r{line}\x1b[K" if tty else line, nl=not tty)
         before = figures
         deadline = time.monotonic() + every_s

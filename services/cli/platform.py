@@ -109,28 +109,29 @@ def worker(lane: str) -> None:
 
 
 @main.command()
-@click.option("--simulate/--no-simulate", default=True, help="Run the synthetic community")
-@click.option("--people", default=3, show_default=True, help="Size of the synthetic cohort")
-@click.option("--exit-after-demo", is_flag=True, help="Stop once the demo has run")
-def up(simulate: bool, people: int, exit_after_demo: bool) -> None:
+@click.option("--simulate", is_flag=True, help="Add a simulated community (what `make demo` runs)")
+@click.option("--people", default=2000, show_default=True, help="Residents of the community")
+@click.option("--speed", default=144.0, show_default=True,
+              help="Simulated seconds per second (144: a day in ten minutes)")
+@click.option("--seed", default=2026, show_default=True, help="The community's seed")
+@click.option("--incident-scale", default=1.0, show_default=True,
+              help="Multiply the community's incident rates (falls, presses, admissions)")
+@click.option("--days", type=float, default=None,
+              help="Stop the community after this many simulated days (the platform runs on)")
+def up(simulate: bool, people: int, speed: float, seed: int, incident_scale: float,
+       days: float | None) -> None:
     """Run the whole platform on one machine until Ctrl-C."""
-    import time
-
-    from services.up import run_platform
+    from services.up import Simulation, run_platform
 
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
-    started = time.monotonic()
+    simulation = Simulation(people, speed, seed, incident_scale, days) if simulate else None
     try:
-        run_platform(
-            cli_settings(), simulate=simulate, people=people, exit_after_demo=exit_after_demo
-        )
+        run_platform(cli_settings(), simulation)
     except KeyboardInterrupt:
         click.echo("stopped")
     except RuntimeError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
-    else:
-        click.echo(f"stopped after the demo ({time.monotonic() - started:.0f} s)")
 
 
 @main.command()

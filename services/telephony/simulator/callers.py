@@ -16,13 +16,16 @@ Behaviour = Literal["answer", "no-answer", "busy", "failed", "machine"]
 
 
 class Caller(BaseModel):
-    """One call's worth of behaviour. `says` answers each <Gather> in turn: all digits
-    are key presses, anything else is speech; when it runs out the caller stays silent.
-    `hang_up_after` hangs up once that many replies were given."""
+    """One call's worth of behaviour. `answers` replies to a <Gather> by the step it
+    asks (the `step` of its action URL), whatever the script; `says` answers the other
+    <Gather>s in turn. All digits are key presses, anything else is speech; with no
+    reply left the caller stays silent. `hang_up_after` hangs up once that many replies
+    were given."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     behaviour: Behaviour = "answer"
+    answers: dict[str, str] = {}
     says: tuple[str, ...] = ()
     hang_up_after: int | None = None
     speech_confidence: float = 0.92

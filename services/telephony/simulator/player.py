@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 from xml.etree.ElementTree import Element
 
 import httpx
@@ -106,12 +107,14 @@ class Player:
                         call.transcript.append("caller hung up")
                         await self._finish(call, "completed")
                         return
-                    if given >= len(replies):
+                    action = verb.get("action") or current
+                    reply = caller.answers.get(_step(action)) or (
+                        replies.pop(0) if replies else None)
+                    if reply is None:
                         continue  # silence: Twilio moves on to the next verb
-                    reply = replies[given]
                     given += 1
                     call.transcript.append(f"caller: {reply}")
-                    url, extra = verb.get("action") or current, self._reply(reply, caller)
+                    url, extra = action, self._reply(reply, caller)
                     break
                 elif verb.tag == "Redirect":
                     url = _text(verb)
@@ -173,3 +176,6 @@ class Player:
 def _text(verb: Element) -> str:
     return (verb.text or "").strip()
 
+
+def _step(url: str) -> str:
+    return parse_qs(urlsplit(url).query).get("step", [""])[0]

@@ -13,7 +13,7 @@ import pytest
 from contracts.envelope import deterministic_id
 from services.processes import free_port
 from services.sim.cohort import SimPerson
-from services.sim.gateway_demo import send_scaip_alarm
+from services.sim.wire import send_scaip_alarm
 from tests.integration.gateway.conftest import find_on_topic
 from tests.support.workers import tecflow_process
 
