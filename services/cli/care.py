@@ -119,7 +119,7 @@ def flags_status(flag_id: Any, status: str, by: str, reason: str) -> None:
 @flags.command("fhir")
 @click.option("--person", default=None, help="Only this person's flags")
 def flags_fhir(person: str | None) -> None:
-    """Every flag as FHIR R4 FlagRecord and RiskAssessment resources in a collection Bundle."""
+    """Every flag as FHIR R4 Flag and RiskAssessment resources in a collection Bundle."""
     from sqlalchemy import select
 
     from services.flags.fhir import bundle

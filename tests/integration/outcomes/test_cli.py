@@ -86,5 +86,5 @@ def test_flag_status_changes_and_fhir_bundle(
     document = json.loads(exported.output)
     Bundle.model_validate(document)
     flag, assessment = (e["resource"] for e in document["entry"])
-    assert (flag["resourceType"], flag["status"]) == ("FlagRecord", "inactive")
+    assert (flag["resourceType"], flag["status"]) == ("Flag", "inactive")
     assert assessment["prediction"][0]["qualitativeRisk"]["coding"][0]["code"] == "moderate"
