@@ -9,7 +9,14 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.store.db import transaction
-from services.store.models import Alert, Base, Call, DeviceEventRecord, Flag, UnmetNeed
+from services.store.models import (
+    AlertRecord,
+    Base,
+    Call,
+    DeviceEventRecord,
+    FlagRecord,
+    UnmetNeed,
+)
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,8 @@ def _count(session: Session, model: type[Base], *where: ColumnElement[bool]) -> 
 def read_figures(factory: sessionmaker[Session]) -> Figures:
     with transaction(factory) as session:
         open_alerts, oldest = session.execute(
-            select(func.count(), func.min(Alert.raised_at)).where(Alert.status == "open")
+            select(func.count(), func.min(AlertRecord.raised_at))
+            .where(AlertRecord.status == "open")
         ).one()
         return Figures(
             at=datetime.now(UTC),
@@ -40,7 +48,7 @@ def read_figures(factory: sessionmaker[Session]) -> Figures:
             oldest_open=oldest,
             calls_placed=_count(session, Call, Call.status != "requested"),
             calls_answered=_count(session, Call, Call.answered_by == "human"),
-            flags=_count(session, Flag),
+            flags=_count(session, FlagRecord),
             waiting=_count(session, UnmetNeed, UnmetNeed.active.is_(True)),
         )
 
