@@ -52,7 +52,7 @@ def persona(resident: Resident, story: Story, today: date) -> dict[str, object]:
     unwell = story.unwell_on is not None and today - story.unwell_on <= timedelta(days=2)
     home_from_hospital = (story.discharged_on is not None
                           and today - story.discharged_on <= timedelta(days=14))
-    struggling = fell or unwell or home_from_hospital or rng.random() < 0.25
+    struggling = fell or unwell or home_from_hospital or rng.random() < 0.08
     crisis = (fell and story.injured) or (home_from_hospital and rng.random() < 0.4)
 
     def yes(condition: bool) -> str:
