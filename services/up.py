@@ -95,10 +95,15 @@ def run_platform(settings: Settings, simulation: Simulation | None) -> None:
         click.echo(f"starting {', '.join(supervisor.children)} (logs in {settings.data_dir}/)")
         supervisor.wait_ready(
             progress=lambda name, seconds: click.echo(f"  {name} ready ({seconds:.1f} s)"))
-        click.echo(f"SCAIP (SIP) on 127.0.0.1:{ports['gateway-sip']} UDP and TCP; OwnTracks "
-                   f"and Alexa on http://127.0.0.1:{ports['gateway-http']}; MQTT "
-                   + (f"on {mqtt[0]}:{mqtt[1]}" if mqtt else "off")
-                   + f"; Twilio simulator on http://127.0.0.1:{sim_port}")
+        click.echo("\n".join([
+            "addresses:",
+            f"  SCAIP over SIP     udp+tcp 127.0.0.1:{ports['gateway-sip']}",
+            f"  OwnTracks, Alexa   http://127.0.0.1:{ports['gateway-http']}/owntracks, /alexa",
+            "  MQTT bridge        " + (f"mqtt://{mqtt[0]}:{mqtt[1]}" if mqtt else "off"),
+            f"  IVR webhooks       http://127.0.0.1:{ivr_port}/",
+            f"  Twilio simulator   http://127.0.0.1:{sim_port}/",
+            f"  Kafka              {bootstrap}",
+        ]))
         status_file = settings.data_dir / "sim-status.json"
         if simulation is not None and mqtt is not None:
             status_file.unlink(missing_ok=True)
