@@ -22,6 +22,7 @@ from services.broker.mosquitto import Mosquitto
 from services.gateway.settings import GatewaySettings
 from services.processes import free_port
 from services.settings import Settings
+from services.sim.alexa import DemoSkill
 from services.sim.campaign_demo import seed_demo_campaigns
 from services.sim.community import community
 from services.sim.life import TZ
@@ -76,8 +77,9 @@ def run_platform(settings: Settings, simulation: Simulation | None) -> None:
         if mqtt is not None:
             env |= {"TECFLOW_GATEWAY_MQTT_HOST": mqtt[0],
                     "TECFLOW_GATEWAY_MQTT_PORT": str(mqtt[1])}
+        skill = DemoSkill(settings.data_dir)
         if simulation is not None:
-            env |= SIMULATION_ENV
+            env |= SIMULATION_ENV | skill.create()
         supervisor = Supervisor(env=env, log_dir=settings.data_dir)
         stack.callback(_stop, supervisor)
         supervisor.start("worker", "worker", port=ports["worker"])
@@ -114,7 +116,9 @@ def run_platform(settings: Settings, simulation: Simulation | None) -> None:
                 *([f"--days={simulation.days:g}"] if simulation.days is not None else []),
                 f"--start={datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%S%z')}",
                 f"--mqtt={mqtt[0]}:{mqtt[1]}", f"--sip=127.0.0.1:{ports['gateway-sip']}",
-                f"--twilio-sim=http://127.0.0.1:{sim_port}")
+                f"--twilio-sim=http://127.0.0.1:{sim_port}",
+                f"--alexa=http://127.0.0.1:{ports['gateway-http']}/alexa",
+                f"--alexa-keys={skill.directory}")
             click.echo(f"simulating {simulation.people:,} residents, one day every "
                        f"{86400 / simulation.speed / 60:.0f} min (log in "
                        f"{settings.data_dir}/simulator.log)")

@@ -33,12 +33,17 @@ def _address(value: str) -> tuple[str, int]:
 @click.option("--mqtt", "mqtt", default=None, help="MQTT broker HOST:PORT the gateway reads")
 @click.option("--sip", "sip", default=None, help="The gateway's SCAIP receiver HOST:PORT")
 @click.option("--twilio-sim", "twilio_sim", default=None, help="The Twilio simulator's URL")
+@click.option("--alexa", default=None,
+              help="The gateway's Alexa skill URL (signed with the key in --alexa-keys)")
+@click.option("--alexa-keys", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of the demo's Alexa key and chain (`tecflow up` makes them)")
 @click.option("--record", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the days' device messages to this JSON-lines file (.gz: "
               "compressed) instead of sending them")
 def simulate(people: int, speed: float, seed: int, start: datetime | None,
              incident_scale: float, days: float | None, mqtt: str | None, sip: str | None,
-             twilio_sim: str | None, record: Path | None) -> None:
+             twilio_sim: str | None, alexa: str | None, alexa_keys: Path | None,
+             record: Path | None) -> None:
     """Run the simulated community against a running gateway until SIGINT/SIGTERM (or
     record its days to a file)."""
     import asyncio
@@ -56,6 +61,7 @@ def simulate(people: int, speed: float, seed: int, start: datetime | None,
         mqtt=_address(mqtt or ":0"), sip=_address(sip or ":0"),
         twilio_sim_url=(twilio_sim or "").rstrip("/"),
         status_file=Path(cli_settings().data_dir) / "sim-status.json", days=days,
+        alexa=(alexa, alexa_keys) if alexa and alexa_keys else None,
     )
     if record is not None:
         counts = record_days(options, record)

@@ -8,10 +8,11 @@ import contextlib
 import logging
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 
 import uvicorn
 
-from services.gateway.alexa_signature import AlexaVerifier, load_roots
+from services.gateway.alexa_signature import AlexaVerifier, CertFetcher, load_roots
 from services.gateway.http_app import create_app
 from services.gateway.intake import Intake
 from services.gateway.mqtt_bridge import MqttBridge
@@ -48,7 +49,8 @@ async def run_gateways(settings: Settings, gateway: GatewaySettings) -> None:
     intake = Intake(register, sender)
     sip = SipServer(ScaipReceiver(intake, gateway.sip_advertised_host), gateway.sip_host,
                     gateway.sip_port)
-    app = create_app(intake, gateway, AlexaVerifier(load_roots(gateway.alexa_trust_roots)))
+    app = create_app(intake, gateway, AlexaVerifier(load_roots(gateway.alexa_trust_roots),
+                                                    _local_chain(gateway.alexa_cert_chain)))
     http = _HttpServer(uvicorn.Config(app, host=gateway.http_host, port=gateway.http_port,
                                       log_level="warning", lifespan="off"))
     try:
@@ -74,3 +76,14 @@ async def run_gateways(settings: Settings, gateway: GatewaySettings) -> None:
         await sip.stop()
         await sender.close()
         log.info("gateway stopped")
+
+
+def _local_chain(path: Path | None) -> CertFetcher | None:
+    if path is None:
+        return None
+    chain = path.read_bytes()
+
+    async def fetch(_url: str) -> bytes:
+        return chain
+
+    return fetch

@@ -38,6 +38,11 @@ class GatewaySettings(BaseSettings):
     alexa_trust_roots: Path | None = Field(
         default=None, description="PEM bundle of trusted roots (unset: certifi's bundle)"
     )
+    alexa_cert_chain: Path | None = Field(
+        default=None, description="PEM chain taken for every SignatureCertChainUrl instead "
+        "of fetching it from Amazon (a closed network, or the demo's own key); it must still "
+        "reach the trusted roots (unset: fetched)",
+    )
     register_cache_s: float = Field(default=30.0, description="Equipment-register cache TTL")
     publish_timeout_s: float = Field(
         default=5.0, description="Wait this long for the broker before spooling to disk"

@@ -44,6 +44,13 @@ class Position:
 
 
 @dataclass(frozen=True)
+class Voice:
+    """An Alexa skill request from the resident's Echo."""
+
+    intent: str  # CheckInOkIntent | CheckInNeedHelpIntent
+
+
+@dataclass(frozen=True)
 class Happened:
     """Something the person lives through: it changes what they say on a call."""
 
@@ -51,7 +58,7 @@ class Happened:
     day: date
 
 
-Act = Sensor | Availability | Alarm | Position | Happened
+Act = Sensor | Availability | Alarm | Position | Voice | Happened
 
 
 @dataclass(order=True, frozen=True)
@@ -203,6 +210,10 @@ def live_day(resident: Resident, day: date, state: LifeState, seed: int,
     if sensors and life.chance("missed_morning"):
         up += rng.uniform(150, 240)  # stays in bed, unwell
         life.add(up, Happened("unwell", day))
+        if "alexa" in resident.kit:
+            life.add(up + 5, Voice("CheckInNeedHelpIntent"))
+    elif "alexa" in resident.kit and rng.random() < 0.6:  # the morning check-in
+        life.add(up + rng.uniform(20, 90), Voice("CheckInOkIntent"))
 
     # Most falls happen to the people assessed at risk (who have the falls pendants).
     falls = life.chance("fall", 2.0 if profile.falls_risk else 0.45)

@@ -16,12 +16,15 @@ import logging
 import time
 import uuid
 from collections import Counter
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
+from services.sim.alexa import DemoSkill, ask
+from services.sim.alexa_keys import Signer
 from services.sim.community import Resident, community
 from services.sim.life import (
     TZ,
@@ -32,6 +35,7 @@ from services.sim.life import (
     Position,
     Sensor,
     Timed,
+    Voice,
     live_day,
 )
 from services.sim.phone import Story, persona
@@ -68,6 +72,7 @@ class Options:
     twilio_sim_url: str
     status_file: Path
     days: float | None = None  # stop sending after this many simulated days
+    alexa: tuple[str, Path] | None = None  # the skill endpoint's URL, the demo key's folder
 
 
 @dataclass
@@ -84,6 +89,7 @@ class Simulation:
     next_day: date | None = None
     pending: set[asyncio.Task[None]] = field(default_factory=set)
     finished: bool = False
+    signer: Signer | None = None
 
     def plan_day(self, day: date, after: datetime) -> None:
         for person_id, resident in self.residents.items():
@@ -105,6 +111,8 @@ class Simulation:
 async def run(options: Options) -> None:
     residents = {r.person.person_id: r for r in community(options.people, options.seed)}
     sim = Simulation(options, residents, SimClock(options.start, options.speed))
+    if options.alexa is not None:
+        sim.signer = DemoSkill(options.alexa[1]).signer()
     async with Mqtt(*options.mqtt) as mqtt, httpx.AsyncClient(timeout=30) as http:
         scaip = Scaip(*options.sip)
         await scaip.open()
@@ -170,7 +178,13 @@ class ScaipMessage:
     cid: str
 
 
-def render(resident: Resident, item: Timed) -> MqttMessage | ScaipMessage | None:
+@dataclass(frozen=True)
+class AlexaMessage:
+    device_id: str
+    intent: str
+
+
+def render(resident: Resident, item: Timed) -> MqttMessage | ScaipMessage | AlexaMessage | None:
     """The message a resident's device sends for an act (None: it is not a device's)."""
     person, act = resident.person, item.act
     if isinstance(act, Sensor):
@@ -187,6 +201,8 @@ def render(resident: Resident, item: Timed) -> MqttMessage | ScaipMessage | None
                            owntracks_payload(act.lat, act.lon, item.at, 80))
     if isinstance(act, Alarm):
         return ScaipMessage(act.what, person.device("scaip_hub").identifier)
+    if isinstance(act, Voice):
+        return AlexaMessage(person.device("alexa").identifier, act.intent)
     return None
 
 
@@ -199,9 +215,10 @@ async def _emit(sim: Simulation, item: Timed, mqtt: Mqtt, scaip: Scaip,
         sim.sent[message.topic.split("/")[0]] += 1
         sim.sent["events"] += 1
     elif isinstance(message, ScaipMessage):
-        task = asyncio.create_task(_alarm(sim, scaip, message.what, message.cid))
-        sim.pending.add(task)
-        task.add_done_callback(sim.pending.discard)
+        _in_flight(sim, _alarm(sim, scaip, message.what, message.cid))
+    elif isinstance(message, AlexaMessage):
+        if sim.options.alexa is not None:
+            _in_flight(sim, _voice(sim, http, message))
     elif isinstance(act := item.act, Happened):
         sim.happened[act.what] += 1
         story = sim.stories.setdefault(item.person_id, Story())
@@ -211,6 +228,30 @@ async def _emit(sim: Simulation, item: Timed, mqtt: Mqtt, scaip: Scaip,
         except httpx.HTTPError as error:  # they answer as before; the community lives on
             log.warning("caller of %s not updated: %r", item.person_id, error)
             sim.sent["callers_not_updated"] += 1
+
+
+def _in_flight(sim: Simulation, work: Coroutine[None, None, None]) -> None:
+    # Alarms and Alexa requests wait for their answer: the community goes on meanwhile.
+    task = asyncio.create_task(work)
+    sim.pending.add(task)
+    task.add_done_callback(sim.pending.discard)
+
+
+async def _voice(sim: Simulation, http: httpx.AsyncClient, message: AlexaMessage) -> None:
+    assert sim.options.alexa is not None and sim.signer is not None
+    sim.sent["alexa"] += 1
+    try:
+        status = await ask(http, sim.options.alexa[0], sim.signer, message.device_id,
+                           message.intent)
+    except httpx.HTTPError as error:
+        log.warning("Alexa request from %s failed: %r", message.device_id, error)
+        sim.sent["alexa_failed"] += 1
+        return
+    if status == 200:
+        sim.sent["events"] += 1
+    else:
+        log.warning("Alexa request from %s refused: HTTP %s", message.device_id, status)
+        sim.sent["alexa_refused"] += 1
 
 
 async def _alarm(sim: Simulation, scaip: Scaip, what: str, cid: str) -> None:
@@ -287,6 +328,9 @@ def record(options: Options, path: Path) -> Counter[str]:
             elif isinstance(message, ScaipMessage):
                 line["scaip"] = {"what": message.what, "cid": message.cid}
                 counts["scaip"] += 1
+            elif isinstance(message, AlexaMessage):
+                line["alexa"] = {"device_id": message.device_id, "intent": message.intent}
+                counts["alexa"] += 1
             elif isinstance(item.act, Happened):
                 line["happened"] = item.act.what
                 counts[item.act.what] += 1

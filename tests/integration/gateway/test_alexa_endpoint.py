@@ -17,8 +17,8 @@ from services.gateway.alexa_signature import AlexaVerifier
 from services.gateway.http_app import create_app
 from services.gateway.intake import Intake
 from services.gateway.settings import GatewaySettings
+from services.sim.alexa_keys import Authority, Signer
 from services.sim.cohort import SimPerson
-from tests.integration.gateway.alexa_certs import Authority, Signer
 from tests.integration.gateway.conftest import find_on_topic
 
 pytestmark = pytest.mark.broker

@@ -1,5 +1,6 @@
-"""A test certificate authority and Alexa-like signing certificates, made with
-`cryptography`, so signature checks run the real cryptography end to end."""
+"""A certificate authority of our own and Alexa-like signing certificates, made with
+`cryptography`: the simulated community's Echo devices sign their requests with the
+demo's key, and the tests run the gateway's signature checks end to end with them."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ class Authority:
     cert: x509.Certificate
 
     @classmethod
-    def create(cls, name: str = "tecflow test root CA") -> Authority:
+    def create(cls, name: str = "tecflow demo root CA") -> Authority:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         now = datetime.now(UTC)
         cert = (
@@ -76,6 +77,10 @@ class Signer:
     key: rsa.RSAPrivateKey
     cert: x509.Certificate
     issuer: x509.Certificate
+
+    @property
+    def root_pem(self) -> bytes:
+        return self.issuer.public_bytes(serialization.Encoding.PEM)
 
     @property
     def chain_pem(self) -> bytes:
