@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from contracts.calls import Answer, CallRequested
+from contracts.care import Alert
 from contracts.codes import AnsweredBy, CallStatus, ScriptName
 from contracts.envelope import Envelope, utcnow
 from contracts.topics import Topic
@@ -28,6 +29,7 @@ UNPLACED_AFTER = timedelta(minutes=10)
 # its outcome are not lost to a callback that never came.
 UNFINISHED_AFTER = timedelta(hours=4)
 WAITING, DIALLING, PLACED, ENDED = "waiting", "dialling", "placed", "ended"
+TRANSFER_FAILED = "transfer to a handler failed"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class DialJob:
 
 @dataclass(frozen=True)
 class CallContext:
+    person_id: str
     script: ScriptName
     language: str
     given: dict[str, str]
@@ -127,7 +130,7 @@ def mark_placed(session: Session, call_id: uuid.UUID, sid: str, status: str, at:
 
 def call_context(session: Session, call_id: uuid.UUID) -> CallContext | None:
     row = session.execute(
-        select(Call.script, CallPlan.language, CallPlan.state)
+        select(Call.person_id, Call.script, CallPlan.language, CallPlan.state)
         .join(CallPlan, CallPlan.call_id == Call.id)
         .where(Call.id == call_id)
     ).first()
@@ -137,15 +140,12 @@ def call_context(session: Session, call_id: uuid.UUID) -> CallContext | None:
         select(CallAnswer.question_id, CallAnswer.value).where(CallAnswer.call_id == call_id)
     )
     given = {question: value for question, value in rows}
-    return CallContext(ScriptName(row.script), row.language, given, row.state == ENDED)
+    return CallContext(row.person_id, ScriptName(row.script), row.language, given,
+                       row.state == ENDED)
 
 
 def record_turn(
-    session: Session,
-    call_id: uuid.UUID,
-    answer: Answer | None,
-    completed: bool,
-    transferred: bool,
+    session: Session, call_id: uuid.UUID, answer: Answer | None, completed: bool
 ) -> None:
     """Save an answer the moment it is given (a repeated webhook saves it once)."""
     if answer is not None:
@@ -154,10 +154,22 @@ def record_turn(
             CallAnswer.__table__,  # type: ignore[arg-type]
             {"call_id": call_id, **answer.model_dump()},
         )
-    if completed or transferred:
-        call = session.get_one(Call, call_id)
-        call.script_completed = call.script_completed or completed
-        call.transferred_to_handler = call.transferred_to_handler or transferred
+    if completed:
+        session.get_one(Call, call_id).script_completed = True
+
+
+def record_connected(session: Session, call_id: uuid.UUID) -> None:
+    """A handler picked up the transfer: only now is the call 'transferred'."""
+    session.get_one(Call, call_id).transferred_to_handler = True
+
+
+def record_transfer_failed(session: Session, call_id: uuid.UUID, alert: Alert) -> None:
+    """No handler answered: the urgent alert goes out with this transaction (before the
+    person is told it was raised), and the call's outcome will say why it ended."""
+    to_outbox(session, Topic.ALERTS, alert)
+    session.execute(
+        update(CallPlan).where(CallPlan.call_id == call_id).values(end_reason=TRANSFER_FAILED)
+    )
 
 
 def record_progress(
@@ -200,11 +212,13 @@ def end_call(
     closed = session.execute(
         update(CallPlan)
         .where(CallPlan.call_id == call_id, CallPlan.state != ENDED)
-        .values(state=ENDED, end_reason=end_reason)
+        .values(state=ENDED)
     )
     if closed.rowcount != 1:  # type: ignore[attr-defined]
         return False
     plan = session.get_one(CallPlan, call_id)
+    # A reason noted during the call (the transfer failed) stands unless this end says why.
+    end_reason = plan.end_reason = end_reason or plan.end_reason
     call = session.get_one(Call, call_id)
     if answered_by is None and call.answered_by:
         answered_by = AnsweredBy(call.answered_by)

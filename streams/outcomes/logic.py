@@ -90,7 +90,8 @@ def process_outcome(outcome: CallOutcome, context: PersonContext) -> Actions:
     return Actions(
         flags=flags,
         needs=needs,
-        alerts=(*crisis, *_fall_reported(build), *_welfare(build), *_unanswered(build)),
+        alerts=(*crisis, *_fall_reported(build), *_welfare(build), *_unanswered(build),
+                *_dropped(build)),
         referrals=(*flag_referrals, *_signposting(build)),
     )
 
@@ -192,6 +193,21 @@ def _unanswered(build: _Builder) -> tuple[Alert, ...]:
                    f"No answer to the {outcome.script.value.replace('_', ' ')} call after "
                    f"{outcome.attempt} attempt(s): contact the keyholders on the person's record",
                    (f"{build.heading}: attempt {outcome.attempt} ended {outcome.status.value}",)),)
+
+
+def _dropped(build: _Builder) -> tuple[Alert, ...]:
+    """A call a person answered that ended before the script did, with no handler on the
+    line and no known reason (a failed transfer raised its own alert): they may have
+    been taken ill mid-call (hazard H5)."""
+    outcome = build.outcome
+    if (outcome.status is not CallStatus.COMPLETED or outcome.script_completed
+            or outcome.transferred_to_handler or outcome.end_reason):
+        return ()
+    return (_alert(build, AlertKind.CALL_DROPPED, AlertPriority.HIGH,
+                   f"The {outcome.script.value.replace('_', ' ')} call was answered and ended "
+                   f"after {len(outcome.answers)} answer(s), before the questions were "
+                   "finished: call the person back now",
+                   (f"{build.heading}: ended mid-script after {outcome.duration_s or 0} s",)),)
 
 
 def _signposting(build: _Builder) -> tuple[Referral, ...]:

@@ -216,3 +216,18 @@ def test_a_falls_follow_up_signal_adds_its_facts_to_the_flag_in_force_only() -> 
     assert process_signal(signal, None) is None
     updated = ActiveFlag(flag.flag_id, flag.risk, flag.evidence, flag.recommended_referral)
     assert process_signal(signal, updated) is None  # nothing new to add
+
+
+def test_a_call_answered_then_dropped_mid_script_is_an_alert() -> None:
+    """H5: the person answered, gave one answer and the line went dead."""
+    dropped = outcome(ScriptName.WELFARE_CHECK, {"feeling_ok": "yes"}, duration_s=24
+                      ).model_copy(update={"script_completed": False})
+    [alert] = process_outcome(dropped, NO_CONTEXT).alerts
+    assert (alert.alert_kind, alert.priority) == (AlertKind.CALL_DROPPED, AlertPriority.HIGH)
+    assert alert.summary.startswith("The welfare check call was answered and ended after 1 ")
+
+    handled = dropped.model_copy(update={"transferred_to_handler": True})
+    failed = dropped.model_copy(update={"end_reason": "transfer to a handler failed"})
+    finished = dropped.model_copy(update={"script_completed": True})
+    for call in (handled, failed, finished):
+        assert [a.alert_kind for a in process_outcome(call, NO_CONTEXT).alerts] == []
