@@ -236,6 +236,7 @@ class AlertKind(StrEnum):
     FALL_REPORTED = "fall_reported"
     TRANSFER_FAILED = "transfer_failed"
     CALL_DROPPED = "call_dropped"
+    CALLS_STOPPED = "calls_stopped"
 
 
 SNOMED_AT_RISK_OF_FALLS = "129839007"

@@ -38,6 +38,9 @@ class QuestionId(StrEnum):
     BALANCE_PROBLEMS = "balance_problems"  # yes | no
     CANNOT_RISE_FROM_CHAIR = "cannot_rise_from_chair"  # yes | no
 
+    # asked of no one: recorded when a person asks the automated calls to stop
+    OPT_OUT = "opt_out"  # yes
+
     # signposting offers
     OFFER_COMMUNITY_MEALS = "offer_community_meals"  # accepted | declined
     OFFER_FALLS_CLASSES = "offer_falls_classes"  # accepted | declined

@@ -12,13 +12,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from contracts.calls import Answer, CallRequested
+from contracts.calls import OPTED_OUT, Answer, CallRequested
 from contracts.care import Alert
 from contracts.codes import AnsweredBy, CallStatus, ScriptName
 from contracts.envelope import Envelope, utcnow
 from contracts.topics import Topic
 from services.store.idempotency import claim, insert_ignoring_duplicates
 from services.store.models import Call, CallAnswer, CallPlan, Person, TelephonyOutbox
+from services.telephony import consent
+from services.telephony.consent import Consent
 from services.telephony.endings import Ending, conclude
 
 CONSUMER = "telephony.dialer"
@@ -37,6 +39,7 @@ class DialJob:
     call_id: uuid.UUID
     phone: str | None
     request: CallRequested
+    opted_out: bool = False  # asked for no automated calls since this one was planned
 
 
 @dataclass(frozen=True)
@@ -103,8 +106,11 @@ def take_due(session: Session, now: datetime, limit: int) -> list[DialJob]:
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             continue
         request = CallRequested.model_validate(plan.request)
-        phone = session.scalar(select(Person.phone).where(Person.id == request.person_id))
-        jobs.append(DialJob(call_id=plan.call_id, phone=phone, request=request))
+        person = session.execute(
+            select(Person.phone, Person.opted_out).where(Person.id == request.person_id)
+        ).first()
+        jobs.append(DialJob(call_id=plan.call_id, phone=person.phone if person else None,
+                            request=request, opted_out=bool(person and person.opted_out)))
     return jobs
 
 
@@ -169,6 +175,20 @@ def record_transfer_failed(session: Session, call_id: uuid.UUID, alert: Alert) -
     to_outbox(session, Topic.ALERTS, alert)
     session.execute(
         update(CallPlan).where(CallPlan.call_id == call_id).values(end_reason=TRANSFER_FAILED)
+    )
+
+
+def record_opt_out(
+    session: Session, call_id: uuid.UUID, context: CallContext, at: datetime
+) -> None:
+    """The person confirmed they want no more automated calls: consent withdrawn (the
+    scheduler stops planning their calls) and a handler told, in this transaction."""
+    how = f"said so on the {context.script.value.replace('_', ' ')} call {call_id}"
+    consent.record(session, context.person_id, Consent.WITHDRAWN, consent.ON_A_CALL, how, at)
+    to_outbox(session, Topic.ALERTS,
+              consent.stopped_alert(context.person_id, call_id, context.script, at))
+    session.execute(
+        update(CallPlan).where(CallPlan.call_id == call_id).values(end_reason=OPTED_OUT)
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from contracts.calls import Answer
-from contracts.questions import REASSURING, STATUS_QUESTIONS, AnswerValue
+from contracts.questions import REASSURING, STATUS_QUESTIONS, AnswerValue, QuestionId
 from services.telephony import distress, phrases
 from services.telephony.distress import TransferReason
 from services.telephony.script import END, TRANSFER, YES_NO, Choice, Script, Step
@@ -42,9 +42,11 @@ class Turn:
     ask: Step | None = None
     tries: int = 1
     confirming: AnswerValue | None = None
+    stopping: bool = False  # awaiting a yes to "stop these automated calls?"
     transfer: TransferReason | None = None
     answer: Answer | None = None
     completed: bool = False
+    opted_out: bool = False  # the person confirmed they want no more automated calls
 
 
 Given = Mapping[str, str]  # question id -> answer value recorded so far on this call
@@ -64,18 +66,25 @@ def respond(
     tries: int,
     now: datetime,
     confirming: AnswerValue | None = None,
+    stopping: bool = False,
 ) -> Turn:
-    """The next turn after the person answered (or did not answer) step `step_id`, or
-    the read-back of `confirming` as that step's answer."""
+    """The next turn after the person answered (or did not answer) step `step_id`, the
+    read-back of `confirming` as that step's answer, or the read-back of a request to
+    stop the calls (`stopping`)."""
     step = script.step(step_id)
-    urgent = distress.check(heard.digits, heard.speech, script.common.vocabulary)
+    common = script.common
+    urgent = distress.check(heard.digits, heard.speech, common.vocabulary)
     if urgent is not None:
         answer = None
-        if urgent.reason is TransferReason.DISTRESS and confirming is None:
+        if urgent.reason is TransferReason.DISTRESS and confirming is None and not stopping:
             answer = _concerning_answer(script, language, step, heard, now)
         return _transfer(script, language, urgent.reason, answer)
+    if stopping:
+        return _confirm_stop(script, language, step, heard, tries, now)
     if confirming is not None:
         return _confirm(script, language, step, given, heard, tries, now, confirming)
+    if heard.speech and phrases.first(phrases.words(heard.speech), common.stop_words[language]):
+        return Turn(say=(common.stop_read_back[language],), ask=step, tries=tries, stopping=True)
     understood = _understand(script, script.choices(step), language, heard, step)
     if understood is None:
         return _unclear(script, language, step, given, tries)
@@ -162,6 +171,20 @@ def _confirm(
         choice = next(c for c in script.choices(step) if c.value == confirming)
         return _read_back(script, language, step, choice, tries + 1, sorry)
     return _ask(script, language, step, tries + 1, sorry)  # "no": ask the question again
+
+
+def _confirm_stop(
+    script: Script, language: str, step: Step, heard: Heard, tries: int, now: datetime
+) -> Turn:
+    """Only a clear yes stops the calls; anything else carries on with the question."""
+    understood = _understand(script, script.common.choices[YES_NO], language, heard, None)
+    if understood is None or understood[0].value != AnswerValue.YES:
+        return _ask(script, language, step, tries, (script.common.carry_on[language],))
+    answer = Answer(question_id=QuestionId.OPT_OUT.value, value=AnswerValue.YES.value,
+                    heard=heard.digits or heard.speech, via=understood[1],
+                    confidence=heard.confidence if understood[1] == "speech" else None,
+                    answered_at=now)
+    return Turn(say=(script.common.stopped[language],), answer=answer, opted_out=True)
 
 
 def _ask(script: Script, language: str, step: Step, tries: int, say: tuple[str, ...]) -> Turn:

@@ -41,13 +41,16 @@ def webhook_urls(base_url: str, call_id: uuid.UUID) -> tuple[str, str]:
 
 def gather_url(
     base_url: str, call_id: uuid.UUID, step_id: str, tries: int,
-    confirming: AnswerValue | None = None,
+    confirming: AnswerValue | None = None, stopping: bool = False,
 ) -> str:
-    """Where the answer to a step (or to the read-back of `confirming`) is posted. The
-    state rides in the URL, which Twilio signs, so it cannot be forged."""
+    """Where the answer to a step (or to the read-back of `confirming`, or of a request
+    to stop the calls) is posted. The state rides in the URL, which Twilio signs, so it
+    cannot be forged."""
     fields: dict[str, str | int] = {"call": str(call_id), "step": step_id, "tries": tries}
     if confirming is not None:
         fields["confirm"] = confirming.value
+    if stopping:
+        fields["stop"] = 1
     return f"{base_url}/ivr/gather?{urlencode(fields)}"
 
 
@@ -102,8 +105,8 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
         if turn.transfer is not None:
             action = dialed_url(base_url, call_id, turn.transfer, ())
             return twiml(dial(turn.say, language, lines[0], settings.transfer_timeout_s, action))
-        url = (gather_url(base_url, call_id, turn.ask.id, turn.tries, turn.confirming)
-               if turn.ask else "")
+        url = (gather_url(base_url, call_id, turn.ask.id, turn.tries, turn.confirming,
+                          turn.stopping) if turn.ask else "")
         return twiml(render(turn, language, url))
 
     @app.post("/ivr/voice")
@@ -123,7 +126,7 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
     @app.post("/ivr/gather")
     def gather(
         call: uuid.UUID, step: str, form: Signed, tries: int = 1,
-        confirm: AnswerValue | None = None,
+        confirm: AnswerValue | None = None, stop: bool = False,
     ) -> Response:
         heard = Heard(
             digits=form.get("Digits") or None,
@@ -138,9 +141,12 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
             language = script.language(context.language)
             if step not in {s.id for s in script.steps}:
                 raise HTTPException(status_code=404, detail="unknown step")
-            turn = respond(script, language, step, context.given, heard, tries, utcnow(),
-                           confirm)
+            now = utcnow()
+            turn = respond(script, language, step, context.given, heard, tries, now,
+                           confirm, stop)
             calls_store.record_turn(session, call, turn.answer, turn.completed)
+            if turn.opted_out:
+                calls_store.record_opt_out(session, call, context, now)
         if turn.transfer is not None:
             log.info("call %s: transfer to a handler (%s)", call, turn.transfer.value)
         return speak(call, turn, language)

@@ -62,6 +62,10 @@ class Common(Frozen):
     distress_words: dict[Language, tuple[str, ...]]
     reported_words: dict[Language, tuple[str, ...]]
     unsure_words: dict[Language, tuple[str, ...]]
+    stop_words: dict[Language, tuple[str, ...]]
+    stop_read_back: Texts
+    carry_on: Texts
+    stopped: Texts
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -86,7 +90,8 @@ class Common(Frozen):
                     _require_languages(self.languages, choice.means, f"choices {name}")
         for field in ("press_zero", "sorry", "read_back", "transfer", "transfer_retry",
                       "transfer_failed", "closing", "transfer_words", "distress_words",
-                      "reported_words", "unsure_words"):
+                      "reported_words", "unsure_words", "stop_words", "stop_read_back",
+                      "carry_on", "stopped"):
             _require_languages(self.languages, getattr(self, field), field)
         return self
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from contracts.calls import CallOutcome
+from contracts.calls import OPTED_OUT, CallOutcome
 from contracts.care import Alert, Flag, NeedUpdate, Referral
 from contracts.codes import (
     AlertKind,
@@ -206,7 +206,7 @@ def _unanswered(build: _Builder, context: PersonContext) -> tuple[Alert, ...]:
     """No answer after the last attempt; for a person at risk, after the first (H9).
     Repeats share the alert key, so later attempts update the one open alert."""
     outcome = build.outcome
-    if outcome.status not in UNANSWERED:
+    if outcome.status not in UNANSWERED or outcome.end_reason == OPTED_OUT:
         return ()
     script = outcome.script.value.replace("_", " ")
     evidence = f"{build.heading}: attempt {outcome.attempt} ended {outcome.status.value}"

@@ -22,13 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
-from contracts.calls import CallRequested
+from contracts.calls import OPTED_OUT, CallRequested
 from contracts.care import Alert
 from contracts.codes import AlertKind, AlertPriority, ScriptName
 from contracts.envelope import utcnow
 from services.store.db import make_engine, make_session_factory, transaction
-from services.store.models import Call, CallAnswer, CallPlan, TelephonyOutbox
-from services.telephony import calls_store
+from services.store.models import Call, CallAnswer, CallPlan, Person, TelephonyOutbox
+from services.telephony import calls_store, consent
 from services.telephony.distress import TransferReason
 from services.telephony.ivr import create_ivr_app, dialed_url, gather_url, webhook_urls
 from services.telephony.script import library
@@ -71,10 +71,12 @@ def post(client: TestClient, url: str, form: dict[str, str]) -> str:
     return response.text
 
 
-def new_call(factory: sessionmaker[Session], script: ScriptName, language: str) -> CallRequested:
+def new_call(
+    factory: sessionmaker[Session], script: ScriptName, language: str, who: str | None = None
+) -> CallRequested:
     now = datetime.now(UTC)
     request = CallRequested(
-        person_id=person_id("SAFE"), occurred_at=now, source="tests", script=script,
+        person_id=who or person_id("SAFE"), occurred_at=now, source="tests", script=script,
         reason="safety test", due_at=now, window_end=now + timedelta(hours=2),
         language=language,
     )
@@ -243,3 +245,34 @@ def test_an_unanswered_transfer_tries_the_second_line_then_raises_an_urgent_aler
     # Twilio repeating the callback raises the alert once
     post(client, second, {"DialCallStatus": "busy"})
     assert len(outbox_alerts(session_factory, call.person_id)) == 1
+
+
+def test_stop_calling_me_withdraws_consent_and_tells_a_handler(
+    client: TestClient, session_factory: sessionmaker[Session]
+) -> None:
+    """H11: by whom (the person, on a call), when, how; honoured at dialling too."""
+    call = new_call(session_factory, ScriptName.WELFARE_CHECK, "en-GB")
+    with transaction(session_factory) as session:
+        session.add(Person(id=call.person_id, display_name="Test Person", phone="+447700900555"))
+    asked = post(client, gather_url(PUBLIC, call.event_id, "feeling_ok", 1),
+                 {"SpeechResult": "stop calling me", "Confidence": "0.9"})
+    assert "stop these automated calls" in asked and "stop=1" in asked
+    before = utcnow()
+    done = post(client, gather_url(PUBLIC, call.event_id, "feeling_ok", 1) + "&stop=1",
+                {"Digits": "1"})
+    assert "We will not call you again with automated calls" in done
+    with transaction(session_factory) as session:
+        assert session.get_one(Person, call.person_id).opted_out
+        [entry] = consent.history(session, call.person_id)
+        assert session.get_one(CallPlan, call.event_id).end_reason == OPTED_OUT
+    assert (entry.consent, entry.recorded_by) == (consent.Consent.WITHDRAWN, consent.ON_A_CALL)
+    assert before <= entry.recorded_at <= utcnow()
+    assert str(call.event_id) in entry.how
+    [alert] = outbox_alerts(session_factory, call.person_id)
+    assert alert.alert_kind is AlertKind.CALLS_STOPPED
+
+    # A call planned before the opt-out is not dialled: the dialer sees it withdrawn.
+    later = new_call(session_factory, ScriptName.POST_DISCHARGE, "en-GB", call.person_id)
+    with transaction(session_factory) as session:
+        jobs = calls_store.take_due(session, utcnow(), 10_000)
+    assert [job.opted_out for job in jobs if job.call_id == later.event_id] == [True]

@@ -206,3 +206,22 @@ def test_a_language_the_scripts_do_not_speak_falls_back_to_english() -> None:
     s = script(ScriptName.WELFARE_CHECK)
     assert s.language("cy-GB") == "en-GB"
     assert s.language("pl-PL") == "pl-PL"
+
+
+@pytest.mark.parametrize(("speech", "language"),
+                         [("please stop calling me", "en-GB"), ("proszę nie dzwonić", "pl-PL")])
+def test_stop_calling_me_is_read_back_and_honoured_only_on_a_clear_yes(
+    speech: str, language: str
+) -> None:
+    """H11: the request is understood at any step, confirmed, then recorded."""
+    s = script(ScriptName.WELFARE_CHECK)
+    asked = respond(s, language, "needs_anything", {}, said(speech), 1, NOW)
+    assert asked.stopping and asked.answer is None and asked.ask is not None
+    yes = respond(s, language, "needs_anything", {}, Heard(digits="1"), 1, NOW, stopping=True)
+    assert yes.opted_out and yes.ask is None and yes.transfer is None
+    assert yes.answer is not None and (yes.answer.question_id, yes.answer.value) == (
+        "opt_out", "yes")
+    no = respond(s, language, "needs_anything", {}, said("nope"), 1, NOW, stopping=True)
+    assert not no.opted_out and no.ask is not None and no.ask.id == "needs_anything"
+    help_me = respond(s, language, "needs_anything", {}, said("help"), 1, NOW, stopping=True)
+    assert help_me.transfer is TransferReason.DISTRESS and not help_me.opted_out
