@@ -26,8 +26,7 @@ from contracts.codes import (
 from contracts.envelope import Envelope
 from contracts.topics import Topic
 from services.store.flags import apply_flag, falls_facts, flag_in_force
-from services.store.models import Alert as AlertRecord
-from services.store.models import UnmetNeed
+from services.store.models import AlertRecord, UnmetNeed
 from services.store.needs import apply_need_update
 from services.store.referrals import apply_referral
 from streams.app import Bus

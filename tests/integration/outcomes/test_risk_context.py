@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.store.db import transaction
-from services.store.models import Alert, UnmetNeed
+from services.store.models import AlertRecord, UnmetNeed
 from streams.outcomes.agent import load_context
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -26,7 +26,7 @@ def test_in_crisis_and_the_last_urgent_alert_are_read_for_the_person_only(
         for at, priority in ((NOW - timedelta(hours=30), "urgent"),
                              (NOW - timedelta(hours=3), "urgent"),
                              (NOW - timedelta(hours=1), "normal")):
-            session.add(Alert(person_id=who, alert_key=f"k:{who}:{at}", kind="in_crisis",
+            session.add(AlertRecord(person_id=who, alert_key=f"k:{who}:{at}", kind="in_crisis",
                               priority=priority, queue="call_handler", summary="s",
                               status="closed", raised_at=at))
 

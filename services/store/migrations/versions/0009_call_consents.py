@@ -1,7 +1,7 @@
 """call consents: consent to automated calls, given or withdrawn, by whom and when (issue 17)
 
-Revision ID: 0008_call_consents
-Revises: 0001
+Revision ID: 0009_call_consents
+Revises: 0008_care_record
 Create Date: 2026-12-04 22:30:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import services.store.types
 
-revision: str = '0008_call_consents'
-down_revision: str | Sequence[str] | None = '0001'
+revision: str = '0009_call_consents'
+down_revision: str | Sequence[str] | None = '0008_care_record'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
