@@ -4,6 +4,7 @@ device, route each event to its topic, and keep what cannot be used."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 
@@ -23,9 +24,20 @@ class Taken(StrEnum):
 
 
 class Intake:
-    def __init__(self, register: EquipmentRegister, sender: Sender) -> None:
+    def __init__(
+        self,
+        register: EquipmentRegister,
+        sender: Sender,
+        unregistered_alert_s: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.register = register
         self.sender = sender
+        self._alert_window_s = unregistered_alert_s
+        self._clock = clock
+        # (kind, urgent) -> when its last alert went: one alert a window, however many
+        # unknown devices speak (a flood of random hub ids once queued 166 urgent alerts).
+        self._alerted: dict[tuple[str, bool], float] = {}
 
     async def take(
         self,
@@ -42,7 +54,10 @@ class Intake:
             urgent = any(is_urgent(e) for e in build(Holder(UNREGISTERED_PERSON)))
             letter, alert = unregistered(kind, identifier, origin, raw, urgent, facts)
             await self.sender.send(Topic.DEADLETTER, letter)
-            await self.sender.send(Topic.ALERTS, alert)
+            last = self._alerted.get((kind, urgent))
+            if last is None or self._clock() - last >= self._alert_window_s:
+                self._alerted[(kind, urgent)] = self._clock()
+                await self.sender.send(Topic.ALERTS, alert)
             log.warning("%s: message from unregistered %s %s dead-lettered", origin, kind,
                         identifier)
             return Taken.UNREGISTERED

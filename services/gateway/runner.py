@@ -19,7 +19,8 @@ from services.gateway.register import EquipmentRegister
 from services.gateway.scaip_receiver import ScaipReceiver
 from services.gateway.sender import Sender
 from services.gateway.settings import GatewaySettings
-from services.gateway.sip_transport import SipServer
+from services.gateway.sip_auth import HubAuthenticator, load_hubs, networks
+from services.gateway.sip_transport import SipLimits, SipServer
 from services.settings import Settings
 from services.store.db import make_engine, make_session_factory
 
@@ -30,6 +31,16 @@ class _HttpServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield  # the gateway handles SIGINT/SIGTERM itself and stops every part together
+
+
+def authenticator(gateway: GatewaySettings) -> HubAuthenticator | None:
+    """Digest auth when hubs are provisioned, an allow-list when sources are given."""
+    allowed = networks([s for s in gateway.sip_allowed_sources.split(",") if s.strip()])
+    hubs = load_hubs(gateway.scaip_hubs_file) if gateway.scaip_hubs_file else None
+    if hubs is None and not allowed:
+        log.warning("SCAIP receiver takes messages from any source without authentication")
+        return None
+    return HubAuthenticator(hubs, allowed, gateway.sip_realm)
 
 
 async def run_gateways(settings: Settings, gateway: GatewaySettings) -> None:
@@ -46,8 +57,11 @@ async def run_gateways(settings: Settings, gateway: GatewaySettings) -> None:
                     gateway.publish_timeout_s)
     await sender.resume()  # whatever a previous run could not send goes first
     intake = Intake(register, sender)
-    sip = SipServer(ScaipReceiver(intake, gateway.sip_advertised_host), gateway.sip_host,
-                    gateway.sip_port)
+    sip = SipServer(ScaipReceiver(intake, gateway.sip_advertised_host, authenticator(gateway)),
+                    gateway.sip_host, gateway.sip_port, SipLimits(
+                        rate_per_s=gateway.sip_rate_per_s, burst=gateway.sip_burst,
+                        tcp_idle_s=gateway.sip_tcp_idle_s,
+                        tcp_max_connections=gateway.sip_tcp_max_connections))
     app = create_app(intake, gateway, AlexaVerifier(load_roots(gateway.alexa_trust_roots)))
     http = _HttpServer(uvicorn.Config(app, host=gateway.http_host, port=gateway.http_port,
                                       log_level="warning", lifespan="off"))
