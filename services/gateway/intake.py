@@ -21,6 +21,13 @@ log = logging.getLogger(__name__)
 class Taken(StrEnum):
     ACCEPTED = "accepted"
     UNREGISTERED = "unregistered"
+    REFUSED = "refused"  # unusable content: dead-lettered with the reason
+
+
+def usable_identifier(identifier: str) -> bool:
+    """A device id the store can look up: no control characters (a NUL once made every
+    OwnTracks post answer 503), and not absurdly long."""
+    return 0 < len(identifier) <= 256 and identifier.isprintable()
 
 
 class Intake:
@@ -49,6 +56,10 @@ class Intake:
         facts: tuple[str, ...] = (),
     ) -> Taken:
         """Raises Undeliverable or RegisterUnavailable when the message cannot be kept."""
+        if not usable_identifier(identifier):
+            await self._refuse(origin, f"{kind} id is empty, too long or has control "
+                               "characters", raw)
+            return Taken.REFUSED
         holder = await self.register.holder_of(kind, identifier)
         if holder is None:
             urgent = any(is_urgent(e) for e in build(Holder(UNREGISTERED_PERSON)))
@@ -61,14 +72,26 @@ class Intake:
             log.warning("%s: message from unregistered %s %s dead-lettered", origin, kind,
                         identifier)
             return Taken.UNREGISTERED
-        for event in build(holder):
+        events = build(holder)
+        if any("\\u0000" in event.model_dump_json() for event in events):
+            # PostgreSQL's json type cannot hold a NUL: one would break every later query.
+            await self._refuse(origin, "a text field holds a NUL character", raw)
+            return Taken.REFUSED
+        for event in events:
             await self.sender.send(topic_for(event), event)
         return Taken.ACCEPTED
 
-    async def reject(self, origin: str, reason: str, raw: bytes) -> None:
-        """Keep an unreadable message whole, with the reason; never raises."""
+    async def _refuse(self, origin: str, reason: str, raw: bytes) -> None:
+        if not await self.reject(origin, reason, raw):
+            raise Undeliverable(f"{origin}: refused message could not be dead-lettered")
+
+    async def reject(self, origin: str, reason: str, raw: bytes) -> bool:
+        """Keep an unreadable message whole, with the reason; never raises. False when it
+        could not be kept (neither broker nor spool took it)."""
         log.warning("%s: rejected: %s", origin, reason)
         try:
             await self.sender.send(Topic.DEADLETTER, DeadLetter.of(origin, reason, raw))
         except Undeliverable:
             log.error("%s: rejected message not dead-lettered (spool failed)", origin)
+            return False
+        return True

@@ -249,6 +249,18 @@ class SipServer:
         self._tcp = await asyncio.start_server(self._tcp_server.serve, self.host, self.port)
         log.info("SCAIP receiver on %s:%s (UDP and TCP)", self.host, self.port)
 
+    async def serve(self, check_s: float = 1.0) -> None:
+        """Start, and run until cancelled; fails if a socket is closed under it, so a
+        supervisor starts it again."""
+        await self.start()
+        try:
+            while True:
+                await asyncio.sleep(check_s)
+                if self._udp is None or self._udp.is_closing():
+                    raise RuntimeError("the SIP UDP endpoint closed")
+        finally:
+            await self.stop()
+
     async def stop(self) -> None:
         if self._udp is not None:
             self._udp.close()

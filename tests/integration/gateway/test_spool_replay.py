@@ -122,7 +122,7 @@ async def test_an_alarm_neither_sent_nor_spooled_is_answered_busy(
         b"Content-Type: application/scaip+xml\r\nContent-Length: " + str(len(body)).encode()
         + b"\r\n\r\n" + body)
     try:
-        outcome = await receiver.take(request, body)
+        outcome = await receiver.take(request, body, "10.0.0.9")
     finally:
         await sender.close()
     assert (outcome.snu, outcome.ref) == (ScaipSnu.BUSY, "B1")
