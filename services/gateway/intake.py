@@ -72,13 +72,13 @@ class Intake:
             log.warning("%s: message from unregistered %s %s dead-lettered", origin, kind,
                         identifier)
             return Taken.UNREGISTERED
-        events = build(holder)
-        if any("\\u0000" in event.model_dump_json() for event in events):
+        events = [(topic_for(e), e.key, e.model_dump_json().encode()) for e in build(holder)]
+        if any(b"\\u0000" in value for _, _, value in events):
             # PostgreSQL's json type cannot hold a NUL: one would break every later query.
             await self._refuse(origin, "a text field holds a NUL character", raw)
             return Taken.REFUSED
-        for event in events:
-            await self.sender.send(topic_for(event), event)
+        for topic, key, value in events:
+            await self.sender.send_bytes(topic, key, value)
         return Taken.ACCEPTED
 
     async def _refuse(self, origin: str, reason: str, raw: bytes) -> None:

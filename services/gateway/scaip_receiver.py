@@ -18,7 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from contracts.codes import ScaipMessageType, ScaipSnu, ScaipStatus
+from contracts.codes import (
+    ALARM_STATUSES,
+    TECHNICAL_STATUSES,
+    ScaipMessageType,
+    ScaipSnu,
+    ScaipStatus,
+)
 from contracts.envelope import utcnow
 from services.gateway.intake import Intake, Taken
 from services.gateway.register import SCAIP_HUB, RegisterUnavailable
@@ -89,7 +95,9 @@ def withdraws(mrq: ScaipRequest) -> bool:
 
 
 def raises_alarm(mrq: ScaipRequest) -> bool:
-    return mrq.to_event("-", utcnow()).is_alarm and not withdraws(mrq)
+    status = mrq.fields.get("status_code")
+    return (mrq.message_type is ScaipMessageType.ALARM and not withdraws(mrq)
+            and (status in ALARM_STATUSES or status not in TECHNICAL_STATUSES))
 
 
 class AlarmSources:
