@@ -83,7 +83,7 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
         heard = Heard(
             digits=form.get("Digits") or None,
             speech=form.get("SpeechResult") or None,
-            confidence=float(form["Confidence"]) if form.get("Confidence") else None,
+            confidence=_confidence(form.get("Confidence")),
         )
         with transaction(factory) as session:
             context = calls_store.call_context(session, call)
@@ -126,3 +126,13 @@ def _answered_by(form: Form) -> AnsweredBy | None:
         return AnsweredBy(form["AnsweredBy"])
     except (KeyError, ValueError):
         return None
+
+
+def _confidence(raw: str | None) -> float | None:
+    """Twilio's speech confidence, 0 to 1; anything else is no confidence at all (a
+    non-numeric one once gave 500)."""
+    try:
+        value = float(raw) if raw else None
+    except ValueError:
+        return None
+    return value if value is not None and 0.0 <= value <= 1.0 else None
