@@ -33,7 +33,8 @@ def error(status: int, reason: str, **headers: str) -> JSONResponse:
 
 
 def create_app(intake: Intake, settings: GatewaySettings, verifier: AlexaVerifier) -> FastAPI:
-    app = FastAPI(title="tecflow gateways", docs_url=None, redoc_url=None)
+    # No /docs or /openapi.json on an endpoint devices reach (the tests read app.openapi()).
+    app = FastAPI(title="tecflow gateways", docs_url=None, redoc_url=None, openapi_url=None)
 
     def authorised(credentials: HTTPBasicCredentials | None) -> bool:
         user = settings.owntracks_http_username

@@ -85,7 +85,7 @@ def parse_payload(tracker: str, message: dict[str, Any]) -> list[Fix] | Ignored:
     kind = message.get("_type")
     if kind == "encrypted":
         raise OwnTracksRejected("encrypted payload (no key configured)")
-    if kind not in MAPPED_TYPES:
+    if not isinstance(kind, str) or kind not in MAPPED_TYPES:
         return Ignored(f"_type {kind!r} is not a location fact")
     if kind == "waypoints":
         items = message.get("waypoints")

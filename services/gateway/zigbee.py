@@ -133,7 +133,7 @@ def _availability(name: str, payload: bytes) -> ZigbeeMessage | Ignored:
         return Ignored("availability cleared (device renamed or removed)")
     # 2.x publishes {"state": ...}; 1.x the bare word.
     state = json_object(payload, ZigbeeRejected).get("state") if text.startswith("{") else text
-    if state not in AVAILABILITY:
+    if not isinstance(state, str) or state not in AVAILABILITY:
         raise ZigbeeRejected("availability is neither online nor offline")
     return ZigbeeMessage(name, (Reading(SensorCapability.AVAILABILITY, AVAILABILITY[state]),))
 

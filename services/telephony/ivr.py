@@ -49,6 +49,8 @@ async def signed_form(request: Request) -> Form:
     if not signature or not request.app.state.validator.validate(url, form, signature):
         log.warning("refused %s: missing or wrong X-Twilio-Signature", request.url.path)
         raise HTTPException(status_code=403, detail="invalid X-Twilio-Signature")
+    if any("\x00" in key or "\x00" in value for key, value in form.items()):
+        raise HTTPException(status_code=400, detail="NUL in the form")  # never to the store
     return form
 
 
@@ -110,7 +112,7 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
                 calls_store.end_call(
                     session, call, call_status, utcnow(),
                     answered_by=answered_by,
-                    duration_s=int(duration) if duration else None,
+                    duration_s=int(duration) if duration and duration.isdigit() else None,
                 )
             else:
                 calls_store.record_progress(
