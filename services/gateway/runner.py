@@ -73,8 +73,11 @@ async def run_gateways(settings: Settings, gateway: GatewaySettings) -> None:
         servers[:] = [server]
         await server.serve()
 
-    parts = [loop.create_task(restarting("SCAIP receiver", sip.serve)),
-             loop.create_task(restarting("HTTP", serve_http))]
+    parts = [loop.create_task(restarting("SCAIP receiver", sip.serve))]
+    if (refusal := gateway.http_refusal()) is None:
+        parts.append(loop.create_task(restarting("HTTP", serve_http)))
+    else:
+        log.error(refusal)  # the other parts still run: alarms must not wait on this
     if gateway.mqtt_enabled:
         bridge = MqttBridge(intake, gateway, client_id=f"{settings.app_id}-gateway")
         parts.append(loop.create_task(restarting("MQTT bridge", bridge.run)))

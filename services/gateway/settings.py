@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -53,3 +54,15 @@ class GatewaySettings(BaseSettings):
     publish_timeout_s: float = Field(
         default=5.0, description="Wait this long for the broker before spooling to disk"
     )
+
+    def http_refusal(self) -> str | None:
+        """Why the HTTP endpoints must not start as configured, or None. Beyond loopback,
+        OwnTracks HTTP without credentials would take anyone's fake positions."""
+        try:
+            loopback = ipaddress.ip_address(self.http_host).is_loopback
+        except ValueError:
+            loopback = self.http_host == "localhost"
+        if loopback or (self.owntracks_http_username and self.owntracks_http_password):
+            return None
+        return (f"HTTP on {self.http_host} needs TECFLOW_GATEWAY_OWNTRACKS_HTTP_USERNAME and "
+                "_PASSWORD (or bind to loopback): OwnTracks HTTP is not started")
