@@ -63,19 +63,6 @@ def dialed_url(
     return f"{base_url}/ivr/dialed?{query}"
 
 
-def confidence_of(form: Form) -> float | None:
-    """Twilio's speech Confidence (0 to 1). Anything else is heard as no confidence at
-    all, so the answer is asked again rather than the request failing (it was a 500)."""
-    raw = form.get("Confidence")
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        return 0.0
-    return value if math.isfinite(value) and 0 <= value <= 1 else 0.0
-
-
 async def signed_form(request: Request) -> Form:
     """The form Twilio posted, once its signature is proven for our public URL."""
     form = {key: str(value) for key, value in (await request.form()).items()}
@@ -85,6 +72,8 @@ async def signed_form(request: Request) -> Form:
     if not signature or not request.app.state.validator.validate(url, form, signature):
         log.warning("refused %s: missing or wrong X-Twilio-Signature", request.url.path)
         raise HTTPException(status_code=403, detail="invalid X-Twilio-Signature")
+    if any("\x00" in key or "\x00" in value for key, value in form.items()):
+        raise HTTPException(status_code=400, detail="NUL in the form")  # never to the store
     return form
 
 
@@ -131,7 +120,7 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
         heard = Heard(
             digits=form.get("Digits") or None,
             speech=form.get("SpeechResult") or None,
-            confidence=confidence_of(form),
+            confidence=_confidence(form.get("Confidence")),
         )
         with transaction(factory) as session:
             context = calls_store.call_context(session, call)
@@ -194,7 +183,7 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
                 calls_store.end_call(
                     session, call, call_status, utcnow(),
                     answered_by=answered_by,
-                    duration_s=int(duration) if duration else None,
+                    duration_s=int(duration) if duration and duration.isdigit() else None,
                 )
             else:
                 calls_store.record_progress(
@@ -210,3 +199,16 @@ def _answered_by(form: Form) -> AnsweredBy | None:
         return AnsweredBy(form["AnsweredBy"])
     except (KeyError, ValueError):
         return None
+
+
+def _confidence(raw: str | None) -> float | None:
+    """Twilio's speech Confidence, 0 to 1; None when none was sent (keys). Anything else
+    (not a number, out of range; it once gave a 500) counts as the lowest confidence, so
+    the answer is asked again rather than taken as heard (hazard H3)."""
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return 0.0
+    return value if math.isfinite(value) and 0.0 <= value <= 1.0 else 0.0
