@@ -86,6 +86,8 @@ def persona(resident: Resident, story: Story, today: date) -> dict[str, object]:
             CARER_NO if struggling else CARER_YES),
         "any_falls": yes(fell),
         "offer_community_meals": ACCEPTED if struggling else DECLINED,
+        # "You said ...: is that right?" They meant it.
+        "confirm": YES,
     }
     if rng.random() < 0.08:  # out, or not hearing the phone
         return {"behaviour": "no-answer"}

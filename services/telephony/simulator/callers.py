@@ -17,7 +17,8 @@ Behaviour = Literal["answer", "no-answer", "busy", "failed", "machine"]
 
 class Caller(BaseModel):
     """One call's worth of behaviour. `answers` replies to a <Gather> by the step it
-    asks (the `step` of its action URL), whatever the script; `says` answers the other
+    asks (the `step` of its action URL, `confirm` for a read-back), whatever the script;
+    `says` answers the other
     <Gather>s in turn. All digits are key presses, anything else is speech; with no
     reply left the caller stays silent. `hang_up_after` hangs up once that many replies
     were given."""
@@ -70,6 +71,12 @@ class CallerBook:
 
     def set(self, number: str, callers: list[Caller]) -> None:
         self._scripted[number] = deque(callers)
+
+    def line(self, number: str) -> Caller:
+        """Who answers a number the IVR dials (<Dial>): as scripted, else a person picks
+        up (the SCRS line is staffed)."""
+        queue = self._scripted.get(number)
+        return queue[0] if queue else Caller(behaviour="answer")
 
     def next_for(self, number: str) -> Caller:
         queue = self._scripted.get(number)
