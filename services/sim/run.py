@@ -90,6 +90,7 @@ class Simulation:
     pending: set[asyncio.Task[None]] = field(default_factory=set)
     finished: bool = False
     signer: Signer | None = None
+    hubs: dict[str, asyncio.Task[None]] = field(default_factory=dict)  # last message each
 
     def plan_day(self, day: date, after: datetime) -> None:
         for person_id, resident in self.residents.items():
@@ -215,7 +216,11 @@ async def _emit(sim: Simulation, item: Timed, mqtt: Mqtt, scaip: Scaip,
         sim.sent[message.topic.split("/")[0]] += 1
         sim.sent["events"] += 1
     elif isinstance(message, ScaipMessage):
-        _in_flight(sim, _alarm(sim, scaip, message.what, message.cid))
+        # A hub sends one message at a time: a cancel follows its alarm's answer (on the
+        # accelerated clock they would otherwise cross on the way).
+        before = sim.hubs.get(message.cid)
+        sim.hubs[message.cid] = _in_flight(sim, _alarm(sim, scaip, message.what, message.cid,
+                                                       after=before))
     elif isinstance(message, AlexaMessage):
         if sim.options.alexa is not None:
             _in_flight(sim, _voice(sim, http, message))
@@ -230,11 +235,12 @@ async def _emit(sim: Simulation, item: Timed, mqtt: Mqtt, scaip: Scaip,
             sim.sent["callers_not_updated"] += 1
 
 
-def _in_flight(sim: Simulation, work: Coroutine[None, None, None]) -> None:
+def _in_flight(sim: Simulation, work: Coroutine[None, None, None]) -> asyncio.Task[None]:
     # Alarms and Alexa requests wait for their answer: the community goes on meanwhile.
     task = asyncio.create_task(work)
     sim.pending.add(task)
     task.add_done_callback(sim.pending.discard)
+    return task
 
 
 async def _voice(sim: Simulation, http: httpx.AsyncClient, message: AlexaMessage) -> None:
@@ -254,7 +260,10 @@ async def _voice(sim: Simulation, http: httpx.AsyncClient, message: AlexaMessage
         sim.sent["alexa_refused"] += 1
 
 
-async def _alarm(sim: Simulation, scaip: Scaip, what: str, cid: str) -> None:
+async def _alarm(sim: Simulation, scaip: Scaip, what: str, cid: str,
+                 after: asyncio.Task[None] | None = None) -> None:
+    if after is not None:
+        await asyncio.wait({after})
     ref = uuid.uuid4().hex[:12]
     sim.sent[f"scaip_{what}"] += 1
     try:
