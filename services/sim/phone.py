@@ -76,6 +76,7 @@ def persona(resident: Resident, story: Story, today: date) -> dict[str, object]:
         "stroke_or_parkinsons": yes(rng.random() < 0.1),
         "balance_problems": yes(profile.falls_risk),
         "cannot_rise_from_chair": yes(profile.falls_risk and rng.random() < 0.4),
+        "frailty": yes(resident.person.has_care_package),
         "offer_falls_classes": ACCEPTED if rng.random() < 0.6 else DECLINED,
         # unmet-need check-in
         "coping": IN_CRISIS if crisis else STRUGGLING if struggling else MANAGING,
