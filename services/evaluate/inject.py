@@ -8,7 +8,7 @@
   the bedroom in the half hour before, and no front door).
 - `door_night`: the front door opened at 02:00 (and shut 30 s later) from an occupied
   home after bedtime.
-- `wandering`: night-time movement from 02:30: twelve readings over 45 minutes from the
+- `wandering`: night-time movement from 02:30: twelve readings over an hour from the
   indoor sensors outside the bedroom (door contacts where there is no motion sensor).
 
 Each incident takes a day of its own after the warm-up, a day the person was at home
@@ -31,7 +31,7 @@ WARM_UP = timedelta(days=7)
 FLOOR = timedelta(hours=4)
 NO_WAKE_AFTER = timedelta(hours=4)
 WANDERING_READINGS = 12
-WANDERING_SPAN = timedelta(minutes=45)
+WANDERING_SPAN = timedelta(minutes=60)
 BEDROOM = frozenset({SensorPlacement.BED, SensorPlacement.BEDROOM})
 
 
