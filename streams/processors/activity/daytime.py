@@ -96,6 +96,8 @@ def bed_and_chair(
     occupied = event.value is True
     if event.placement is SensorPlacement.BED:
         state.in_bed = occupied
+        if occupied:
+            state.bed_at = event.occurred_at
         today = state.today
         if occupied and today is not None and today.up_min is not None \
                 and state.up_at is not None and event.occurred_at - state.up_at < BACK_TO_BED:
@@ -224,7 +226,10 @@ def still_since(state: ActivityState, context: PersonContext, now: datetime
     last, today = state.last_indoor_at, state.today
     if last is not None and state.last_door_at is not None and state.last_door_at > last:
         last = state.last_door_at  # someone came in (or went out: then `out_since` says)
-    if last is None or today is None or today.up_min is None or state.in_bed \
+    # In bed, unless seen about outside the bedroom since (a mat can stick "occupied").
+    in_bed = state.in_bed and (state.bed_at is None or state.last_about_at is None
+                               or state.bed_at >= state.last_about_at)
+    if last is None or today is None or today.up_min is None or in_bed \
             or state.chair_since is not None or state.last_indoor_place in BEDROOM:
         return None  # asleep or resting (the chair has its own rule)
     if routine_day(last, context.tz) != today.day or out_since(state, now) is not None:

@@ -55,6 +55,7 @@ class ActivityState(BaseModel):
     bout_day_room: int = 0  # readings of this bout in the kitchen, living room...
     bout_places: list[SensorPlacement] = Field(default_factory=list)
     up_at: datetime | None = None
+    bed_at: datetime | None = None  # when the bed last became occupied
 
 
 def days_before(state: ActivityState, day: date) -> list[Day]:
