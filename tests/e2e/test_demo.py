@@ -128,8 +128,9 @@ def test_a_simulated_day_through_every_part_then_ctrl_c_stops_everything(
         # flag and changed the unmet-need list.
         eventually(lambda: query(db, "select count(*) from calls where answered_by = 'human'"
                                      " and status = 'completed'"), timeout_s=60)
-        eventually(lambda: query(db, "select count(*) from flags"), timeout_s=90)
-        assert query(db, "select count(*) from unmet_need_history where changed_by != 'sim'")
+        eventually(lambda: query(db, "select count(*) from flags"), timeout_s=120)
+        eventually(lambda: query(db, "select count(*) from unmet_need_history"
+                                     " where changed_by != 'sim'"), timeout_s=120)
         stop_s = up.ctrl_c()
     finally:
         up.kill()
