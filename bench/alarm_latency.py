@@ -35,7 +35,7 @@ from services.broker.embedded import EmbeddedBroker
 from services.processes import free_port
 from services.store.db import make_engine
 from services.store.migrate import upgrade
-from services.store.models import Alert
+from services.store.models import AlertRecord as Alert
 from tests.support.workers import tecflow_process, worker_env
 
 
