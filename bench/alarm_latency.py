@@ -35,7 +35,7 @@ from services.broker.embedded import EmbeddedBroker
 from services.processes import free_port
 from services.store.db import make_engine
 from services.store.migrate import upgrade
-from services.store.models import AlertRecord as Alert
+from services.store.models import AlertRecord
 from tests.support.workers import tecflow_process, worker_env
 
 
@@ -77,7 +77,7 @@ def run_alarms(bootstrap: str, url: str, alarms: int, gap: float) -> list[float]
     engine = make_engine(url)
 
     def poll() -> None:
-        query = select(Alert.person_id).where(Alert.person_id.like(f"{prefix}%"))
+        query = select(AlertRecord.person_id).where(AlertRecord.person_id.like(f"{prefix}%"))
         while not done.is_set():
             with engine.connect() as connection:
                 rows = connection.execute(query).scalars().all()
