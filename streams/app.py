@@ -79,6 +79,10 @@ def create_app(settings: Settings) -> Bus:
         broker_heartbeat_interval=max(1.0, timeout / 5),
         broker_request_timeout=max(90.0, timeout * 3),
         consumer_auto_offset_reset="earliest",
+        # Faust's default (0) sends each table change in a request of its own as soon as
+        # the previous one is out: one socket write per event. A few milliseconds gather
+        # a batch's changes into one request; an alert is delayed by at most this much.
+        producer_linger=settings.producer_linger_ms / 1000,
         # Our topics come from the catalogue (`tecflow topics create`), not from Faust.
         topic_allow_declare=True,
     )

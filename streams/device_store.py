@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.deadletter import DeadLetter
 from contracts.topics import Topic
-from services.store.sinks import AnyDeviceEvent, store_dead_letter, store_device_events_batch
+from services.store import sinks
+from services.store.sinks import AnyDeviceEvent, store_dead_letter
 from streams.app import Bus
 from streams.consuming import parse_or_dead_letter, write_with_retry
 
@@ -38,7 +39,8 @@ async def store_device_events(
         events = [e for e in parsed if isinstance(e, AnyDeviceEvent)]
         if not events:
             continue
-        stored = await write_with_retry(factory, store_device_events_batch, events, str(topic))
+        stored = await write_with_retry(factory, sinks.store_device_events, events,
+                                        str(topic))
         log.info("%d device event(s) from %s: %d stored, %d duplicate",
                  len(events), topic, stored, len(events) - stored)
 
