@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import statistics
 import tempfile
 import time
@@ -85,6 +86,7 @@ async def run(rate: int, seconds: int, hubs: int) -> None:
             await register.holder_of("scaip_hub", cid)
         log = work / "sipp.log"
         started = time.perf_counter()
+        cpu_started = time.process_time()
         process = await asyncio.create_subprocess_exec(
             "sipp", f"127.0.0.1:{server.port}", "-sf", str(SCENARIOS / "scaip_load_send.xml"),
             "-oocsf", str(SCENARIOS / "scaip_load_mrs.xml"), "-inf", str(work / "calls.csv"),
@@ -95,6 +97,7 @@ async def run(rate: int, seconds: int, hubs: int) -> None:
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
         code = await process.wait()
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started  # the receiver's process: loop + threads
         await server.stop()
         await sender.close()
         sent: dict[str, int] = {}
@@ -109,7 +112,9 @@ async def run(rate: int, seconds: int, hubs: int) -> None:
     latencies = sorted(answers[r][1] - sent[r] for r in refs if r in answers and r in sent)
     ok = sum(1 for r in refs if answers.get(r, (None,))[0] == 0)
     twice = sum(1 for n in published.values() if n > 1)
-    print(f"sipp exit {code}; {total} alarms offered at {rate}/s over {elapsed:.1f} s")
+    print(f"sipp exit {code}; {total} alarms offered at {rate}/s over {elapsed:.1f} s; "
+          f"receiver CPU {cpu:.1f} s = {cpu / total * 1000:.2f} ms a message; "
+          f"load average {os.getloadavg()[0]:.1f}")
     print(f"answered snu 0: {ok} of {total}; published: {len(published)} refs, "
           f"{twice} more than once")
     if latencies:

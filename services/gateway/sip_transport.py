@@ -96,6 +96,8 @@ class _Dispatcher:
         self.refused = 0
 
     def dispatch(self, data: bytes, channel: SipChannel) -> None:
+        if data.startswith(b"SIP/2.0 "):
+            return  # a device's answer to our <mrs> MESSAGE: nothing more to do
         if not self.limiter.allow(channel.peer[0]):
             self.refused += 1
             if self.refused % 100 == 1:
@@ -112,9 +114,8 @@ class _Dispatcher:
         except SipError as error:
             self.unreadable(data, error, channel)
             return
-        if not message.is_request:
-            return  # the device's 200 OK to our <mrs> MESSAGE: nothing more to do
-        self._spawn(self.handler(message, data, channel))
+        if message.is_request:
+            self._spawn(self.handler(message, data, channel))
 
     def unreadable(self, data: bytes, error: SipError, channel: SipChannel) -> None:
         log.warning("unreadable SIP from %s over %s: %s", channel.peer[0], channel.transport,
@@ -138,18 +139,20 @@ class _UdpProtocol(asyncio.DatagramProtocol):
     def __init__(self, dispatcher: _Dispatcher) -> None:
         self._dispatcher = dispatcher
         self._transport: asyncio.DatagramTransport | None = None
+        self._port = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # The selector transport is not registered as a DatagramTransport subclass.
         self._transport = cast(asyncio.DatagramTransport, transport)
+        self._port = self._transport.get_extra_info("sockname")[1]
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         transport = self._transport
         assert transport is not None
         if not data.strip():
             return  # keep-alive (RFC 5626 CRLF)
-        port = transport.get_extra_info("sockname")[1]
-        channel = SipChannel("UDP", addr[:2], port, lambda out: transport.sendto(out, addr))
+        channel = SipChannel("UDP", addr[:2], self._port,
+                             lambda out: transport.sendto(out, addr))
         self._dispatcher.dispatch(data, channel)
 
     def error_received(self, exc: Exception) -> None:

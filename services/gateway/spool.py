@@ -39,11 +39,16 @@ class Spool:
             "CREATE TABLE IF NOT EXISTS spool (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
             "lane TEXT NOT NULL, topic TEXT NOT NULL, key BLOB, value BLOB NOT NULL)"
         )
+        self._closed = False
+        # Kept in memory (every send asks): this lane's rows, counted once at open.
+        (self._count,) = self._db.execute(
+            "SELECT count(*) FROM spool WHERE lane = ?", (lane,)).fetchone()
 
     def append(self, topic: str, key: bytes | None, value: bytes) -> None:
         with self._lock:
             self._db.execute("INSERT INTO spool (lane, topic, key, value) VALUES (?, ?, ?, ?)",
                              (self._lane, topic, key, value))
+            self._count += 1
 
     def head(self, limit: int = 100) -> list[Spooled]:
         with self._lock:
@@ -55,7 +60,8 @@ class Spool:
 
     def remove(self, seq: int) -> None:
         with self._lock:
-            self._db.execute("DELETE FROM spool WHERE seq = ?", (seq,))
+            if self._db.execute("DELETE FROM spool WHERE seq = ?", (seq,)).rowcount:
+                self._count -= 1
 
     def compact(self) -> None:
         """Once replayed: nothing sent stays in the file or its WAL (they held alarms)."""
@@ -68,11 +74,11 @@ class Spool:
 
     def __len__(self) -> int:
         with self._lock:
-            (count,) = self._db.execute(
-                "SELECT count(*) FROM spool WHERE lane = ?", (self._lane,)
-            ).fetchone()
-        return int(count)
+            if self._closed:
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+            return int(self._count)
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._db.close()
