@@ -3,11 +3,12 @@ each append committed with a full fsync, read back oldest first."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+from services.store.db import owner_only
 
 
 @dataclass(frozen=True)
@@ -22,11 +23,9 @@ class Spool:
     """One lane's queue, used from the lane's send and replay threads (hence the lock)."""
 
     def __init__(self, path: Path, lane: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         # Spooled messages name people: the file (and so its WAL, which SQLite creates
         # with the same mode) is readable by the gateway's user only.
-        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-        path.chmod(0o600)
+        owner_only(path)
         self._lane = lane
         self._lock = threading.Lock()
         # Autocommit: each statement is its own transaction, durable when it returns.

@@ -30,9 +30,18 @@ def _owner_only(url: str) -> None:
     path = url.partition(":///")[2].partition("?")[0]
     if not path or path == ":memory:":
         return
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-    os.chmod(path, 0o600)
+    owner_only(Path(path))
+
+
+def owner_only(path: Path) -> None:
+    """Create `path` with mode 0600 if it does not exist yet, else set that mode. Never
+    opens an existing file: closing any descriptor of an SQLite file drops every lock this
+    process holds on it (POSIX locks), which can corrupt open connections."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
+    except FileExistsError:
+        path.chmod(0o600)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
