@@ -28,6 +28,7 @@ from services.broker.admin import create_topics
 from services.broker.embedded import EmbeddedBroker
 from services.gateway.intake import Intake
 from services.gateway.register import EquipmentRegister
+from services.gateway.runner import tune_for_latency
 from services.gateway.scaip_receiver import ScaipReceiver
 from services.gateway.sender import Sender
 from services.gateway.sip_transport import SipLimits, SipServer
@@ -62,6 +63,7 @@ def published_refs(bootstrap: str, wanted: set[str]) -> Counter[str]:
 
 
 async def run(rate: int, seconds: int, hubs: int) -> None:
+    tune_for_latency()  # as `tecflow gateway` does
     work = Path(tempfile.mkdtemp(prefix="bench-scaip-sipp-"))
     url = f"sqlite:///{work / 'store.db'}"
     upgrade(url)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import ssl
+import sys
 from collections.abc import Awaitable, Callable, Iterator
 
 import uvicorn
@@ -44,6 +46,16 @@ def authenticator(gateway: GatewaySettings) -> HubAuthenticator | None:
     return HubAuthenticator(hubs, allowed, gateway.sip_realm)
 
 
+def tune_for_latency() -> None:
+    """The `<mrs>` p99 at 1,000 alarms/s went from 572 ms to under 50 ms with both:
+    - hand the GIL round every 0.2 ms instead of 5: the producer threads are busy Python,
+      and after each socket call the event loop waited up to the interval to get it back;
+    - collect garbage less often: the young generation every 50,000 allocations, not 700
+      (each message allocates hundreds of objects; collections were the other pauses)."""
+    sys.setswitchinterval(0.0002)
+    gc.set_threshold(50_000, 50, 100)
+
+
 def sip_tls(gateway: GatewaySettings) -> tuple[ssl.SSLContext | None, int]:
     """SIP over TLS with client certificates, when its port is set (then all three files
     are required: a half-configured TLS must stop the start, not run without it)."""
@@ -60,6 +72,7 @@ def sip_tls(gateway: GatewaySettings) -> tuple[ssl.SSLContext | None, int]:
 async def run_gateways(settings: Settings, gateway: GatewaySettings) -> None:
     if not settings.kafka_bootstrap_servers:
         raise RuntimeError("KAFKA_BOOTSTRAP_SERVERS is not set")
+    tune_for_latency()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
