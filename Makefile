@@ -10,7 +10,7 @@ LOCK := requirements-dev.lock
 DEB_PACKAGES := sipp:sip-tester
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck unit system-deps clean lock
+.PHONY: demo test lint typecheck unit system-deps bench clean lock
 
 # The lock first, then tecflow itself: a dependency pyproject.toml gained after the lock
 # was written still installs (unpinned until the next `make lock`).
@@ -53,6 +53,10 @@ unit: $(STAMP)
 
 test: $(STAMP) system-deps lint typecheck
 	$(PY) -m pytest -q -ra --durations=10
+
+# Every benchmark of bench/RESULTS.md, each bounded in time; rewrites its generated part.
+bench: $(STAMP)
+	$(PY) -m bench.run_all
 
 clean:
 	rm -rf $(VENV) var schema-out .pytest_cache .mypy_cache .ruff_cache
