@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,6 +54,7 @@ def run_platform(settings: Settings, simulation: Simulation | None) -> None:
     killed."""
     with ExitStack() as stack:
         bootstrap = settings.kafka_bootstrap_servers
+        embedded: EmbeddedBroker | None = None
         if not bootstrap:
             embedded = EmbeddedBroker(log_path=settings.data_dir / "broker.log")
             stack.callback(embedded.stop)
@@ -125,7 +127,8 @@ def run_platform(settings: Settings, simulation: Simulation | None) -> None:
         elif simulation is not None:
             click.echo("no simulation: the MQTT broker is off")
         click.echo("running; press Ctrl-C to stop")
-        _show_summary(supervisor, factory, status_file)
+        _show_summary(supervisor, factory, status_file,
+                      keep=lambda: _keep_broker(embedded, supervisor, settings))
 
 
 # The simulated community's time runs faster than the wall clock: the processors take
@@ -169,9 +172,10 @@ def _seed(factory: sessionmaker[Session], simulation: Simulation) -> None:
 
 
 def _show_summary(supervisor: Supervisor, factory: sessionmaker[Session], status_file: Path,
-                  every_s: float = 5.0) -> None:
-    """Until interrupted or a part dies: the summary line, rewritten in place on a
-    terminal, one line per `every_s` otherwise (a log, a test)."""
+                  keep: Callable[[], None], every_s: float = 5.0) -> None:
+    """Until interrupted, keeping every part running (`keep` too, and a part that stops
+    starts again): the summary line, rewritten in place on a terminal, one line per
+    `every_s` otherwise (a log, a test)."""
     tty = sys.stdout.isatty()
     before = None
     while True:
@@ -184,7 +188,8 @@ def _show_summary(supervisor: Supervisor, factory: sessionmaker[Session], status
         before = figures
         deadline = time.monotonic() + every_s
         while time.monotonic() < deadline:
-            supervisor.check()
+            keep()
+            supervisor.restart_dead()
             time.sleep(0.25)
 
 
@@ -195,3 +200,19 @@ def _stop(supervisor: Supervisor) -> None:
         click.echo()
     if killed := supervisor.stop_all():
         raise RuntimeError(f"did not stop in time and were killed: {', '.join(killed)}")
+
+
+def _keep_broker(
+    embedded: EmbeddedBroker | None, supervisor: Supervisor, settings: Settings
+) -> None:
+    """The embedded broker keeps everything in memory: if it stops, start it again on the
+    same port with the topics, then the workers (whose tables' changelogs are gone) in
+    order. The gateway's spool replays what it could not send; what the broker had taken
+    but no worker had stored yet is lost (README: what survives)."""
+    if embedded is None or embedded.alive:
+        return
+    log.error("embedded broker stopped; starting it again (its contents are lost)")
+    embedded.start()
+    create_topics(embedded.bootstrap_servers, partitions=settings.topic_partitions)
+    supervisor.restart([name for name in ("worker", "alarm-lane")
+                        if name in supervisor.children])

@@ -17,6 +17,15 @@ def main() -> None:
 
 
 # Imported for their side effect: each registers its commands on `main`.
-from services.cli import campaigns, care, evaluate, platform, simulate, telephony  # noqa: E402
+from services.cli import (  # noqa: E402
+    campaigns,
+    care,
+    evaluate,
+    platform,
+    retention,
+    simulate,
+    telephony,
+)
 
-__all__ = ["campaigns", "care", "evaluate", "main", "platform", "simulate", "telephony"]
+__all__ = ["campaigns", "care", "evaluate", "main", "platform", "retention", "simulate",
+           "telephony"]

@@ -74,7 +74,7 @@ def test_frat_items_count_and_three_send_the_person_to_the_falls_team() -> None:
     [flag] = process_outcome(outcome(ScriptName.FALLS_PREVENTION, answers), NO_CONTEXT).flags
     assert (flag.risk, flag.recommended_referral) == (
         QualitativeRisk.LOW, ReferralTarget.OCCUPATIONAL_THERAPY)
-    assert "2026-11-24 falls prevention call: FRAT 2 of 5 items yes" in flag.evidence
+    assert not any("FRAT" in fact or " of 5" in fact for fact in flag.evidence)  # no score
 
     answers["stroke_or_parkinsons"] = "yes"
     [flag] = process_outcome(outcome(ScriptName.FALLS_PREVENTION, answers), NO_CONTEXT).flags
@@ -165,7 +165,8 @@ def test_a_fall_in_the_last_few_days_goes_to_a_handler_as_well_as_the_flag() -> 
         "fall_in_last_days": "yes", "fall_with_injury": "no", "unable_to_get_up": "no"}),
         NO_CONTEXT)
     assert [a.alert_kind for a in actions.alerts] == [AlertKind.FALL_REPORTED]
-    assert [f.risk for f in actions.flags] == [QualitativeRisk.MODERATE]
+    # referred for a multifactorial assessment, not left with strength and balance
+    assert [f.recommended_referral for f in actions.flags] == [ReferralTarget.FALLS_TEAM]
 
 
 def test_no_answer_after_the_last_retry_is_a_welfare_concern_naming_no_one() -> None:
@@ -278,3 +279,23 @@ def test_unable_to_get_up_after_a_fall_is_an_alert_even_when_put_through() -> No
     assert (alert.alert_kind, alert.priority) == (AlertKind.FALL_REPORTED, AlertPriority.HIGH)
     assert alert.summary == ("Reported that they have been unable to get up after a fall: "
                              "call back to check for injury and that they can summon help")
+
+
+def test_device_falls_history_finds_a_person_by_itself() -> None:
+    """The issue: fall-detector history never raised a flag by itself."""
+    detected = PersonContext(falls_facts=(
+        "1 fall-detector alarm(s) in the last 12 months, latest 2026-11-20 03:12 UTC",))
+    fine = outcome(ScriptName.WELFARE_CHECK, {"feeling_ok": "yes", "needs_anything": "no",
+                                              "wants_callback": "no"})
+    actions = process_outcome(fine, detected)
+    [flag] = actions.flags
+    assert flag.recommended_referral is ReferralTarget.FALLS_TEAM
+    assert flag.evidence == detected.falls_facts
+    assert [r.target for r in actions.referrals] == [ReferralTarget.FALLS_TEAM]
+    assert "falls detected by the home's devices" in actions.referrals[0].reason
+
+    flagged = PersonContext(falls_flag=ActiveFlag(uuid.uuid4(), QualitativeRisk.MODERATE,
+                                                  detected.falls_facts,
+                                                  ReferralTarget.FALLS_TEAM),
+                            falls_facts=detected.falls_facts)
+    assert process_outcome(fine, flagged).flags == ()  # already found: no repeat per call
