@@ -24,8 +24,8 @@ from services.gateway.sip import parse_message
 from services.gateway.sip_auth import HubAuthenticator, ProvisionedHub, ha1_of, networks
 from services.gateway.sip_transport import SipLimits, SipServer, tls_context
 from services.processes import free_port
+from services.sim.alexa_keys import Authority
 from services.sim.cohort import SimPerson
-from tests.integration.gateway.alexa_certs import Authority
 from tests.integration.gateway.hub import UdpHub, count_on_topic, mrq_request
 from tests.integration.gateway.test_scaip_sipp import dead_letters_with, hub_sends
 
