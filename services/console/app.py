@@ -1,0 +1,111 @@
+"""The console's app factory: settings and the store come in, nothing is read at import."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
+
+from services.console.deps import Forbidden, NotSignedIn
+from services.console.live import QueueWatch
+from services.console.oidc import OidcClient
+from services.console.routers import alerts, auth, pages, queue, users
+from services.console.settings import ConsoleSettings
+
+HERE = Path(__file__).parent
+PAGE_ROUTERS = (auth.router, pages.router, queue.router, users.router)
+API_ROUTERS = (auth.api, alerts.api, users.api)  # mounted under /api
+OIDC_STATE_COOKIE = "tecflow_oidc"
+# Pages hold personal data: no caching anywhere, no framing, scripts only from here.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_app(settings: ConsoleSettings, factory: sessionmaker[Session]) -> FastAPI:
+    watch = QueueWatch(factory, settings.queue_poll_s)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(watch.run())
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    app = FastAPI(
+        title="tecflow console",
+        summary="The SCRS console's JSON API: alert queue, person records, audit, accounts.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # Swagger UI loads from a CDN; councils run this on closed networks
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.factory = factory
+    app.state.watch = watch
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.oidc = OidcClient(settings) if settings.oidc_enabled else None
+    if settings.oidc_enabled:
+        # Holds only the sign-in round trip's state and nonce, for ten minutes.
+        app.add_middleware(
+            SessionMiddleware,
+            secret_key=secrets.token_urlsafe(32),
+            session_cookie=OIDC_STATE_COOKIE,
+            max_age=600,
+            same_site="lax",
+            https_only=settings.secure_cookies,
+        )
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        if not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix="/api")
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, _exc: NotSignedIn) -> Response:
+        if wants_json(request):
+            return JSONResponse({"error": "sign in first"}, status_code=401)
+        target = request.url.path if request.method == "GET" else "/"
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        if wants_json(request):
+            return JSONResponse({"error": str(exc)}, status_code=403)
+        templates: Jinja2Templates = app.state.templates
+        return templates.TemplateResponse(
+            request, "forbidden.html", {"reason": str(exc), "staff": None}, status_code=403
+        )
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path.startswith("/events/")

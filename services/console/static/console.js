@@ -1,0 +1,37 @@
+// The queue's age clocks, ticking once a second from each alert's raise time (the
+// server's clock, sent as ISO 8601), red past the 60-second answer standard; and the
+// keyboard focus kept on the same control when the live queue re-renders its rows.
+(function () {
+  "use strict";
+  var LATE_S = 60;
+
+  function format(seconds) {
+    var m = Math.floor(seconds / 60), s = seconds % 60;
+    if (m >= 60) { return Math.floor(m / 60) + " h " + (m % 60) + " min"; }
+    return m + ":" + (s < 10 ? "0" : "") + s;
+  }
+
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("time.age").forEach(function (el) {
+      var seconds = Math.max(0, Math.floor((now - Date.parse(el.dateTime)) / 1000));
+      el.textContent = format(seconds);
+      el.classList.toggle("late", seconds > LATE_S && !el.hasAttribute("data-acknowledged"));
+    });
+  }
+
+  var focusedId = null;
+  document.addEventListener("htmx:sseBeforeMessage", function () {
+    var el = document.activeElement;
+    focusedId = el && el.id && el.closest("#queue-rows") ? el.id : null;
+  });
+  document.addEventListener("htmx:sseMessage", function () {
+    tick();
+    if (focusedId) {
+      var again = document.getElementById(focusedId);
+      if (again) { again.focus(); }
+    }
+  });
+  document.addEventListener("DOMContentLoaded", tick);
+  setInterval(tick, 1000);
+})();

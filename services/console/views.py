@@ -1,0 +1,121 @@
+"""What the console's pages and API show, read from the store (reads only: every change
+goes through the care-record handlers)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from contracts.codes import AlertPriority, AlertQueue
+from services.store.models import Alert, Contact, Flag, Person, UnmetNeed
+
+PRIORITY_RANK = case(
+    {p.value: rank for rank, p in enumerate(AlertPriority)}, value=Alert.priority, else_=99
+)
+OPEN_FLAG_STATUSES = ("active", "reviewed")
+
+
+@dataclass(frozen=True)
+class KeyFacts:
+    """What a handler needs before picking up the phone."""
+
+    person_id: str
+    name: str | None
+    age: int | None
+    phone: str | None
+    postcode: str | None
+    lives_alone: bool
+    keyholders: int
+    open_flags: list[str] = field(default_factory=list)
+    need_level: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: uuid.UUID
+    kind: str
+    priority: str
+    queue: str
+    summary: str
+    evidence: list[Any]
+    occurrences: int
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    person: KeyFacts
+
+
+def age_on(born: date | None, today: date) -> int | None:
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def key_facts(session: Session, person_ids: set[str], today: date) -> dict[str, KeyFacts]:
+    if not person_ids:
+        return {}
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+    keyholders = dict(session.execute(
+        select(Contact.person_id, func.count())
+        .where(Contact.person_id.in_(person_ids), Contact.is_keyholder)
+        .group_by(Contact.person_id)
+    ).tuples())
+    flags: dict[str, list[str]] = {}
+    for person_id, code in session.execute(
+        select(Flag.person_id, Flag.code)
+        .where(Flag.person_id.in_(person_ids), Flag.status.in_(OPEN_FLAG_STATUSES))
+    ).tuples():
+        flags.setdefault(person_id, []).append(code)
+    needs = dict(session.execute(
+        select(UnmetNeed.person_id, UnmetNeed.need_level)
+        .where(UnmetNeed.person_id.in_(person_ids), UnmetNeed.active)
+    ).tuples())
+    facts = {}
+    for person_id in person_ids:
+        person = people.get(person_id)
+        facts[person_id] = KeyFacts(
+            person_id=person_id,
+            name=person.display_name if person else None,
+            age=age_on(person.date_of_birth, today) if person else None,
+            phone=person.phone if person else None,
+            postcode=person.postcode if person else None,
+            lives_alone=bool(person and person.lives_alone),
+            keyholders=keyholders.get(person_id, 0),
+            open_flags=sorted(flags.get(person_id, [])),
+            need_level=needs.get(person_id),
+        )
+    return facts
+
+
+def queue(session: Session, queues: tuple[AlertQueue, ...], today: date) -> list[QueueRow]:
+    """Open alerts of these queues, most urgent first, then oldest first."""
+    if not queues:
+        return []
+    alerts = session.scalars(
+        select(Alert)
+        .where(Alert.status != "closed", Alert.queue.in_([q.value for q in queues]))
+        .order_by(PRIORITY_RANK, Alert.raised_at, Alert.id)
+    ).all()
+    facts = key_facts(session, {a.person_id for a in alerts}, today)
+    return [row(alert, facts[alert.person_id]) for alert in alerts]
+
+
+def row(alert: Alert, facts: KeyFacts) -> QueueRow:
+    return QueueRow(
+        id=alert.id,
+        kind=alert.kind,
+        priority=alert.priority,
+        queue=alert.queue,
+        summary=alert.summary,
+        evidence=list(alert.evidence),
+        occurrences=alert.occurrences,
+        raised_at=alert.raised_at,
+        acknowledged_at=alert.acknowledged_at,
+        acknowledged_by=alert.acknowledged_by,
+        person=facts,
+    )
