@@ -13,17 +13,20 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from services.console.deps import Forbidden, NotSignedIn
 from services.console.live import QueueWatch
 from services.console.oidc import OidcClient
-from services.console.routers import alerts, auth, pages, queue, users
+from services.console.routers import alerts, audit, auth, pages, people, queue, users
 from services.console.settings import ConsoleSettings
 
 HERE = Path(__file__).parent
-PAGE_ROUTERS = (auth.router, pages.router, queue.router, users.router)
-API_ROUTERS = (auth.api, alerts.api, users.api)  # mounted under /api
+PAGE_ROUTERS = (
+    auth.router, pages.router, queue.router, people.router, audit.router, users.router
+)
+API_ROUTERS = (auth.api, alerts.api, people.api, audit.api, users.api)  # under /api
 OIDC_STATE_COOKIE = "tecflow_oidc"
 # Pages hold personal data: no caching anywhere, no framing, scripts only from here.
 SECURITY_HEADERS = {
@@ -93,11 +96,21 @@ def create_app(settings: ConsoleSettings, factory: sessionmaker[Session]) -> Fas
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return problem(request, 403, "Not allowed", str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
+        heading = "Not found" if exc.status_code == 404 else "Cannot do that"
+        return problem(request, exc.status_code, heading, str(exc.detail))
+
+    def problem(request: Request, status: int, heading: str, reason: str) -> Response:
+        """The API answers {"error": ...}; a page says it in words."""
         if wants_json(request):
-            return JSONResponse({"error": str(exc)}, status_code=403)
+            return JSONResponse({"error": reason}, status_code=status)
         templates: Jinja2Templates = app.state.templates
         return templates.TemplateResponse(
-            request, "forbidden.html", {"reason": str(exc), "staff": None}, status_code=403
+            request, "problem.html", {"heading": heading, "reason": reason, "staff": None},
+            status_code=status,
         )
 
     @app.get("/health", include_in_schema=False)

@@ -66,7 +66,9 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
-Db = Annotated[Session, Depends(db)]
+# scope="function": the commit happens before the response leaves, so a browser that
+# follows a redirect at once (sign-in, then the queue) finds what the request wrote.
+Db = Annotated[Session, Depends(db, scope="function")]
 Settings = Annotated[ConsoleSettings, Depends(settings_of)]
 
 

@@ -119,3 +119,17 @@ def row(alert: Alert, facts: KeyFacts) -> QueueRow:
         acknowledged_by=alert.acknowledged_by,
         person=facts,
     )
+
+
+def find_people(session: Session, query: str, today: date, limit: int = 50) -> list[KeyFacts]:
+    """People whose name, id or postcode matches `query` (all people, by name, if empty)."""
+    statement = select(Person.id).order_by(Person.display_name, Person.id).limit(limit)
+    if query := query.strip():
+        pattern = f"%{query}%"
+        statement = statement.where(
+            Person.display_name.ilike(pattern) | Person.id.ilike(pattern)
+            | Person.postcode.ilike(pattern)
+        )
+    ids = list(session.scalars(statement))
+    facts = key_facts(session, set(ids), today)
+    return [facts[person_id] for person_id in ids]

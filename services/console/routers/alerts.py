@@ -12,22 +12,11 @@ from pydantic import BaseModel
 from contracts.envelope import utcnow
 from services.console.deps import Db, QueueWorker
 from services.console.roles import QUEUES_OF
+from services.console.schemas import PersonFacts
 from services.console.views import KeyFacts, QueueRow, key_facts, queue, row
 from services.store.models import Alert
 
 api = APIRouter(prefix="/alerts", tags=["alerts"])
-
-
-class PersonFacts(BaseModel):
-    person_id: str
-    name: str | None
-    age: int | None
-    phone: str | None
-    postcode: str | None
-    lives_alone: bool
-    keyholders: int
-    open_flags: list[str]
-    need_level: str | None
 
 
 class AlertOut(BaseModel):

@@ -33,5 +33,13 @@
     }
   });
   document.addEventListener("DOMContentLoaded", tick);
+  // The live stream opens after the page has loaded: an event stream opened earlier
+  // keeps the browser "loading" for as long as it is open.
+  window.addEventListener("load", function () {
+    document.querySelectorAll("[data-sse-connect]").forEach(function (el) {
+      el.setAttribute("sse-connect", el.getAttribute("data-sse-connect"));
+      window.htmx.process(el);
+    });
+  });
   setInterval(tick, 1000);
 })();
