@@ -4,15 +4,22 @@ store, recovered from its changelog), and sends the alerts and signals they emit
 
 Tables are written from both device topics, so Faust requires them to be
 co-partitioned: the same partition count as the topics (read from the broker), and
-device.alarms with as many partitions as device.events. A timer runs the timed checks
-over the people whose partitions this worker holds."""
+device.alarms with as many partitions as device.events.
+
+The timed checks (not up, device offline...) take "now" from a clock, never from inside a
+rule. On the wall clock (production) a timer runs them every `check_interval_s` over
+the people whose partitions this worker holds. On the event clock
+(`TECFLOW_STREAMS_CLOCK=event`) time is the events' own: before a person's event is
+applied, each of their processors catches up on the checks due since its last one, at
+whole multiples of the interval, exactly as `streams.processors.replay` does, so a
+recorded log gives the same alerts on the bus as in `tecflow evaluate`."""
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -29,6 +36,7 @@ from services.settings import Settings
 from streams.app import Bus
 from streams.person_context import ContextBook
 from streams.processors.catalogue import PROCESSORS, Processor
+from streams.processors.clock import Clock, WallClock, check_times
 from streams.processors.context import PersonContext
 from streams.processors.outputs import Output
 from streams.settings import StreamsSettings
@@ -44,6 +52,9 @@ class Runtime:
     bus: Bus
     tables: dict[str, TableT]
     contexts: ContextBook
+    clock: Clock = field(default_factory=WallClock)
+    # Set on the event clock: the checks run in event time, this far apart.
+    event_checks: timedelta | None = None
     # Timed checks repeat their findings every tick; ids already sent are not resent.
     sent: OrderedDict[UUID, None] = field(default_factory=OrderedDict)
 
@@ -63,19 +74,29 @@ def step(
 
     The stored value also keeps the offset of the last event applied from each topic:
     after a crash the source offsets may lag the changelog (pitfall F9), and an event
-    at or below that offset has already been counted, so it is skipped."""
+    at or below that offset has already been counted, so it is skipped. On the event
+    clock it also keeps when the person's checks last ran ("c")."""
     table = runtime.tables[processor.name]
     stored = table.get(event.person_id)
     applied: dict[str, int] = stored.get("o", {}) if stored else {}
     if message.offset <= applied.get(message.topic, -1):
         return []
     state = processor.load(event.person_id, stored["s"] if stored else None)
-    new_state, outputs = processor.process(state, event, context)
-    if new_state is not state and new_state != state:
+    outputs: list[Output] = []
+    checked = last = stored.get("c") if stored else None
+    if runtime.event_checks is not None:
+        since = datetime.fromisoformat(last) if last else None
+        for at in check_times(since, event.occurred_at, runtime.event_checks):
+            outputs += processor.due(state, context, at)
+        checked = max(since or event.occurred_at, event.occurred_at).isoformat()
+    new_state, found = processor.process(state, event, context)
+    outputs += found
+    if (new_state is not state and new_state != state) or checked != last:
         table[event.person_id] = {
             "p": message.partition,
             "o": {**applied, message.topic: message.offset},
             "s": new_state.model_dump(mode="json"),
+            **({"c": checked} if checked else {}),
         }
     return outputs
 
@@ -105,7 +126,19 @@ async def process_device_events(
                     f"{type(error).__name__}", raw=raw, key=event.message.key,
                     partition=event.message.partition, offset=event.message.offset,
                 ).to_bytes())
-        await send(runtime.bus, outputs)
+        await send_once(runtime, outputs)
+
+
+async def send_once(runtime: Runtime, outputs: list[Output]) -> int:
+    """Timed checks repeat their findings at every run: ids already sent are dropped
+    (and remembered only once sent, so a failed send is tried again)."""
+    fresh = [o for o in outputs if o.event_id not in runtime.sent]
+    await send(runtime.bus, fresh)
+    for output in fresh:
+        runtime.sent[output.event_id] = None
+    while len(runtime.sent) > SENT_REMEMBERED:
+        runtime.sent.popitem(last=False)
+    return len(fresh)
 
 
 def held_partitions(app: faust.App) -> set[int]:
@@ -115,7 +148,7 @@ def held_partitions(app: faust.App) -> set[int]:
 async def run_checks(runtime: Runtime) -> int:
     """The timed checks for everyone on the partitions this worker holds (standby
     copies are left to their active worker). Returns how many outputs were sent."""
-    now = datetime.now(UTC)
+    now = runtime.clock.now()
     held = held_partitions(runtime.bus.app)
     outputs: list[Output] = []
     for processor in PROCESSORS:
@@ -128,14 +161,8 @@ async def run_checks(runtime: Runtime) -> int:
                 continue
             context = await runtime.contexts.get(person_id)
             state = processor.load(person_id, stored["s"])
-            outputs += [o for o in processor.due(state, context, now)
-                        if o.event_id not in runtime.sent]
-    await send(runtime.bus, outputs)
-    for output in outputs:
-        runtime.sent[output.event_id] = None
-    while len(runtime.sent) > SENT_REMEMBERED:
-        runtime.sent.popitem(last=False)
-    return len(outputs)
+            outputs += processor.due(state, context, now)
+    return await send_once(runtime, outputs)
 
 
 def source_partitions(settings: Settings) -> int:
@@ -175,6 +202,8 @@ def wire(bus: Bus, factory: sessionmaker[Session], settings: Settings) -> Runtim
             for p in PROCESSORS
         },
         contexts=ContextBook(factory, streams_settings.context_ttl_s, settings.timezone),
+        event_checks=timedelta(seconds=streams_settings.check_interval_s)
+        if streams_settings.clock == "event" else None,
     )
     for topic in SOURCES:
         # One agent per topic: a backlog of telemetry never delays an alarm.
@@ -193,5 +222,6 @@ def wire(bus: Bus, factory: sessionmaker[Session], settings: Settings) -> Runtim
             if sent:
                 log.info("timed checks sent %d alert(s)", sent)
 
-    bus.app.timer(streams_settings.check_interval_s, name="timed-checks")(timed_checks)
+    if runtime.event_checks is None:  # on the event clock, events drive the checks
+        bus.app.timer(streams_settings.check_interval_s, name="timed-checks")(timed_checks)
     return runtime

@@ -157,7 +157,7 @@ def replay_week(last_day: datetime, seed: int) -> None:
     from streams.processors.replay import Replay
 
     week = synthetic_week(last_day.date(), seed)
-    for output in Replay(week.context_for).run(week.events, timedelta(minutes=15), week.end):
+    for output in Replay(week.context_for, timedelta(minutes=15)).run(week.events, week.end):
         at = output.occurred_at.astimezone(TZ).strftime("%a %d %b %H:%M")
         if isinstance(output, Alert):
             what = f"{output.action.value} {output.alert_kind.value}: {output.summary}"

@@ -73,8 +73,8 @@ def test_still_in_bed_on_the_spring_forward_morning_says_the_usual_local_time() 
 
 def test_up_on_time_across_the_autumn_change_raises_nothing() -> None:
     events = ordinary_days(date(2026, 10, 11), 21)
-    outputs = Replay(lambda _who, _at: CONTEXT).run(
-        events, timedelta(minutes=10), london(2026, 11, 1, 0, 0)  # type: ignore[arg-type]
+    outputs = Replay(lambda _who, _at: CONTEXT, timedelta(minutes=10)).run(
+        events, london(2026, 11, 1, 0, 0)  # type: ignore[arg-type]
     )
     assert outputs == []
 

@@ -18,7 +18,7 @@ from streams.processors.replay import Replay
 
 
 def replay(week: Week) -> list[Output]:
-    return Replay(week.context_for).run(week.events, timedelta(minutes=15), week.end)
+    return Replay(week.context_for, timedelta(minutes=15)).run(week.events, week.end)
 
 
 @pytest.fixture(scope="module", params=[date(2026, 3, 29), date(2026, 10, 25)],
