@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.envelope import utcnow
 from services.console import accounts
-from services.console.roles import ADMINS, QUEUE_WORKERS, RECORD_READERS, Role
+from services.console.roles import ADMINS, QUEUE_WORKERS, RECORD_EDITORS, RECORD_READERS, Role
 from services.console.settings import ConsoleSettings
 
 SESSION_COOKIE = "tecflow_session"
@@ -122,4 +122,5 @@ def require(roles: frozenset[Role]) -> Callable[..., Coroutine[Any, Any, Staff]]
 SignedIn = Annotated[Staff, Depends(require(frozenset(Role)))]
 QueueWorker = Annotated[Staff, Depends(require(QUEUE_WORKERS))]
 RecordReader = Annotated[Staff, Depends(require(RECORD_READERS))]
+RecordEditor = Annotated[Staff, Depends(require(RECORD_EDITORS))]
 Admin = Annotated[Staff, Depends(require(ADMINS))]

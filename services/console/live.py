@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from services.store.models import Alert
+from services.store.models import AlertRecord
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,8 @@ class QueueWatch:
     def _read(self) -> Fingerprint:
         with self._factory() as session:
             count, latest = session.execute(
-                select(func.count(), func.max(Alert.updated_at)).where(Alert.status != "closed")
+                select(func.count(), func.max(AlertRecord.updated_at))
+                .where(AlertRecord.status != "closed")
             ).one()
         return count, latest
 

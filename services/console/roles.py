@@ -34,6 +34,10 @@ QUEUE_WORKERS = frozenset(
 )
 # Who may open a person's record (every view is audited).
 RECORD_READERS = frozenset(Role)
+# Who may change a person's details and contacts (managers read).
+RECORD_EDITORS = frozenset(
+    {Role.CALL_HANDLER, Role.RMU_OFFICER, Role.TECHNOLOGY_ASSISTANT, Role.ADMIN}
+)
 # Who may read the audit log and manage accounts.
 ADMINS = frozenset({Role.ADMIN})
 

@@ -12,10 +12,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from contracts.codes import AlertPriority, AlertQueue
-from services.store.models import Alert, Contact, Flag, Person, UnmetNeed
+from services.store.models import AlertHistory, AlertRecord, Contact, FlagRecord, Person, UnmetNeed
 
 PRIORITY_RANK = case(
-    {p.value: rank for rank, p in enumerate(AlertPriority)}, value=Alert.priority, else_=99
+    {p.value: rank for rank, p in enumerate(AlertPriority)}, value=AlertRecord.priority, else_=99
 )
 OPEN_FLAG_STATUSES = ("active", "reviewed")
 
@@ -41,6 +41,8 @@ class QueueRow:
     kind: str
     priority: str
     queue: str
+    status: str
+    outcome: str | None
     summary: str
     evidence: list[Any]
     occurrences: int
@@ -67,8 +69,8 @@ def key_facts(session: Session, person_ids: set[str], today: date) -> dict[str, 
     ).tuples())
     flags: dict[str, list[str]] = {}
     for person_id, code in session.execute(
-        select(Flag.person_id, Flag.code)
-        .where(Flag.person_id.in_(person_ids), Flag.status.in_(OPEN_FLAG_STATUSES))
+        select(FlagRecord.person_id, FlagRecord.code)
+        .where(FlagRecord.person_id.in_(person_ids), FlagRecord.status.in_(OPEN_FLAG_STATUSES))
     ).tuples():
         flags.setdefault(person_id, []).append(code)
     needs = dict(session.execute(
@@ -97,20 +99,22 @@ def queue(session: Session, queues: tuple[AlertQueue, ...], today: date) -> list
     if not queues:
         return []
     alerts = session.scalars(
-        select(Alert)
-        .where(Alert.status != "closed", Alert.queue.in_([q.value for q in queues]))
-        .order_by(PRIORITY_RANK, Alert.raised_at, Alert.id)
+        select(AlertRecord)
+        .where(AlertRecord.status != "closed", AlertRecord.queue.in_([q.value for q in queues]))
+        .order_by(PRIORITY_RANK, AlertRecord.raised_at, AlertRecord.id)
     ).all()
     facts = key_facts(session, {a.person_id for a in alerts}, today)
     return [row(alert, facts[alert.person_id]) for alert in alerts]
 
 
-def row(alert: Alert, facts: KeyFacts) -> QueueRow:
+def row(alert: AlertRecord, facts: KeyFacts) -> QueueRow:
     return QueueRow(
         id=alert.id,
         kind=alert.kind,
         priority=alert.priority,
         queue=alert.queue,
+        status=alert.status,
+        outcome=alert.outcome,
         summary=alert.summary,
         evidence=list(alert.evidence),
         occurrences=alert.occurrences,
@@ -133,3 +137,37 @@ def find_people(session: Session, query: str, today: date, limit: int = 50) -> l
     ids = list(session.scalars(statement))
     facts = key_facts(session, set(ids), today)
     return [facts[person_id] for person_id in ids]
+
+
+def queue_row(session: Session, alert_id: uuid.UUID, today: date) -> QueueRow | None:
+    alert = session.get(AlertRecord, alert_id)
+    if alert is None:
+        return None
+    return row(alert, key_facts(session, {alert.person_id}, today)[alert.person_id])
+
+
+@dataclass(frozen=True)
+class AlertDetail:
+    row: QueueRow
+    history: list[AlertHistory]
+    phone: str | None
+    contacts: list[Contact]
+    closed_by: str | None
+    close_reason: str | None
+
+
+def alert_detail(session: Session, alert_id: uuid.UUID, today: date) -> AlertDetail | None:
+    """An alert with its history and who to call: the person, then their contacts in
+    their call order (keyholders and responders marked)."""
+    alert = session.get(AlertRecord, alert_id)
+    if alert is None:
+        return None
+    facts = key_facts(session, {alert.person_id}, today)[alert.person_id]
+    contacts = session.scalars(
+        select(Contact).where(Contact.person_id == alert.person_id)
+        .order_by(Contact.call_order, Contact.id)
+    ).all()
+    return AlertDetail(
+        row=row(alert, facts), history=list(alert.history), phone=facts.phone,
+        contacts=list(contacts), closed_by=alert.closed_by, close_reason=alert.close_reason,
+    )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.console.deps import Admin, Db
 from services.console.rendering import render
-from services.store.models import AuditEntry
+from services.store.models import AuditRecord
 
 router = APIRouter(prefix="/admin/audit", include_in_schema=False)
 api = APIRouter(prefix="/audit", tags=["audit"])
@@ -29,6 +29,7 @@ class AuditOut(BaseModel):
     entity: str
     entity_id: str | None
     person_id: str | None
+    origin: str | None
     detail: dict[str, Any]
 
 
@@ -36,13 +37,13 @@ def entries(
     session: Session, person: str = "", actor: str = "", action: str = ""
 ) -> list[AuditOut]:
     """The newest entries first, narrowed by person, actor and action when given."""
-    statement = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(LIMIT)
+    statement = select(AuditRecord).order_by(AuditRecord.id.desc()).limit(LIMIT)
     if person:
-        statement = statement.where(AuditEntry.person_id == person)
+        statement = statement.where(AuditRecord.person_id == person)
     if actor:
-        statement = statement.where(AuditEntry.actor == actor)
+        statement = statement.where(AuditRecord.actor == actor)
     if action:
-        statement = statement.where(AuditEntry.action == action)
+        statement = statement.where(AuditRecord.action == action)
     return [AuditOut.model_validate(entry, from_attributes=True)
             for entry in session.scalars(statement)]
 

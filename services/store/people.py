@@ -1,0 +1,61 @@
+"""People's own details and contacts (not care data: the care record's rules do not
+cover them). Callers audit each change through the care record's `RecordChange`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from services.store.models import Contact, Person
+
+DETAIL_FIELDS = (
+    "display_name", "phone", "address", "postcode", "language", "lives_alone",
+    "has_care_package", "do_not_call", "opted_out",
+)
+
+
+class PersonNotFound(LookupError):
+    pass
+
+
+def _person(session: Session, person_id: str) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise PersonNotFound(f"no person {person_id}")
+    return person
+
+
+def update_details(session: Session, person_id: str, values: dict[str, Any]) -> list[str]:
+    """Set the given details; returns the names of the fields that changed (names only:
+    the audit line must not copy a phone number or an address)."""
+    person = _person(session, person_id)
+    changed = []
+    for name, value in values.items():
+        if name not in DETAIL_FIELDS:
+            raise ValueError(f"{name} is not a person's detail")
+        if getattr(person, name) != value:
+            setattr(person, name, value)
+            changed.append(name)
+    return changed
+
+
+def add_contact(
+    session: Session, person_id: str, *, name: str, relationship: str | None,
+    phone: str | None, is_keyholder: bool, is_responder: bool,
+) -> Contact:
+    person = _person(session, person_id)
+    order = 1 + max((c.call_order for c in person.contacts), default=0)
+    contact = Contact(person_id=person_id, name=name, relationship_to_person=relationship,
+                      phone=phone, is_keyholder=is_keyholder, is_responder=is_responder,
+                      call_order=order)
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def remove_contact(session: Session, person_id: str, contact_id: int) -> None:
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.person_id != person_id:
+        raise PersonNotFound(f"no contact {contact_id} for person {person_id}")
+    session.delete(contact)
