@@ -29,7 +29,7 @@ from schedules.planner import Planner
 from schedules.settings import SchedulerSettings
 from services.store.db import make_engine, make_session_factory, transaction
 from services.store.migrate import upgrade
-from services.store.models import Campaign, HospitalStay, Person, PlannedCall, SchedulerLease
+from services.store.models import Campaign, HospitalStay, Person, PlannedCallRecord, SchedulerLease
 
 NOW = datetime(2026, 11, 25, 7, tzinfo=UTC)
 
@@ -48,7 +48,7 @@ def seed(url: str, people: int) -> None:
     rng = random.Random(7)
     engine = make_engine(url)
     with engine.begin() as connection:
-        for table in (PlannedCall, HospitalStay, Person, Campaign, SchedulerLease):
+        for table in (PlannedCallRecord, HospitalStay, Person, Campaign, SchedulerLease):
             connection.execute(delete(table))
         rows = [
             {"id": f"B{n:07d}", "display_name": "Bench Person", "postcode": "DD4 7AB",

@@ -216,6 +216,32 @@ class AlertAction(StrEnum):
     CLOSE = "close"
 
 
+class AlertStatus(StrEnum):
+    """Where an alert stands: open (nobody has it), acknowledged (a handler has it),
+    closed (resolved with an outcome)."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    CLOSED = "closed"
+
+
+class AlertOutcome(StrEnum):
+    """How an alert was resolved (the SCRS outcome codes)."""
+
+    NO_ACTION_NEEDED = "no_action_needed"
+    RESPONDER_SENT = "responder_sent"
+    AMBULANCE = "ambulance"
+    FAMILY_OR_KEYHOLDER_CONTACTED = "family_or_keyholder_contacted"
+    FALSE_ALARM = "false_alarm"
+    FALL_WITHOUT_INJURY = "fall_without_injury"
+    FALL_WITH_INJURY = "fall_with_injury"
+    CALLED_BACK = "called_back"
+    DEVICE_FIXED = "device_fixed"
+    CLEARED_AT_DEVICE = "cleared_at_device"
+    """Closed by the devices (a reset at the hub, a cancel, activity seen again) before
+    anyone took it."""
+
+
 class AlertKind(StrEnum):
     ALARM = "alarm"
     NO_MORNING_ACTIVITY = "no_morning_activity"

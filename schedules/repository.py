@@ -16,9 +16,15 @@ from sqlalchemy.orm import Session
 from schedules.frequency import parse_frequency
 from schedules.model import CampaignSpec, PersonFacts, PlannedCall, RetryPolicy
 from schedules.planning import call_requested
-from services.store.models import Campaign, Flag, HospitalStay, Person, UnmetNeed
-from services.store.models import PlannedCall as PlannedCallRecord
-from services.store.models import Signal as SignalRecord
+from services.store.models import (
+    Campaign,
+    FlagRecord,
+    HospitalStay,
+    Person,
+    PlannedCallRecord,
+    SignalRecord,
+    UnmetNeed,
+)
 
 LEDGER: Table = PlannedCallRecord.__table__  # type: ignore[assignment]
 CHUNK = 1000
@@ -56,9 +62,9 @@ def _facts_query(now: datetime) -> Any:  # a Select of 16 columns
         .subquery()
     )
     flags = (
-        select(Flag.person_id, func.max(Flag.raised_at).label("at"))
-        .where(Flag.status == "active")
-        .group_by(Flag.person_id)
+        select(FlagRecord.person_id, func.max(FlagRecord.raised_at).label("at"))
+        .where(FlagRecord.status == "active")
+        .group_by(FlagRecord.person_id)
         .subquery()
     )
     needs = select(UnmetNeed.person_id, UnmetNeed.waiting_at).where(UnmetNeed.active).subquery()

@@ -3,8 +3,8 @@ puts an urgent alarm in the call handlers' queue without sharing a loop with tel
 
 It runs the triage processor on the alarm alone and keeps only the raise. Triage derives
 the raise's event id from the alarm's event id, whatever its state, so when the main
-worker's triage raises the same alert the store's idempotency claim drops the second
-copy: one alert, raised as early as either lane gets to it. Repeats, resets and state
+worker's triage raises the same alert the care record's idempotency claim drops the
+second copy: one alert, raised as early as either lane gets to it. Repeats, resets and state
 stay with the main worker's triage."""
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from functools import partial
 import faust
 from sqlalchemy.orm import Session, sessionmaker
 
+from care.commands import alert_command
 from contracts.care import Alert
 from contracts.codes import AlertAction, AlertPriority
 from contracts.envelope import Envelope
 from contracts.topics import CATALOGUE, Topic
 from services.settings import Settings
 from services.store.db import make_engine, make_session_factory
-from services.store.sinks import apply_alert
 from streams.app import Bus, create_app
-from streams.consuming import write_with_retry
+from streams.consuming import handle_with_retry
 from streams.processors import triage
 from streams.processors.context import PersonContext
 
@@ -57,7 +57,7 @@ async def raise_alarms(
             continue  # the main worker's sink dead-letters it, once
         assert isinstance(event, Envelope)
         for alert in urgent_raises(event, context):
-            await write_with_retry(factory, apply_alert, alert)
+            await handle_with_retry(factory, alert_command(alert))
             await alerts.send(key=alert.key, value=alert.to_bytes())
             log.info("alarm lane raised %s for %s", alert.event_id, alert.person_id)
 

@@ -13,6 +13,9 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from care import handle
+from care.adapters.sqlalchemy import SqlAlchemyUnitOfWork
+from care.commands import Command
 from contracts.deadletter import DeadLetter
 from contracts.topics import CATALOGUE, Topic
 from services.store.db import transaction
@@ -65,13 +68,23 @@ async def write_with_retry(
 ) -> T:
     """Run one transaction in a thread (no blocking on the loop), retrying while the
     database is unreachable. Writes are idempotent, so a retry is always safe."""
-    delay = 0.5
-    loop = asyncio.get_running_loop()
 
     def run() -> T:
         with transaction(factory) as session:
             return write(session, *args)
 
+    return await run_with_retry(run, max_delay_s=max_delay_s)
+
+
+async def handle_with_retry(factory: sessionmaker[Session], command: Command) -> Any:
+    """Run a care-record command in a thread, retrying while the database is
+    unreachable (commands from the bus carry their event id, so a retry is safe)."""
+    return await run_with_retry(lambda: handle(command, SqlAlchemyUnitOfWork(factory)))
+
+
+async def run_with_retry(run: Callable[[], T], *, max_delay_s: float = 30.0) -> T:
+    delay = 0.5
+    loop = asyncio.get_running_loop()
     while True:
         try:
             return await loop.run_in_executor(None, run)

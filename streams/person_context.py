@@ -12,8 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.store.db import transaction
-from services.store.models import Person
-from services.store.models import SafeZone as SafeZoneRecord
+from services.store.models import Person, SafeZoneRecord
 from streams.processors.context import PersonContext, SafeZone
 
 log = logging.getLogger(__name__)

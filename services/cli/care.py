@@ -124,12 +124,12 @@ def flags_fhir(person: str | None) -> None:
 
     from services.flags.fhir import bundle
     from services.store.db import transaction
-    from services.store.models import Flag
+    from services.store.models import FlagRecord
 
     factory, _ = _store_and_today()
-    query = select(Flag).order_by(Flag.raised_at)
+    query = select(FlagRecord).order_by(FlagRecord.raised_at)
     if person:
-        query = query.where(Flag.person_id == person)
+        query = query.where(FlagRecord.person_id == person)
     with transaction(factory) as session:
         document = bundle(list(session.scalars(query)))
     click.echo(json.dumps(document, indent=2))

@@ -14,7 +14,7 @@ from contracts.codes import (
     SNOMED_FALL_RISK_ASSESSMENT,
     FlagStatus,
 )
-from services.store.models import Flag as FlagRecord
+from services.store.models import FlagRecord
 
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
 RISK_PROBABILITY = "http://terminology.hl7.org/CodeSystem/risk-probability"

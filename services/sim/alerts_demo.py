@@ -16,7 +16,7 @@ from services.broker.publisher import EventPublisher
 from services.sim.cohort import SimPerson
 from services.sim.spine_demo import wait_for
 from services.store.db import transaction
-from services.store.models import Alert, Signal
+from services.store.models import AlertRecord, SignalRecord
 
 
 def demo_alarms(people: list[SimPerson], now: datetime) -> list[AlarmEvent]:
@@ -42,9 +42,9 @@ def report(factory: sessionmaker[Session], people: list[SimPerson]) -> tuple[lis
     the falls signal for the first and the closed mistaken press of the last."""
     ids = [p.person_id for p in people]
     with transaction(factory) as session:
-        alerts = session.scalars(select(Alert).where(Alert.person_id.in_(ids))
-                                 .order_by(Alert.raised_at)).all()
-        signals = session.scalars(select(Signal).where(Signal.person_id.in_(ids))).all()
+        alerts = session.scalars(select(AlertRecord).where(AlertRecord.person_id.in_(ids))
+                                 .order_by(AlertRecord.raised_at)).all()
+        signals = session.scalars(select(SignalRecord).where(SignalRecord.person_id.in_(ids))).all()
     lines = ["", "Alerts (person, queue, priority, status: summary):"]
     lines += [f"  {a.person_id:<9} {a.queue:<20} {a.priority:<7} {a.status}: {a.summary}"
               + (f" [{a.close_reason}]" if a.close_reason else "") for a in alerts]

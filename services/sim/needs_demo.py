@@ -20,7 +20,7 @@ from services.needs.triage import Triaged, triage
 from services.sim.cohort import SimPerson
 from services.sim.spine_demo import wait_for
 from services.store.db import transaction
-from services.store.models import Flag, UnmetNeed
+from services.store.models import FlagRecord, UnmetNeed
 from services.store.needs import import_rows, list_entries
 
 CRISIS_ANSWERS = {"coping": "in_crisis", "eating_and_drinking": "no", "personal_care": "no",
@@ -88,7 +88,7 @@ def run_needs_demo(
     def acted_on() -> bool:
         with transaction(factory) as session:
             need = session.scalar(select(UnmetNeed).where(UnmetNeed.person_id == last))
-            flag = session.scalar(select(Flag).where(Flag.person_id == last))
+            flag = session.scalar(select(FlagRecord).where(FlagRecord.person_id == last))
             return bool(need and need.last_checked_at and need.last_checked_at >= now
                         and flag is not None)
 
@@ -96,7 +96,7 @@ def run_needs_demo(
         raise TimeoutError(f"the in-crisis answer for {last} did not reach the store")
     with transaction(factory) as session:
         after = triage(list_entries(session), today)
-        flag = session.scalars(select(Flag).where(Flag.person_id == last)).one()
+        flag = session.scalars(select(FlagRecord).where(FlagRecord.person_id == last)).one()
         evidence = "\n".join(f"    {fact}" for fact in flag.evidence)
     return "\n".join([
         "", render(before, "Unmet-need list, triaged:"), "",

@@ -14,9 +14,7 @@ import contracts
 from contracts.codes import ALARM_STATUSES, FlagStatus, ScaipDeviceType, ScriptName
 from services.flags.lifecycle import IN_FORCE, FlagTransitionRefused, check_transition
 from services.store.idempotency import claim
-from services.store.models import DeviceEventRecord, FlagHistory
-from services.store.models import Flag as FlagRecord
-from services.store.models import Signal as SignalRecord
+from services.store.models import DeviceEventRecord, FlagHistory, FlagRecord, SignalRecord
 
 log = logging.getLogger(__name__)
 

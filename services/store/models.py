@@ -100,7 +100,7 @@ class HospitalStay(Base):
     discharged_at: Mapped[datetime | None]
 
 
-class SafeZone(Base):
+class SafeZoneRecord(Base):
     """A circle a person is expected to stay in, optionally only at certain hours."""
 
     __tablename__ = "safe_zones"
@@ -180,7 +180,10 @@ class DeviceEventRecord(Base):
     payload: Mapped[dict[str, Any]]
 
 
-class Alert(Base):
+class AlertRecord(Base):
+    """An alert in the call handlers' (or technology assistants') queue. Written only by
+    the care record (`care/`), whose rules say how it is raised, merged and closed."""
+
     __tablename__ = "alerts"
     __table_args__ = (
         # At most one open alert per key: repeats update it rather than queue again.
@@ -208,10 +211,33 @@ class Alert(Base):
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(64))
     closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(64))
     close_reason: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(32), doc="contracts.codes.AlertOutcome")
+
+    history: Mapped[list[AlertHistory]] = relationship(
+        back_populates="alert", order_by="AlertHistory.id"
+    )
 
 
-class Signal(Base):
+class AlertHistory(Base):
+    """Every change of an alert (raised, repeated, acknowledged, note, resolved, ...):
+    who, when, and the note or reason given."""
+
+    __tablename__ = "alert_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("alerts.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    alert: Mapped[AlertRecord] = relationship(back_populates="history")
+
+
+class SignalRecord(Base):
     """A reason to call someone, waiting for the scheduler."""
 
     __tablename__ = "signals"
@@ -294,7 +320,7 @@ class CallAnswer(Base):
 # --- care outcomes ----------------------------------------------------------
 
 
-class Flag(Base):
+class FlagRecord(Base):
     __tablename__ = "flags"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -324,7 +350,7 @@ class FlagHistory(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    flag: Mapped[Flag] = relationship(back_populates="history")
+    flag: Mapped[FlagRecord] = relationship(back_populates="history")
 
 
 class UnmetNeed(Base):
@@ -363,7 +389,7 @@ class UnmetNeedHistory(Base):
     need: Mapped[UnmetNeed] = relationship(back_populates="history")
 
 
-class Referral(Base):
+class ReferralRecord(Base):
     __tablename__ = "referrals"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -377,7 +403,7 @@ class Referral(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class AuditEntry(Base):
+class AuditRecord(Base):
     """Who saw or changed what: every view and change of a person's record."""
 
     __tablename__ = "audit_log"
@@ -390,6 +416,7 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[str | None] = mapped_column(String(64))
     person_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    origin: Mapped[str | None] = mapped_column(String(64), doc="where from: an IP address, cli")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
@@ -441,7 +468,7 @@ class TelephonyOutbox(Base):
 # --- issue 6: scheduler ledger and lease ---
 
 
-class PlannedCall(Base):
+class PlannedCallRecord(Base):
     """The scheduler's ledger: one row per call slot, keyed by the CallRequested event_id
     (deterministic per campaign, person and local date), written in the transaction that
     claims the slot, so a slot is claimed once however often or wherever it is planned.

@@ -18,8 +18,7 @@ from services.flags.lifecycle import IN_FORCE
 from services.needs.csvfile import RowError, read_rows
 from services.needs.entries import NeedEntry, NeedRow
 from services.store.idempotency import claim
-from services.store.models import Flag as FlagRecord
-from services.store.models import Person, UnmetNeed, UnmetNeedHistory
+from services.store.models import FlagRecord, Person, UnmetNeed, UnmetNeedHistory
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 import contracts
 from contracts.codes import ReferralStatus
 from services.store.idempotency import claim
-from services.store.models import Referral as ReferralRecord
+from services.store.models import ReferralRecord
 
 log = logging.getLogger(__name__)
 

@@ -1,18 +1,15 @@
-"""Sinks from topics to the store, idempotent by event_id."""
+"""Sinks from topics to the store, idempotent by event_id (device events, dead letters,
+signals; the care tables are written by the care record, `care/`)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import contracts
-from contracts.codes import AlertAction, AlertPriority
 from contracts.deadletter import DeadLetter
 from contracts.devices import AlarmEvent, LocationEvent, SensorEvent, VoiceEvent
 from services.store.idempotency import claim
-from services.store.models import Alert as AlertRecord
-from services.store.models import DeadLetterRecord, DeviceEventRecord
-from services.store.models import Signal as SignalRecord
+from services.store.models import DeadLetterRecord, DeviceEventRecord, SignalRecord
 
 AnyDeviceEvent = AlarmEvent | SensorEvent | LocationEvent | VoiceEvent
 
@@ -53,52 +50,6 @@ def store_dead_letter(session: Session, letter: DeadLetter) -> bool:
             received_at=letter.received_at,
         )
     )
-    return True
-
-
-PRIORITY_ORDER = [p.value for p in AlertPriority]  # urgent first
-
-
-def apply_alert(session: Session, alert: contracts.Alert) -> bool:
-    """Raise, update or close the open alert with the same key; False on a redelivery.
-
-    A repeat of an open alert (a second pendant press) adds to it rather than queueing a
-    new one, and its priority only ever rises while it is open."""
-    if not claim(session, "alerts", alert.event_id):
-        return False
-    current = session.scalar(
-        select(AlertRecord).where(
-            AlertRecord.alert_key == alert.alert_key, AlertRecord.status != "closed"
-        )
-    )
-    if alert.action is AlertAction.CLOSE:
-        if current is not None:
-            current.status = "closed"
-            current.closed_at = alert.occurred_at
-            current.close_reason = alert.close_reason or alert.summary
-        return True
-    if current is None:
-        session.add(
-            AlertRecord(
-                id=alert.event_id,
-                person_id=alert.person_id,
-                alert_key=alert.alert_key,
-                kind=alert.alert_kind.value,
-                priority=alert.priority.value,
-                queue=alert.queue.value,
-                summary=alert.summary,
-                evidence=list(alert.evidence),
-                raised_at=alert.occurred_at,
-            )
-        )
-        return True
-    if alert.action is AlertAction.RAISE:
-        current.occurrences += 1
-    current.summary = alert.summary
-    new_facts = [fact for fact in alert.evidence if fact not in current.evidence]
-    current.evidence = [*current.evidence, *new_facts]
-    if PRIORITY_ORDER.index(alert.priority.value) < PRIORITY_ORDER.index(current.priority):
-        current.priority = alert.priority.value
     return True
 
 

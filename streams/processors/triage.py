@@ -1,6 +1,7 @@
 """Alarm triage: which device events are alarms, how urgent, and when they close.
 
-Repeats of an open alarm merge into it (the store merges alerts by `alert_key`); a
+Repeats of an open alarm share its `alert_key`: the care record merges them and counts
+the presses (`care/domain/alerts.py`), so triage states only what each press was; a
 reset (`RE`) or a cancel (status 0019) closes it with the reason; heartbeats, test
 transmissions and technical statuses never become alerts. A falls pendant or fall
 detector cancelled within moments, again and again, is a sign its sensitivity needs
@@ -65,7 +66,6 @@ class OpenAlarm(BaseModel):
     reference: str
     device: str
     device_type: int | None = None
-    presses: int = 1
 
 
 class TriageState(BaseModel):
@@ -191,12 +191,9 @@ def _raise(
             raised_at=event.occurred_at, reference=reference or "", device=device,
             device_type=device_type,
         )
-        summary = f"{sentence(what)} at {at}"
     else:
-        current.presses += 1
         current.reference = reference or current.reference
-        first = clock_at(current.raised_at, context.tz)
-        summary = f"{sentence(what)}: {current.presses} times since {first} (latest {at})"
+    summary = f"{sentence(what)} at {at}"
     return [
         alert(
             NAME, event.event_id, person_id=event.person_id, at=event.occurred_at, key=key,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.devices import SensorCapability, SensorEvent
 from services.store.db import transaction
-from services.store.models import Alert, DeviceEventRecord, Person, ProcessedEvent
+from services.store.models import AlertRecord, DeviceEventRecord, Person, ProcessedEvent
 from services.store.sinks import store_device_event
 from tests.support.refs import person_id
 
@@ -74,7 +74,7 @@ def test_only_one_open_alert_per_key(session_factory: sessionmaker[Session]) -> 
     key = f"{who}:alarm:10149471"
 
     def open_alert(session: Session, status: str = "open") -> None:
-        session.add(Alert(person_id=who, alert_key=key, kind="alarm", priority="urgent",
+        session.add(AlertRecord(person_id=who, alert_key=key, kind="alarm", priority="urgent",
                           queue="call_handler", summary="Pendant pressed", status=status))
 
     with transaction(session_factory) as session:
@@ -82,36 +82,3 @@ def test_only_one_open_alert_per_key(session_factory: sessionmaker[Session]) -> 
         open_alert(session)
     with pytest.raises(IntegrityError), transaction(session_factory) as session:
         open_alert(session)
-
-
-def test_alert_repeats_merge_into_one_open_alert_until_closed(
-    session_factory: sessionmaker[Session],
-) -> None:
-    from contracts.care import Alert as AlertEvent
-    from contracts.codes import AlertAction, AlertKind, AlertPriority
-    from services.store.sinks import apply_alert
-
-    who = person_id()
-    at = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
-
-    def event(action: AlertAction, priority: AlertPriority, evidence: str) -> AlertEvent:
-        return AlertEvent(
-            person_id=who, occurred_at=at, source="streams.triage", alert_key=f"{who}:alarm",
-            alert_kind=AlertKind.ALARM, action=action, priority=priority,
-            summary="Pendant pressed", evidence=(evidence,), close_reason="reset by hub",
-        )
-
-    first = event(AlertAction.RAISE, AlertPriority.HIGH, "press at 03:00")
-    with transaction(session_factory) as session:
-        assert apply_alert(session, first)
-        assert not apply_alert(session, first)  # redelivered: no second occurrence
-        assert apply_alert(session, event(AlertAction.RAISE, AlertPriority.URGENT, "press 03:01"))
-    with transaction(session_factory) as session:
-        [open_alert] = session.scalars(select(Alert).where(Alert.person_id == who)).all()
-        assert (open_alert.occurrences, open_alert.priority) == (2, "urgent")
-        assert open_alert.evidence == ["press at 03:00", "press 03:01"]
-        assert apply_alert(session, event(AlertAction.CLOSE, AlertPriority.URGENT, "reset"))
-    with transaction(session_factory) as session:
-        closed = session.get(Alert, open_alert.id)
-        assert closed is not None
-        assert (closed.status, closed.close_reason) == ("closed", "reset by hub")

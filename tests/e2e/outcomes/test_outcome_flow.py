@@ -18,8 +18,15 @@ from contracts.codes import ScriptName
 from contracts.topics import Topic
 from services.broker.publisher import EventPublisher
 from services.store.db import transaction
-from services.store.models import Alert, DeadLetterRecord, Flag, Person, Referral, UnmetNeed
-from services.store.models import Signal as SignalRecord
+from services.store.models import (
+    AlertRecord,
+    DeadLetterRecord,
+    FlagRecord,
+    Person,
+    ReferralRecord,
+    SignalRecord,
+    UnmetNeed,
+)
 from services.store.needs import import_csv
 from tests.support.refs import person_id
 from tests.support.waiting import eventually
@@ -80,14 +87,14 @@ def test_call_outcome_becomes_flag_need_update_referral_and_alert_once(
         # Same person, same partition: processed after both copies of the check-in.
         publisher.publish(Topic.CALLS_OUTCOMES, follow_up)
 
-        def flag_with_blackout() -> list[Flag]:
-            flags = rows(session_factory, Flag, who)
+        def flag_with_blackout() -> list[FlagRecord]:
+            flags = rows(session_factory, FlagRecord, who)
             return flags if flags and any("blackout" in e for e in flags[0].evidence) else []
 
         [flag] = eventually(flag_with_blackout, timeout_s=120)
-        alerts = eventually(lambda: rows(session_factory, Alert, who), timeout_s=30)
-        referrals = eventually(lambda: len(rows(session_factory, Referral, who)) == 2
-                               and rows(session_factory, Referral, who), timeout_s=30)
+        alerts = eventually(lambda: rows(session_factory, AlertRecord, who), timeout_s=30)
+        referrals = eventually(lambda: len(rows(session_factory, ReferralRecord, who)) == 2
+                               and rows(session_factory, ReferralRecord, who), timeout_s=30)
         [need] = eventually(lambda: [n for n in rows(session_factory, UnmetNeed, who)
                                      if n.status == "in_crisis"], timeout_s=30)
 
@@ -96,7 +103,7 @@ def test_call_outcome_becomes_flag_need_update_referral_and_alert_once(
                         reason="fall detector alarm at 03:12, no movement after")
         publisher.publish(Topic.SIGNALS, signal)
         eventually(lambda: any("fall detector alarm at 03:12" in e
-                               for e in rows(session_factory, Flag, who)[0].evidence),
+                               for e in rows(session_factory, FlagRecord, who)[0].evidence),
                    timeout_s=60)
         def dead_letter() -> list[DeadLetterRecord]:
             with transaction(session_factory) as session:

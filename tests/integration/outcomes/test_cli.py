@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.cli import main
 from services.settings import get_settings
 from services.store.db import transaction
-from services.store.models import Flag
+from services.store.models import FlagRecord
 
 pytestmark = pytest.mark.postgres
 
@@ -67,7 +67,7 @@ def test_flag_status_changes_and_fhir_bundle(
     [who] = add_people(1)
     flag_id = uuid.uuid4()
     with transaction(session_factory) as session:
-        session.add(Flag(id=flag_id, person_id=who, code="129839007", status="active",
+        session.add(FlagRecord(id=flag_id, person_id=who, code="129839007", status="active",
                          risk="moderate", evidence=["2026-11-24 falls prevention call: has "
                                                     "fallen in the past year"],
                          recommended_referral="strength_and_balance",

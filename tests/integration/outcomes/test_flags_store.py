@@ -15,9 +15,7 @@ from contracts.codes import FlagStatus, QualitativeRisk, ReferralStatus, Referra
 from services.flags.lifecycle import FlagTransitionRefused
 from services.store.db import transaction
 from services.store.flags import apply_flag, change_status, flag_in_force
-from services.store.models import Flag as FlagRecord
-from services.store.models import FlagHistory
-from services.store.models import Referral as ReferralRecord
+from services.store.models import FlagHistory, FlagRecord, ReferralRecord
 from services.store.referrals import apply_referral
 from tests.support.refs import person_id
 

@@ -18,7 +18,7 @@ from schedules.planner import Planner
 from schedules.settings import SchedulerSettings
 from services.broker.publisher import EventPublisher
 from services.store.db import transaction
-from services.store.models import HospitalStay, PlannedCall, Signal, UnmetNeed
+from services.store.models import HospitalStay, PlannedCallRecord, SignalRecord, UnmetNeed
 from tests.integration.schedules.conftest import (
     requested_on_topic,
     seed_campaign,
@@ -36,10 +36,10 @@ def planner(factory: sessionmaker[Session], publisher: object, holder: str) -> P
     return Planner(factory, publisher, SchedulerSettings(holder=holder))  # type: ignore[arg-type]
 
 
-def ledger(factory: sessionmaker[Session], campaign_id: str) -> list[PlannedCall]:
+def ledger(factory: sessionmaker[Session], campaign_id: str) -> list[PlannedCallRecord]:
     with transaction(factory) as session:
         return list(session.scalars(
-            select(PlannedCall).where(PlannedCall.campaign_id == campaign_id)))
+            select(PlannedCallRecord).where(PlannedCallRecord.campaign_id == campaign_id)))
 
 
 class CrashingPublisher:
@@ -141,7 +141,7 @@ def test_a_signal_becomes_a_call_request_inside_the_persons_window(
     [person] = seed_people(session_factory, unique_postcode(), 1)
     signal_id = uuid.uuid4()
     with transaction(session_factory) as session:
-        session.add(Signal(id=signal_id, person_id=person, script="falls_follow_up",
+        session.add(SignalRecord(id=signal_id, person_id=person, script="falls_follow_up",
                            reason="routine changed: bed not left by noon",
                            call_by=NOW.date()))
     evening = datetime(2026, 11, 25, 19, tzinfo=UTC)  # after today's 09:00-18:00 window
@@ -150,10 +150,10 @@ def test_a_signal_becomes_a_call_request_inside_the_persons_window(
         assert instance.plan_signals(evening) >= 1
         assert instance.plan_signals(evening + timedelta(minutes=1)) == 0
     with transaction(session_factory) as session:
-        stored = session.get(Signal, signal_id)
+        stored = session.get(SignalRecord, signal_id)
         assert stored is not None and stored.planned_call_id is not None
-        assert session.scalar(select(func.count()).select_from(PlannedCall).where(
-            PlannedCall.signal_id == signal_id)) == 1
+        assert session.scalar(select(func.count()).select_from(PlannedCallRecord).where(
+            PlannedCallRecord.signal_id == signal_id)) == 1
     [event] = requested_on_topic(kafka_bootstrap, person_ids={person})
     assert event.event_id == stored.planned_call_id
     assert (event.script, event.campaign_id) == ("falls_follow_up", None)

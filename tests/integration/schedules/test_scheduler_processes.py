@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.envelope import utcnow
 from services.store.db import transaction
-from services.store.models import PlannedCall
+from services.store.models import PlannedCallRecord
 from tests.integration.schedules.conftest import (
     requested_on_topic,
     seed_campaign,
@@ -62,7 +62,7 @@ def test_two_schedulers_and_a_killed_one_restarted_request_each_call_once(
         events = requested_on_topic(kafka_bootstrap, campaign_id)
         assert Counter(e.person_id for e in events) == Counter(people), log.read_text()[-3000:]
         with transaction(session_factory) as session:
-            rows = session.scalars(select(PlannedCall).where(
-                PlannedCall.campaign_id == campaign_id)).all()
+            rows = session.scalars(select(PlannedCallRecord).where(
+                PlannedCallRecord.campaign_id == campaign_id)).all()
         assert sorted(r.person_id for r in rows) == sorted(people)
         assert {r.id for r in rows} == {e.event_id for e in events}

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from contracts.care import Alert
 from contracts.topics import Topic
 from services.store.db import transaction
-from services.store.models import Alert as AlertRow
-from services.store.models import Signal as SignalRow
+from services.store.models import AlertRecord, SignalRecord
 from tests.support.waiting import eventually
 from tests.support.workers import tecflow_process, worker_env
 
@@ -48,16 +47,16 @@ def eventually_or_log(probe: Callable[[], T], log: Path, timeout_s: float = 90.0
         raise AssertionError(f"{error}\n--- {log.name} ---\n{tail}") from None
 
 
-def alerts_of(factory: sessionmaker[Session], who: str) -> list[AlertRow]:
+def alerts_of(factory: sessionmaker[Session], who: str) -> list[AlertRecord]:
     with transaction(factory) as session:
         return list(session.scalars(
-            select(AlertRow).where(AlertRow.person_id == who).order_by(AlertRow.raised_at)
+            select(AlertRecord).where(AlertRecord.person_id == who).order_by(AlertRecord.raised_at)
         ))
 
 
-def signals_of(factory: sessionmaker[Session], who: str) -> list[SignalRow]:
+def signals_of(factory: sessionmaker[Session], who: str) -> list[SignalRecord]:
     with transaction(factory) as session:
-        return list(session.scalars(select(SignalRow).where(SignalRow.person_id == who)))
+        return list(session.scalars(select(SignalRecord).where(SignalRecord.person_id == who)))
 
 
 def alerts_on_topic(bootstrap: str, who: str) -> list[Alert]:

@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.store.db import make_engine, make_session_factory, transaction
-from services.store.models import Person
-from services.store.models import SafeZone as SafeZoneRecord
+from services.store.models import Person, SafeZoneRecord
 from streams.person_context import ContextBook
 from streams.processors.context import PersonContext, SafeZone
 from tests.support.refs import person_id

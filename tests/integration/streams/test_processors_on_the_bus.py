@@ -15,7 +15,7 @@ from contracts.envelope import deterministic_id
 from contracts.topics import Topic
 from services.broker.publisher import EventPublisher
 from services.store.db import make_engine, make_session_factory, transaction
-from services.store.models import Person, SafeZone
+from services.store.models import Person, SafeZoneRecord
 from tests.integration.streams.conftest import (
     alerts_of,
     alerts_on_topic,
@@ -56,7 +56,8 @@ def test_device_events_become_alerts_and_signals(
     with transaction(session_factory) as session:
         session.add(Person(id=who, display_name="Test Person"))
         session.flush()
-        session.add(SafeZone(person_id=who, name="home", lat=56.462, lon=-2.9707, radius_m=300))
+        session.add(SafeZoneRecord(person_id=who, name="home", lat=56.462, lon=-2.9707,
+                                   radius_m=300))
     away = [fix(now - timedelta(hours=h), 56.30, -2.80).model_copy(update={"person_id": who})
             for h in (4, 3)]
     log = tmp_path / "worker.log"

@@ -18,7 +18,7 @@ from contracts.codes import ScaipStatus
 from contracts.topics import Topic
 from services.broker.publisher import EventPublisher
 from services.store.db import make_engine, make_session_factory, transaction
-from services.store.models import Alert as AlertRow
+from services.store.models import AlertRecord
 from tests.integration.streams.conftest import (
     alerts_of,
     eventually_or_log,
@@ -121,8 +121,8 @@ def test_two_workers_share_the_partitions_and_write_each_effect_once(
 
     def pressed_twice() -> set[str]:
         with transaction(factory) as session:
-            return set(session.scalars(select(AlertRow.person_id).where(
-                AlertRow.person_id.in_(people), AlertRow.occurrences == 2)))
+            return set(session.scalars(select(AlertRecord.person_id).where(
+                AlertRecord.person_id.in_(people), AlertRecord.occurrences == 2)))
 
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
     with worker(kafka_bootstrap, postgres_url, app_id, logs[0]) as a, \
@@ -140,8 +140,8 @@ def test_two_workers_share_the_partitions_and_write_each_effect_once(
 
     with transaction(factory) as session:
         rows = session.execute(
-            select(AlertRow.person_id, func.count(), func.max(AlertRow.occurrences))
-            .where(AlertRow.person_id.in_(people)).group_by(AlertRow.person_id)
+            select(AlertRecord.person_id, func.count(), func.max(AlertRecord.occurrences))
+            .where(AlertRecord.person_id.in_(people)).group_by(AlertRecord.person_id)
         ).all()
     assert sorted(rows) == sorted((who, 1, 2) for who in people)
     shares = [assigned(log, "device.alarms") for log in logs]

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from contracts.codes import FlagStatus
 from services.flags.fhir import bundle, flag_resource, risk_assessment_resource
-from services.store.models import Flag as FlagRecord
+from services.store.models import FlagRecord
 
 
 def record(status: FlagStatus = FlagStatus.ACTIVE) -> FlagRecord:

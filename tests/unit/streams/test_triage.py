@@ -70,14 +70,14 @@ def test_heartbeats_tests_and_telemetry_never_become_alerts(event: object) -> No
     assert run(TRIAGE, [event], CONTEXT)[1] == []
 
 
-def test_repeated_presses_share_one_alert_key_and_say_how_many() -> None:
+def test_repeated_presses_share_one_alert_key_and_each_states_only_itself() -> None:
+    # The care record merges them and counts the presses (care/domain/alerts.py).
     presses = [alarm(T0 + timedelta(minutes=m), reference=f"10{m}") for m in (0, 1, 3)]
     state, outs = run(TRIAGE, presses, CONTEXT)
     assert len({o.alert_key for o in outs}) == 1
     assert len({o.event_id for o in outs}) == 3
-    assert outs[-1].summary == (
-        "Pendant alarm, from hub 10149471: 3 times since 03:12 (latest 03:15)"
-    )
+    assert all(o.action is AlertAction.RAISE for o in outs)
+    assert outs[-1].summary == "Pendant alarm, from hub 10149471 at 03:15"
     assert len(state.open) == 1
 
 
