@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -16,6 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from care import CareRecordError
+from care.errors import NotFound
 from services.console.deps import Forbidden, NotSignedIn
 from services.console.live import QueueWatch
 from services.console.oidc import OidcClient
@@ -24,7 +28,8 @@ from services.console.settings import ConsoleSettings
 
 HERE = Path(__file__).parent
 PAGE_ROUTERS = (
-    auth.router, pages.router, queue.router, people.router, audit.router, users.router
+    auth.router, pages.router, queue.router, alerts.router, people.router, audit.router,
+    users.router,
 )
 API_ROUTERS = (auth.api, alerts.api, people.api, audit.api, users.api)  # under /api
 OIDC_STATE_COOKIE = "tecflow_oidc"
@@ -60,7 +65,9 @@ def create_app(settings: ConsoleSettings, factory: sessionmaker[Session]) -> Fas
     app.state.settings = settings
     app.state.factory = factory
     app.state.watch = watch
-    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["local"] = local_time(ZoneInfo(settings.timezone))
+    app.state.templates = templates
     app.state.oidc = OidcClient(settings) if settings.oidc_enabled else None
     if settings.oidc_enabled:
         # Holds only the sign-in round trip's state and nonce, for ten minutes.
@@ -98,6 +105,13 @@ def create_app(settings: ConsoleSettings, factory: sessionmaker[Session]) -> Fas
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         return problem(request, 403, "Not allowed", str(exc))
 
+    @app.exception_handler(CareRecordError)
+    async def care_refused(request: Request, exc: CareRecordError) -> Response:
+        """The care record's rules said no (or found nothing): say why, in its words."""
+        if isinstance(exc, NotFound):
+            return problem(request, 404, "Not found", str(exc))
+        return problem(request, 409, "Cannot do that", str(exc))
+
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
         heading = "Not found" if exc.status_code == 404 else "Cannot do that"
@@ -118,6 +132,18 @@ def create_app(settings: ConsoleSettings, factory: sessionmaker[Session]) -> Fas
         return {"status": "ok"}
 
     return app
+
+
+def local_time(zone: ZoneInfo) -> Callable[[date | time, str], str]:
+    """The pages' `local` filter: a UTC datetime shown in the service's time zone (dates
+    and times of day are shown as they are)."""
+
+    def local(value: date | time, pattern: str) -> str:
+        if isinstance(value, datetime):
+            value = value.astimezone(zone)
+        return value.strftime(pattern)
+
+    return local
 
 
 def wants_json(request: Request) -> bool:

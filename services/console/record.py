@@ -20,7 +20,7 @@ from services.store.models import (
     FlagRecord,
     HospitalStay,
     Person,
-    PlannedCall,
+    PlannedCallRecord,
     ReferralRecord,
     SafeZoneRecord,
     UnmetNeed,
@@ -66,7 +66,8 @@ def person_record(session: Session, person_id: str, today: date) -> PersonRecord
     ):
         answers.setdefault(answer.call_id, []).append(answer)
     campaign_ids = set(session.scalars(
-        select(PlannedCall.campaign_id).where(PlannedCall.person_id == person_id).distinct()
+        select(PlannedCallRecord.campaign_id)
+        .where(PlannedCallRecord.person_id == person_id).distinct()
     )) | {c.campaign_id for c in calls}
     return PersonRecord(
         person=person,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +26,11 @@ class ConsoleSettings(BaseSettings):
     idle_minutes: float = Field(default=60.0, gt=0, description="Signed out after this idle")
     lockout_failures: int = Field(default=5, ge=1, description="Failed sign-ins before lock-out")
     lockout_minutes: float = Field(default=15.0, gt=0, description="How long a lock-out lasts")
+    timezone: str = Field(
+        default="Europe/London",
+        validation_alias=AliasChoices("TECFLOW_TIMEZONE", "TECFLOW_CONSOLE_TIMEZONE"),
+        description="Times on the pages are shown in this zone (stored in UTC)",
+    )
     queue_poll_s: float = Field(
         default=0.2, gt=0, description="How often the live queue looks for changed alerts"
     )

@@ -62,21 +62,23 @@ def key_facts(session: Session, person_ids: set[str], today: date) -> dict[str, 
     if not person_ids:
         return {}
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))}
-    keyholders = dict(session.execute(
-        select(Contact.person_id, func.count())
-        .where(Contact.person_id.in_(person_ids), Contact.is_keyholder)
-        .group_by(Contact.person_id)
-    ).tuples())
+    keyholders: dict[str, int] = {
+        person_id: count for person_id, count in session.execute(
+            select(Contact.person_id, func.count())
+            .where(Contact.person_id.in_(person_ids), Contact.is_keyholder)
+            .group_by(Contact.person_id))
+    }
     flags: dict[str, list[str]] = {}
     for person_id, code in session.execute(
         select(FlagRecord.person_id, FlagRecord.code)
         .where(FlagRecord.person_id.in_(person_ids), FlagRecord.status.in_(OPEN_FLAG_STATUSES))
     ).tuples():
         flags.setdefault(person_id, []).append(code)
-    needs = dict(session.execute(
-        select(UnmetNeed.person_id, UnmetNeed.need_level)
-        .where(UnmetNeed.person_id.in_(person_ids), UnmetNeed.active)
-    ).tuples())
+    needs: dict[str, str] = {
+        person_id: level for person_id, level in session.execute(
+            select(UnmetNeed.person_id, UnmetNeed.need_level)
+            .where(UnmetNeed.person_id.in_(person_ids), UnmetNeed.active))
+    }
     facts = {}
     for person_id in person_ids:
         person = people.get(person_id)

@@ -26,18 +26,30 @@ def _person(session: Session, person_id: str) -> Person:
     return person
 
 
-def update_details(session: Session, person_id: str, values: dict[str, Any]) -> list[str]:
-    """Set the given details; returns the names of the fields that changed (names only:
-    the audit line must not copy a phone number or an address)."""
+def fields_to_change(session: Session, person_id: str, values: dict[str, Any]) -> list[str]:
+    """The names of the details these values would change (names only: the audit line
+    must not copy a phone number or an address)."""
     person = _person(session, person_id)
-    changed = []
-    for name, value in values.items():
-        if name not in DETAIL_FIELDS:
-            raise ValueError(f"{name} is not a person's detail")
-        if getattr(person, name) != value:
-            setattr(person, name, value)
-            changed.append(name)
+    unknown = set(values) - set(DETAIL_FIELDS)
+    if unknown:
+        raise ValueError(f"not a person's detail: {', '.join(sorted(unknown))}")
+    return [name for name, value in values.items() if getattr(person, name) != value]
+
+
+def update_details(session: Session, person_id: str, values: dict[str, Any]) -> list[str]:
+    """Set the given details; returns the names of the fields that changed."""
+    changed = fields_to_change(session, person_id, values)
+    person = _person(session, person_id)
+    for name in changed:
+        setattr(person, name, values[name])
     return changed
+
+
+def find_contact(session: Session, person_id: str, contact_id: int) -> Contact:
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.person_id != person_id:
+        raise PersonNotFound(f"no contact {contact_id} for person {person_id}")
+    return contact
 
 
 def add_contact(
@@ -55,7 +67,4 @@ def add_contact(
 
 
 def remove_contact(session: Session, person_id: str, contact_id: int) -> None:
-    contact = session.get(Contact, contact_id)
-    if contact is None or contact.person_id != person_id:
-        raise PersonNotFound(f"no contact {contact_id} for person {person_id}")
-    session.delete(contact)
+    session.delete(find_contact(session, person_id, contact_id))

@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,9 +52,9 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture(scope="module")
-def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
-    database_url = f"sqlite:///{tmp_path_factory.mktemp('console') / 'tecflow.db'}"
+@contextmanager
+def running_console(database_url: str) -> Iterator[Console]:
+    """The console on a fresh, migrated store, served by uvicorn in a thread."""
     upgrade(database_url)
     engine = make_engine(database_url)
     factory = make_session_factory(engine)
@@ -73,6 +74,13 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         server.should_exit = True
         thread.join(10)
         engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    with running_console(f"sqlite:///{tmp_path_factory.mktemp('console') / 'tecflow.db'}") \
+            as started:
+        yield started
 
 
 @pytest.fixture

@@ -10,11 +10,10 @@ from pydantic import BaseModel, Field
 
 from contracts.envelope import utcnow
 from services.console.changes import changed, viewed
-from services.console.deps import Db, RecordEditor, RecordReader, Staff
-from services.console.record import person_record
+from services.console.deps import Db, RecordEditor, RecordReader, Staff, factory_of
+from services.console.record import PersonRecord, person_record
 from services.console.rendering import render
 from services.console.roles import RECORD_EDITORS
-from services.console.record import PersonRecord
 from services.console.schemas import (
     AlertSummary,
     AnswerOut,
@@ -31,6 +30,7 @@ from services.console.schemas import (
 )
 from services.console.views import find_people
 from services.store import people
+from services.store.db import transaction
 
 router = APIRouter(prefix="/people", include_in_schema=False)
 api = APIRouter(prefix="/people", tags=["people"])
@@ -129,45 +129,57 @@ class ContactIn(BaseModel):
 
 
 def change_details(
-    request: Request, session: Db, staff: Staff, person_id: str, values: dict[str, Any]
+    request: Request, staff: Staff, person_id: str, values: dict[str, Any]
 ) -> list[str]:
+    """Audited first, then written, each in its own transaction: SQLite lets one
+    connection write at a time, and a logged change that then failed is safer than a
+    change the log lacks."""
+    factory = factory_of(request)
     try:
-        fields = people.update_details(session, person_id, values)
+        with factory() as session:
+            fields = people.fields_to_change(session, person_id, values)
+        if fields:
+            changed(request, staff, "change_details", "person", person_id, person_id,
+                    fields=fields)
+            with transaction(factory) as session:
+                people.update_details(session, person_id, values)
     except people.PersonNotFound as error:
         raise HTTPException(404, str(error)) from error
-    if fields:
-        changed(request, staff, "change_details", "person", person_id, person_id, fields=fields)
     return fields
 
 
-def new_contact(
-    request: Request, session: Db, staff: Staff, person_id: str, contact: ContactIn
-) -> int:
+def new_contact(request: Request, staff: Staff, person_id: str, contact: ContactIn) -> int:
+    factory = factory_of(request)
     try:
-        added = people.add_contact(
-            session, person_id, name=contact.name, relationship=contact.relationship,
-            phone=contact.phone, is_keyholder=contact.is_keyholder,
-            is_responder=contact.is_responder)
+        with factory() as session:
+            people.fields_to_change(session, person_id, {})  # the person exists
+        changed(request, staff, "add_contact", "contact", None, person_id,
+                keyholder=contact.is_keyholder, responder=contact.is_responder)
+        with transaction(factory) as session:
+            added = people.add_contact(
+                session, person_id, name=contact.name, relationship=contact.relationship,
+                phone=contact.phone, is_keyholder=contact.is_keyholder,
+                is_responder=contact.is_responder)
+            return added.id
     except people.PersonNotFound as error:
         raise HTTPException(404, str(error)) from error
-    changed(request, staff, "add_contact", "contact", str(added.id), person_id,
-            keyholder=contact.is_keyholder, responder=contact.is_responder)
-    return added.id
 
 
-def drop_contact(
-    request: Request, session: Db, staff: Staff, person_id: str, contact_id: int
-) -> None:
+def drop_contact(request: Request, staff: Staff, person_id: str, contact_id: int) -> None:
+    factory = factory_of(request)
     try:
-        people.remove_contact(session, person_id, contact_id)
+        with factory() as session:
+            people.find_contact(session, person_id, contact_id)
+        changed(request, staff, "remove_contact", "contact", str(contact_id), person_id)
+        with transaction(factory) as session:
+            people.remove_contact(session, person_id, contact_id)
     except people.PersonNotFound as error:
         raise HTTPException(404, str(error)) from error
-    changed(request, staff, "remove_contact", "contact", str(contact_id), person_id)
 
 
 @router.post("/{person_id}/details")
 def details_form(
-    request: Request, person_id: str, session: Db, staff: RecordEditor,
+    request: Request, person_id: str, staff: RecordEditor,
     display_name: Annotated[str, Form(min_length=1, max_length=200)],
     phone: Annotated[str, Form(max_length=32)] = "",
     address: Annotated[str, Form(max_length=1000)] = "",
@@ -177,7 +189,7 @@ def details_form(
     do_not_call: Annotated[bool, Form()] = False,
     opted_out: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
-    change_details(request, session, staff, person_id, {
+    change_details(request, staff, person_id, {
         "display_name": display_name.strip(), "phone": phone.strip() or None,
         "address": address.strip() or None, "postcode": postcode.strip().upper() or None,
         "lives_alone": lives_alone, "has_care_package": has_care_package,
@@ -188,14 +200,14 @@ def details_form(
 
 @router.post("/{person_id}/contacts")
 def contact_form(
-    request: Request, person_id: str, session: Db, staff: RecordEditor,
+    request: Request, person_id: str, staff: RecordEditor,
     name: Annotated[str, Form(min_length=1, max_length=200)],
     relationship: Annotated[str, Form(max_length=100)] = "",
     phone: Annotated[str, Form(max_length=32)] = "",
     is_keyholder: Annotated[bool, Form()] = False,
     is_responder: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
-    new_contact(request, session, staff, person_id, ContactIn(
+    new_contact(request, staff, person_id, ContactIn(
         name=name.strip(), relationship=relationship.strip() or None,
         phone=phone.strip() or None, is_keyholder=is_keyholder, is_responder=is_responder))
     return RedirectResponse(f"/people/{person_id}#s-contacts", status_code=303)
@@ -203,18 +215,18 @@ def contact_form(
 
 @router.post("/{person_id}/contacts/{contact_id}/remove")
 def remove_contact_form(
-    request: Request, person_id: str, contact_id: int, session: Db, staff: RecordEditor
+    request: Request, person_id: str, contact_id: int, staff: RecordEditor
 ) -> RedirectResponse:
-    drop_contact(request, session, staff, person_id, contact_id)
+    drop_contact(request, staff, person_id, contact_id)
     return RedirectResponse(f"/people/{person_id}#s-contacts", status_code=303)
 
 
 @api.patch("/{person_id}", responses={404: {"description": "no such person"}})
 def patch_person(
-    request: Request, person_id: str, body: DetailsIn, session: Db, staff: RecordEditor
+    request: Request, person_id: str, body: DetailsIn, staff: RecordEditor
 ) -> dict[str, list[str]]:
     """Change a person's details; returns the fields that changed (audited)."""
-    fields = change_details(request, session, staff, person_id,
+    fields = change_details(request, staff, person_id,
                             body.model_dump(exclude_unset=True))
     return {"changed": fields}
 
@@ -222,15 +234,15 @@ def patch_person(
 @api.post("/{person_id}/contacts", status_code=201,
           responses={404: {"description": "no such person"}})
 def post_contact(
-    request: Request, person_id: str, body: ContactIn, session: Db, staff: RecordEditor
+    request: Request, person_id: str, body: ContactIn, staff: RecordEditor
 ) -> dict[str, int]:
-    return {"id": new_contact(request, session, staff, person_id, body)}
+    return {"id": new_contact(request, staff, person_id, body)}
 
 
 @api.delete("/{person_id}/contacts/{contact_id}", status_code=204,
             responses={404: {"description": "no such contact"}})
 def delete_contact(
-    request: Request, person_id: str, contact_id: int, session: Db, staff: RecordEditor
+    request: Request, person_id: str, contact_id: int, staff: RecordEditor
 ) -> Response:
-    drop_contact(request, session, staff, person_id, contact_id)
+    drop_contact(request, staff, person_id, contact_id)
     return Response(status_code=204)

@@ -1,10 +1,9 @@
 // The queue's age clocks, ticking once a second from each alert's raise time (the
-// server's clock, sent as ISO 8601), red past the 60-second answer standard; and the
+// server's clock, sent as ISO 8601); an unacknowledged alarm's turns red past the
+// 60-second answer standard (its data-late-after); and the
 // keyboard focus kept on the same control when the live queue re-renders its rows.
 (function () {
   "use strict";
-  var LATE_S = 60;
-
   function format(seconds) {
     var m = Math.floor(seconds / 60), s = seconds % 60;
     if (m >= 60) { return Math.floor(m / 60) + " h " + (m % 60) + " min"; }
@@ -16,7 +15,8 @@
     document.querySelectorAll("time.age").forEach(function (el) {
       var seconds = Math.max(0, Math.floor((now - Date.parse(el.dateTime)) / 1000));
       el.textContent = format(seconds);
-      el.classList.toggle("late", seconds > LATE_S && !el.hasAttribute("data-acknowledged"));
+      var lateAfter = el.getAttribute("data-late-after");
+      el.classList.toggle("late", lateAfter !== null && seconds > Number(lateAfter));
     });
   }
 

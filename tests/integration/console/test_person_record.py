@@ -1,0 +1,93 @@
+"""The person record shows every section from the store; details and contacts change
+through the store's people functions (audited)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.console.roles import Role
+from services.store.db import transaction
+from services.store.models import (
+    Call,
+    CallAnswer,
+    Device,
+    DeviceLoan,
+    HospitalStay,
+    SafeZoneRecord,
+)
+from tests.support.console import Account, raise_alarm, seed_person, sign_in
+
+
+def test_the_record_shows_each_section(
+    client: TestClient, accounts: dict[Role, Account], console_factory: sessionmaker[Session]
+) -> None:
+    person_id = seed_person(console_factory)
+    now = datetime.now(UTC)
+    with transaction(console_factory) as session:
+        device = Device(kind="scaip", identifier=f"cid-{uuid.uuid4().hex[:6]}",
+                        model="Lifeline Digital", placement="hall", status="loaned",
+                        last_seen_at=now)
+        session.add(device)
+        session.flush()
+        session.add(DeviceLoan(device_id=device.id, person_id=person_id, loaned_at=now))
+        call_id = uuid.uuid4()
+        session.add(Call(id=call_id, person_id=person_id, script="welfare_check",
+                         reason="weekly", due_at=now, window_end=now + timedelta(hours=1),
+                         status="completed"))
+        session.flush()
+        session.add(CallAnswer(call_id=call_id, question_id="feeling_ok", value="yes",
+                               via="dtmf", answered_at=now))
+        session.add(SafeZoneRecord(person_id=person_id, name="Home and shops", lat=56.46,
+                                   lon=-2.97, radius_m=400, active_from=time(8),
+                                   active_to=time(20)))
+        session.add(HospitalStay(person_id=person_id, admitted_at=now - timedelta(days=9),
+                                 discharged_at=now - timedelta(days=2)))
+    raise_alarm(console_factory, person_id, "Pendant pressed")
+    sign_in(client, accounts[Role.CALL_HANDLER])
+    page = client.get(f"/people/{person_id}").text
+    for text in ("Margaret Test", "Ann Test", "Lifeline Digital", "Pendant pressed",
+                 "welfare check", "feeling ok: yes", "Home and shops", "Not on the unmet-need",
+                 "No referrals", "At home (no away mode)", "Automated calls"):
+        assert text in page, text
+    record = client.get(f"/api/people/{person_id}").json()
+    assert record["devices"][0]["model"] == "Lifeline Digital"
+    assert record["calls"][0]["answers"][0] == {
+        "question_id": "feeling_ok", "value": "yes", "via": "dtmf",
+        "answered_at": record["calls"][0]["answers"][0]["answered_at"]}
+    assert record["alerts"][0]["status"] == "open"
+    assert record["hospital_stays"][0]["discharged_at"] is not None
+    assert date.fromisoformat(record["hospital_stays"][0]["admitted_at"][:10]) < date.today()
+
+
+def test_details_and_contacts_change_through_the_forms(
+    client: TestClient, accounts: dict[Role, Account], console_factory: sessionmaker[Session]
+) -> None:
+    person_id = seed_person(console_factory)
+    csrf = sign_in(client, accounts[Role.RMU_OFFICER])
+    client.post(f"/people/{person_id}/details", data={
+        "csrf_token": csrf, "display_name": "Margaret Test", "phone": "+441382000777",
+        "postcode": "dd2 2bb", "lives_alone": "true", "do_not_call": "true"})
+    client.post(f"/people/{person_id}/contacts", data={
+        "csrf_token": csrf, "name": "Bob Neighbour", "relationship": "neighbour",
+        "phone": "+441382000888", "is_keyholder": "true"})
+    record = client.get(f"/api/people/{person_id}").json()
+    assert record["phone"] == "+441382000777" and record["postcode"] == "DD2 2BB"
+    assert record["do_not_call"] is True
+    assert [(c["name"], c["is_keyholder"], c["call_order"]) for c in record["contacts"]] == [
+        ("Ann Test", True, 1), ("Bob Neighbour", True, 2)]
+
+
+def test_a_manager_reads_but_does_not_edit(
+    client: TestClient, accounts: dict[Role, Account], console_factory: sessionmaker[Session]
+) -> None:
+    person_id = seed_person(console_factory)
+    csrf = sign_in(client, accounts[Role.MANAGER])
+    page = client.get(f"/people/{person_id}").text
+    assert "Margaret Test" in page and "Edit details" not in page
+    refused = client.patch(f"/api/people/{person_id}", json={"phone": "1"},
+                           headers={"X-CSRF-Token": csrf})
+    assert refused.status_code == 403
