@@ -21,6 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from care import CareRecordError
 from care.errors import NotFound
 from services.console.deps import Forbidden, NotSignedIn
+from services.console.labels import CALL_OUTCOMES
 from services.console.live import QueueWatch
 from services.console.oidc import OidcClient
 from services.console.routers import alerts, audit, auth, pages, people, queue, users
@@ -67,6 +68,7 @@ def create_app(settings: ConsoleSettings, factory: sessionmaker[Session]) -> Fas
     app.state.watch = watch
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["local"] = local_time(ZoneInfo(settings.timezone))
+    templates.env.globals["call_outcomes"] = CALL_OUTCOMES
     app.state.templates = templates
     app.state.oidc = OidcClient(settings) if settings.oidc_enabled else None
     if settings.oidc_enabled:

@@ -11,8 +11,18 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from contracts.codes import AlertPriority, AlertQueue
-from services.store.models import AlertHistory, AlertRecord, Contact, FlagRecord, Person, UnmetNeed
+from contracts.codes import HANDLER_CALL_SCRIPT, AlertPriority, AlertQueue
+from services.store.handler_calls import OUTCOME_QUESTION
+from services.store.models import (
+    AlertHistory,
+    AlertRecord,
+    Call,
+    CallAnswer,
+    Contact,
+    FlagRecord,
+    Person,
+    UnmetNeed,
+)
 
 PRIORITY_RANK = case(
     {p.value: rank for rank, p in enumerate(AlertPriority)}, value=AlertRecord.priority, else_=99
@@ -149,6 +159,13 @@ def queue_row(session: Session, alert_id: uuid.UUID, today: date) -> QueueRow | 
 
 
 @dataclass(frozen=True)
+class HandlerCall:
+    reason: str
+    due_at: datetime
+    outcome: str
+
+
+@dataclass(frozen=True)
 class AlertDetail:
     row: QueueRow
     history: list[AlertHistory]
@@ -156,6 +173,7 @@ class AlertDetail:
     contacts: list[Contact]
     closed_by: str | None
     close_reason: str | None
+    calls: list[HandlerCall]
 
 
 def alert_detail(session: Session, alert_id: uuid.UUID, today: date) -> AlertDetail | None:
@@ -169,7 +187,15 @@ def alert_detail(session: Session, alert_id: uuid.UUID, today: date) -> AlertDet
         select(Contact).where(Contact.person_id == alert.person_id)
         .order_by(Contact.call_order, Contact.id)
     ).all()
+    calls = [HandlerCall(reason, due_at, outcome) for reason, due_at, outcome in session.execute(
+        select(Call.reason, Call.due_at, CallAnswer.value)
+        .join(CallAnswer, CallAnswer.call_id == Call.id)
+        .where(Call.person_id == alert.person_id, Call.script == HANDLER_CALL_SCRIPT,
+               Call.due_at >= alert.raised_at, CallAnswer.question_id == OUTCOME_QUESTION)
+        .order_by(Call.due_at)
+    )]
     return AlertDetail(
         row=row(alert, facts), history=list(alert.history), phone=facts.phone,
         contacts=list(contacts), closed_by=alert.closed_by, close_reason=alert.close_reason,
+        calls=calls,
     )

@@ -99,7 +99,15 @@ def test_an_alarm_on_the_bus_is_worked_to_the_end(
     assert serious_accessibility_violations(page) == []
     screenshot(page, "alert")
 
-    page.get_by_label("Outcome").select_option(label="Fall without injury")
+    page.get_by_text("Record a call you made").click()
+    page.get_by_label("Who you called").select_option(label="Margaret Fall")
+    page.locator("#call-outcome").select_option(value="concern_raised")
+    page.get_by_label("Notes", exact=True).fill("On the floor in the hall, not hurt")
+    page.get_by_role("button", name="Record call").click()
+    handler = console.accounts[Role.CALL_HANDLER].username
+    expect(page.get_by_text(f"{handler} called Margaret Fall")).to_be_visible()
+
+    page.locator("#outcome").select_option(label="Fall without injury")
     page.get_by_label("Note (optional)").fill("Helped up by the responder; no injury")
     page.get_by_role("button", name="Resolve").click()
     expect(page).to_have_url(console.url + "/queue")

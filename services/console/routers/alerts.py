@@ -16,27 +16,15 @@ from contracts.codes import AlertOutcome
 from contracts.envelope import utcnow
 from services.console.changes import actor, apply, viewed
 from services.console.deps import Db, QueueWorker
+from services.console.labels import ALERT_OUTCOMES
 from services.console.rendering import render
-from services.console.roles import QUEUES_OF
+from services.console.roles import QUEUES_OF, RECORD_EDITORS
 from services.console.schemas import PersonFacts
 from services.console.views import QueueRow, alert_detail, queue, queue_row
 
 router = APIRouter(prefix="/alerts", include_in_schema=False)
 api = APIRouter(prefix="/alerts", tags=["alerts"])
 
-OUTCOME_LABELS = {
-    AlertOutcome.NO_ACTION_NEEDED: "No action needed",
-    AlertOutcome.CALLED_BACK: "Called back, all well",
-    AlertOutcome.RESPONDER_SENT: "Responder sent",
-    AlertOutcome.AMBULANCE: "Ambulance called",
-    AlertOutcome.FAMILY_OR_KEYHOLDER_CONTACTED: "Family or keyholder contacted",
-    AlertOutcome.FALL_WITHOUT_INJURY: "Fall without injury",
-    AlertOutcome.FALL_WITH_INJURY: "Fall with injury",
-    AlertOutcome.FALSE_ALARM: "False alarm",
-    AlertOutcome.DEVICE_FIXED: "Device fixed",
-}
-# `cleared_at_device` is the devices' outcome, never a person's.
-PERSON_OUTCOMES = tuple(OUTCOME_LABELS)
 
 
 class AlertOut(BaseModel):
@@ -99,7 +87,7 @@ def alert_page(
         raise HTTPException(404, "no such alert")
     viewed(request, staff, "alert", str(alert_id), detail.row.person.person_id)
     return render(request, "alert.html", staff, alert=detail.row, detail=detail,
-                  outcomes=OUTCOME_LABELS)
+                  outcomes=ALERT_OUTCOMES, can_record_calls=staff.role in RECORD_EDITORS)
 
 
 @router.post("/{alert_id}/acknowledge")

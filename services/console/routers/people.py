@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from contracts.codes import HandlerCallOutcome
 from contracts.envelope import utcnow
 from services.console.changes import changed, viewed
 from services.console.deps import Db, RecordEditor, RecordReader, Staff, factory_of
@@ -31,6 +32,7 @@ from services.console.schemas import (
 from services.console.views import find_people
 from services.store import people
 from services.store.db import transaction
+from services.store.handler_calls import record_handler_call
 
 router = APIRouter(prefix="/people", include_in_schema=False)
 api = APIRouter(prefix="/people", tags=["people"])
@@ -246,3 +248,54 @@ def delete_contact(
 ) -> Response:
     drop_contact(request, staff, person_id, contact_id)
     return Response(status_code=204)
+
+
+# --- calls a handler made -----------------------------------------------------
+
+
+class HandlerCallIn(BaseModel):
+    called: str = Field(min_length=1, max_length=200, description="Who was rung")
+    outcome: HandlerCallOutcome
+    notes: str | None = Field(default=None, max_length=4000)
+
+
+def record_call(request: Request, staff: Staff, person_id: str, call: HandlerCallIn) -> str:
+    """Audited first, then written (as for details)."""
+    factory = factory_of(request)
+    try:
+        with factory() as session:
+            people.fields_to_change(session, person_id, {})  # the person exists
+    except people.PersonNotFound as error:
+        raise HTTPException(404, str(error)) from error
+    changed(request, staff, "record_call", "call", None, person_id,
+            outcome=call.outcome.value)
+    with transaction(factory) as session:
+        call_id = record_handler_call(
+            session, person_id=person_id, by=staff.username, called=call.called,
+            outcome=call.outcome, notes=call.notes, at=utcnow())
+    return str(call_id)
+
+
+@router.post("/{person_id}/calls")
+def call_form(
+    request: Request, person_id: str, staff: RecordEditor,
+    called: Annotated[str, Form(min_length=1, max_length=200)],
+    outcome: Annotated[HandlerCallOutcome, Form()],
+    notes: Annotated[str, Form(max_length=4000)] = "",
+    back: Annotated[str, Form(max_length=200)] = "",
+) -> RedirectResponse:
+    record_call(request, staff, person_id, HandlerCallIn(
+        called=called.strip(), outcome=outcome, notes=notes.strip() or None))
+    local = back.startswith("/") and not back.startswith("//") and "\\" not in back
+    return RedirectResponse(back if local else f"/people/{person_id}#s-calls",
+                            status_code=303)
+
+
+@api.post("/{person_id}/calls", status_code=201,
+          responses={404: {"description": "no such person"}})
+def post_call(
+    request: Request, person_id: str, body: HandlerCallIn, staff: RecordEditor
+) -> dict[str, str]:
+    """Record a call this member of staff made: who, the outcome, notes. It is kept with
+    the automated calls (script `handler_call`) and counts in the measures like them."""
+    return {"id": record_call(request, staff, person_id, body)}

@@ -91,3 +91,33 @@ def test_a_manager_reads_but_does_not_edit(
     refused = client.patch(f"/api/people/{person_id}", json={"phone": "1"},
                            headers={"X-CSRF-Token": csrf})
     assert refused.status_code == 403
+
+
+def test_a_handler_records_a_call_they_made(
+    client: TestClient, accounts: dict[Role, Account], console_factory: sessionmaker[Session]
+) -> None:
+    from sqlalchemy import select
+
+    from services.store.models import AuditRecord
+
+    person_id = seed_person(console_factory)
+    alert = raise_alarm(console_factory, person_id)
+    handler = accounts[Role.CALL_HANDLER]
+    csrf = sign_in(client, handler)
+    back = client.post(f"/people/{person_id}/calls", follow_redirects=False, data={
+        "csrf_token": csrf, "called": "Ann Test", "outcome": "contact_informed",
+        "notes": "Ann is going round", "back": f"/alerts/{alert.id}"})
+    assert back.status_code == 303 and back.headers["location"] == f"/alerts/{alert.id}"
+    assert f"{handler.username} called Ann Test" in client.get(f"/alerts/{alert.id}").text
+    made = client.post(f"/api/people/{person_id}/calls", headers={"X-CSRF-Token": csrf},
+                       json={"called": "Margaret Test", "outcome": "no_answer"})
+    assert made.status_code == 201
+
+    calls = client.get(f"/api/people/{person_id}").json()["calls"]
+    assert sorted((c["script"], c["status"], c["answers"][0]["value"]) for c in calls) == [
+        ("handler_call", "completed", "contact_informed"),
+        ("handler_call", "no-answer", "no_answer")]
+    with console_factory() as session:
+        audited = session.scalars(select(AuditRecord.action).where(
+            AuditRecord.person_id == person_id, AuditRecord.action == "record_call")).all()
+    assert len(audited) == 2
