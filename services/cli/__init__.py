@@ -17,6 +17,6 @@ def main() -> None:
 
 
 # Imported for their side effect: each registers its commands on `main`.
-from services.cli import campaigns, care, console, platform, telephony  # noqa: E402
+from services.cli import campaigns, care, console, people, platform, telephony  # noqa: E402
 
-__all__ = ["campaigns", "care", "console", "main", "platform", "telephony"]
+__all__ = ["campaigns", "care", "console", "main", "people", "platform", "telephony"]

@@ -11,7 +11,7 @@ from services.store.models import Contact, Person
 
 DETAIL_FIELDS = (
     "display_name", "phone", "address", "postcode", "language", "lives_alone",
-    "has_care_package", "do_not_call", "opted_out",
+    "has_care_package", "do_not_call", "opted_out", "date_of_birth",
 )
 
 
