@@ -7,6 +7,7 @@ page shows exactly what the store holds, including changes made by other handler
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -52,11 +53,11 @@ class QueueWatch:
                     changed.set()
             await asyncio.sleep(self._poll_s)
 
-    async def changes(self) -> AsyncIterator[int]:
-        """Yields at once, then after every change (a burst of changes yields once)."""
-        seen = -1
+    async def changes(self, idle_s: float) -> AsyncIterator[int]:
+        """Yields the generation at once, then after every change (a burst of changes
+        yields once), and at least every `idle_s` even without one (so the caller can
+        check that its viewer is still signed in)."""
         while True:
-            if self._generation != seen:
-                seen = self._generation
-                yield seen
-            await self._changed.wait()
+            yield self._generation
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), idle_s)

@@ -44,5 +44,6 @@ def test_a_call_handler_cannot_open_the_admin_pages(page: Page, console: Console
         response = page.goto(console.url + path)
         assert response is not None and response.status == 403
         expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    assert serious_accessibility_violations(page) == []
     screenshot(page, "not-allowed")
 
