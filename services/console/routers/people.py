@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from datetime import time
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.orm import Session
 
 from contracts.codes import HandlerCallOutcome
 from contracts.envelope import utcnow
@@ -34,6 +37,7 @@ from services.store import people
 from services.store.db import transaction
 from services.store.handler_calls import record_handler_call
 
+T = TypeVar("T")
 router = APIRouter(prefix="/people", include_in_schema=False)
 api = APIRouter(prefix="/people", tags=["people"])
 
@@ -130,53 +134,57 @@ class ContactIn(BaseModel):
     is_responder: bool = False
 
 
+def audited(
+    request: Request, staff: Staff, person_id: str, action: str, entity: str,
+    write: Callable[[Session], T], entity_id: str | None = None,
+    detail: Callable[[T], dict[str, Any]] = lambda _result: {},
+    unchanged: Callable[[T], bool] = lambda _result: False,
+) -> T:
+    """A change to a person's own details (not care data), audited. The write is tried
+    first and rolled back (so a refused change leaves no audit line), then audited, then
+    made: SQLite lets one connection write at a time, and a logged change that then
+    failed is safer than a change the log lacks."""
+    factory = factory_of(request)
+    try:
+        with factory() as session:
+            rehearsal = write(session)
+            session.rollback()
+        if unchanged(rehearsal):
+            return rehearsal  # nothing would change: nothing to audit
+        changed(request, staff, action, entity, entity_id, person_id, **detail(rehearsal))
+        with transaction(factory) as session:
+            return write(session)
+    except people.PersonNotFound as error:
+        raise HTTPException(404, str(error)) from error
+    except ValueError as error:
+        raise HTTPException(409, str(error)) from error
+
+
 def change_details(
     request: Request, staff: Staff, person_id: str, values: dict[str, Any]
 ) -> list[str]:
-    """Audited first, then written, each in its own transaction: SQLite lets one
-    connection write at a time, and a logged change that then failed is safer than a
-    change the log lacks."""
-    factory = factory_of(request)
-    try:
-        with factory() as session:
-            fields = people.fields_to_change(session, person_id, values)
-        if fields:
-            changed(request, staff, "change_details", "person", person_id, person_id,
-                    fields=fields)
-            with transaction(factory) as session:
-                people.update_details(session, person_id, values)
-    except people.PersonNotFound as error:
-        raise HTTPException(404, str(error)) from error
-    return fields
+    return audited(request, staff, person_id, "change_details", "person",
+                   lambda session: people.update_details(session, person_id, values),
+                   entity_id=person_id, detail=lambda fields: {"fields": fields},
+                   unchanged=lambda fields: not fields)
 
 
 def new_contact(request: Request, staff: Staff, person_id: str, contact: ContactIn) -> int:
-    factory = factory_of(request)
-    try:
-        with factory() as session:
-            people.fields_to_change(session, person_id, {})  # the person exists
-        changed(request, staff, "add_contact", "contact", None, person_id,
-                keyholder=contact.is_keyholder, responder=contact.is_responder)
-        with transaction(factory) as session:
-            added = people.add_contact(
-                session, person_id, name=contact.name, relationship=contact.relationship,
-                phone=contact.phone, is_keyholder=contact.is_keyholder,
-                is_responder=contact.is_responder)
-            return added.id
-    except people.PersonNotFound as error:
-        raise HTTPException(404, str(error)) from error
+    def add(session: Session) -> int:
+        return people.add_contact(
+            session, person_id, name=contact.name, relationship=contact.relationship,
+            phone=contact.phone, is_keyholder=contact.is_keyholder,
+            is_responder=contact.is_responder).id
+
+    return audited(request, staff, person_id, "add_contact", "contact", add,
+                   detail=lambda _id: {"keyholder": contact.is_keyholder,
+                                       "responder": contact.is_responder})
 
 
 def drop_contact(request: Request, staff: Staff, person_id: str, contact_id: int) -> None:
-    factory = factory_of(request)
-    try:
-        with factory() as session:
-            people.find_contact(session, person_id, contact_id)
-        changed(request, staff, "remove_contact", "contact", str(contact_id), person_id)
-        with transaction(factory) as session:
-            people.remove_contact(session, person_id, contact_id)
-    except people.PersonNotFound as error:
-        raise HTTPException(404, str(error)) from error
+    audited(request, staff, person_id, "remove_contact", "contact",
+            lambda session: people.remove_contact(session, person_id, contact_id),
+            entity_id=str(contact_id))
 
 
 @router.post("/{person_id}/details")
@@ -260,20 +268,14 @@ class HandlerCallIn(BaseModel):
 
 
 def record_call(request: Request, staff: Staff, person_id: str, call: HandlerCallIn) -> str:
-    """Audited first, then written (as for details)."""
-    factory = factory_of(request)
-    try:
-        with factory() as session:
-            people.fields_to_change(session, person_id, {})  # the person exists
-    except people.PersonNotFound as error:
-        raise HTTPException(404, str(error)) from error
-    changed(request, staff, "record_call", "call", None, person_id,
-            outcome=call.outcome.value)
-    with transaction(factory) as session:
-        call_id = record_handler_call(
+    def add(session: Session) -> str:
+        people.fields_to_change(session, person_id, {})  # the person exists
+        return str(record_handler_call(
             session, person_id=person_id, by=staff.username, called=call.called,
-            outcome=call.outcome, notes=call.notes, at=utcnow())
-    return str(call_id)
+            outcome=call.outcome, notes=call.notes, at=utcnow()))
+
+    return audited(request, staff, person_id, "record_call", "call", add,
+                   detail=lambda _id: {"outcome": call.outcome.value})
 
 
 @router.post("/{person_id}/calls")
@@ -299,3 +301,108 @@ def post_call(
     """Record a call this member of staff made: who, the outcome, notes. It is kept with
     the automated calls (script `handler_call`) and counts in the measures like them."""
     return {"id": record_call(request, staff, person_id, body)}
+
+
+# --- hospital stays and safe zones --------------------------------------------
+
+
+class SafeZoneIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    radius_m: float = Field(gt=0, le=100_000)
+    active_from: time | None = None
+    active_to: time | None = None
+
+
+def hospital(request: Request, staff: Staff, person_id: str, admitted: bool) -> None:
+    """Admit now, or discharge now (a discharge starts the post-discharge calls: the
+    scheduler reads it from the store)."""
+    if admitted:
+        audited(request, staff, person_id, "admit_to_hospital", "hospital_stay",
+                lambda session: people.admit_to_hospital(session, person_id, utcnow()).id)
+    else:
+        audited(request, staff, person_id, "discharge_from_hospital", "hospital_stay",
+                lambda session: people.discharge_from_hospital(
+                    session, person_id, utcnow()).id)
+
+
+def new_safe_zone(request: Request, staff: Staff, person_id: str, zone: SafeZoneIn) -> int:
+    return audited(request, staff, person_id, "add_safe_zone", "safe_zone",
+                   lambda session: people.add_safe_zone(
+                       session, person_id, **zone.model_dump()).id)
+
+
+def drop_safe_zone(request: Request, staff: Staff, person_id: str, zone_id: int) -> None:
+    audited(request, staff, person_id, "remove_safe_zone", "safe_zone",
+            lambda session: people.remove_safe_zone(session, person_id, zone_id),
+            entity_id=str(zone_id))
+
+
+@router.post("/{person_id}/hospital")
+def hospital_form(
+    request: Request, person_id: str, staff: RecordEditor,
+    event: Annotated[Literal["admitted", "discharged"], Form()],
+) -> RedirectResponse:
+    hospital(request, staff, person_id, admitted=event == "admitted")
+    return RedirectResponse(f"/people/{person_id}#s-away", status_code=303)
+
+
+@router.post("/{person_id}/safe-zones")
+def safe_zone_form(
+    request: Request, person_id: str, staff: RecordEditor,
+    name: Annotated[str, Form(min_length=1, max_length=100)],
+    lat: Annotated[float, Form(ge=-90, le=90)],
+    lon: Annotated[float, Form(ge=-180, le=180)],
+    radius_m: Annotated[float, Form(gt=0, le=100_000)],
+    active_from: Annotated[str, Form(max_length=5)] = "",
+    active_to: Annotated[str, Form(max_length=5)] = "",
+) -> RedirectResponse:
+    try:
+        zone = SafeZoneIn.model_validate({
+            "name": name.strip(), "lat": lat, "lon": lon, "radius_m": radius_m,
+            "active_from": active_from or None, "active_to": active_to or None})
+    except ValidationError as error:
+        raise HTTPException(422, "the hours must be HH:MM") from error
+    new_safe_zone(request, staff, person_id, zone)
+    return RedirectResponse(f"/people/{person_id}#s-away", status_code=303)
+
+
+@router.post("/{person_id}/safe-zones/{zone_id}/remove")
+def remove_safe_zone_form(
+    request: Request, person_id: str, zone_id: int, staff: RecordEditor
+) -> RedirectResponse:
+    drop_safe_zone(request, staff, person_id, zone_id)
+    return RedirectResponse(f"/people/{person_id}#s-away", status_code=303)
+
+
+class HospitalEvent(BaseModel):
+    event: Literal["admitted", "discharged"]
+
+
+@api.post("/{person_id}/hospital", status_code=204,
+          responses={404: {"description": "no such person"},
+                     409: {"description": "already in (or not in) hospital"}})
+def post_hospital(
+    request: Request, person_id: str, body: HospitalEvent, staff: RecordEditor
+) -> Response:
+    """Admitted now, or discharged now (which starts the post-discharge calls)."""
+    hospital(request, staff, person_id, admitted=body.event == "admitted")
+    return Response(status_code=204)
+
+
+@api.post("/{person_id}/safe-zones", status_code=201,
+          responses={404: {"description": "no such person"}})
+def post_safe_zone(
+    request: Request, person_id: str, body: SafeZoneIn, staff: RecordEditor
+) -> dict[str, int]:
+    return {"id": new_safe_zone(request, staff, person_id, body)}
+
+
+@api.delete("/{person_id}/safe-zones/{zone_id}", status_code=204,
+            responses={404: {"description": "no such safe zone"}})
+def delete_safe_zone(
+    request: Request, person_id: str, zone_id: int, staff: RecordEditor
+) -> Response:
+    drop_safe_zone(request, staff, person_id, zone_id)
+    return Response(status_code=204)

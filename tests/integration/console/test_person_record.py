@@ -121,3 +121,39 @@ def test_a_handler_records_a_call_they_made(
         audited = session.scalars(select(AuditRecord.action).where(
             AuditRecord.person_id == person_id, AuditRecord.action == "record_call")).all()
     assert len(audited) == 2
+
+
+def test_hospital_stays_and_safe_zones(
+    client: TestClient, accounts: dict[Role, Account], console_factory: sessionmaker[Session]
+) -> None:
+    person_id = seed_person(console_factory)
+    csrf = sign_in(client, accounts[Role.CALL_HANDLER])
+    headers = {"X-CSRF-Token": csrf}
+    assert client.post(f"/api/people/{person_id}/hospital", json={"event": "discharged"},
+                       headers=headers).status_code == 409  # not in hospital
+    client.post(f"/people/{person_id}/hospital", data={"csrf_token": csrf, "event": "admitted"})
+    assert client.post(f"/api/people/{person_id}/hospital", json={"event": "admitted"},
+                       headers=headers).status_code == 409  # already in
+    assert "Discharged from hospital today" in client.get(f"/people/{person_id}").text
+    client.post(f"/people/{person_id}/hospital",
+                data={"csrf_token": csrf, "event": "discharged"})
+    stays = client.get(f"/api/people/{person_id}").json()["hospital_stays"]
+    assert len(stays) == 1 and stays[0]["discharged_at"] is not None
+
+    client.post(f"/people/{person_id}/safe-zones", data={
+        "csrf_token": csrf, "name": "Home", "lat": "56.46", "lon": "-2.97",
+        "radius_m": "300", "active_from": "08:00", "active_to": "20:00"})
+    assert client.post(f"/people/{person_id}/safe-zones", data={
+        "csrf_token": csrf, "name": "Bad", "lat": "56", "lon": "-2", "radius_m": "10",
+        "active_from": "8 o'clock"}).status_code == 422
+    zones = client.get(f"/api/people/{person_id}").json()["safe_zones"]
+    assert [(z["name"], z["active_from"]) for z in zones] == [("Home", "08:00:00")]
+
+    from sqlalchemy import select
+
+    from services.store.models import AuditRecord
+    with console_factory() as session:
+        actions = session.scalars(select(AuditRecord.action).where(
+            AuditRecord.person_id == person_id, AuditRecord.action != "view")
+            .order_by(AuditRecord.id)).all()
+    assert actions == ["admit_to_hospital", "discharge_from_hospital", "add_safe_zone"]
