@@ -44,8 +44,14 @@ from services.store.models import AlertRecord
 from tests.support.console import make_accounts
 from tests.support.workers import tecflow_process, worker_env
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # Records, in the page, when a queue row for each person first appears.
 WATCH_ROWS = """() => {
   window.seenAt = {};
@@ -58,17 +64,27 @@ WATCH_ROWS = """() => {
 
 
 def alarm(who: str, ref: int) -> AlarmEvent:
-    return AlarmEvent(person_id=who, occurred_at=datetime.now(UTC), source="bench",
-                      reference=str(ref), controller_id="1000",
-                      device_type=ScaipDeviceType.PERSONAL_TRIGGER,
-                      status_code=ScaipStatus.MANUAL_ALARM)
+    return AlarmEvent(
+        person_id=who,
+        occurred_at=datetime.now(UTC),
+        source="bench",
+        reference=str(ref),
+        controller_id="1000",
+        device_type=ScaipDeviceType.PERSONAL_TRIGGER,
+        status_code=ScaipStatus.MANUAL_ALARM,
+    )
 
 
 def telemetry(n: int) -> bytes:
-    return SensorEvent(person_id=f"FLOOD{n % 500}", occurred_at=datetime.now(UTC),
-                       source="bench", device_id=f"flood {n}",
-                       capability=SensorCapability.OCCUPANCY, value=True,
-                       placement=SensorPlacement.HALL).to_bytes()
+    return SensorEvent(
+        person_id=f"FLOOD{n % 500}",
+        occurred_at=datetime.now(UTC),
+        source="bench",
+        device_id=f"flood {n}",
+        capability=SensorCapability.OCCUPANCY,
+        value=True,
+        placement=SensorPlacement.HALL,
+    ).to_bytes()
 
 
 def latencies(
@@ -79,8 +95,9 @@ def latencies(
     producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
     if flood:
         for n in range(flood):
-            producer.send(str(Topic.DEVICE_EVENTS), key=f"FLOOD{n % 500}".encode(),
-                          value=telemetry(n))
+            producer.send(
+                str(Topic.DEVICE_EVENTS), key=f"FLOOD{n % 500}".encode(), value=telemetry(n)
+            )
         producer.flush()  # the backlog is on the broker before the first alarm
     sent: dict[str, float] = {}
     for n in range(alarms):
@@ -98,12 +115,18 @@ def latencies(
             break
         time.sleep(0.2)
     with factory() as session:
-        stored = {who: at.timestamp() for who, at in session.execute(
-            select(AlertRecord.person_id, AlertRecord.updated_at)
-            .where(AlertRecord.person_id.in_(list(sent))))}
-    return (sorted(seen[who] / 1000 - at for who, at in sent.items() if who in seen),
-            sorted(seen[who] / 1000 - stored[who] for who in sent
-                   if who in seen and who in stored))
+        stored = {
+            who: at.timestamp()
+            for who, at in session.execute(
+                select(AlertRecord.person_id, AlertRecord.updated_at).where(
+                    AlertRecord.person_id.in_(list(sent))
+                )
+            )
+        }
+    return (
+        sorted(seen[who] / 1000 - at for who, at in sent.items() if who in seen),
+        sorted(seen[who] / 1000 - stored[who] for who in sent if who in seen and who in stored),
+    )
 
 
 def bench(alarms: int, flood: int) -> dict[str, list[float]]:
@@ -114,24 +137,36 @@ def bench(alarms: int, flood: int) -> dict[str, list[float]]:
         create_topics(broker.bootstrap_servers, partitions=3)
         env = worker_env(broker.bootstrap_servers, url, f"bench-{uuid.uuid4().hex[:6]}")
         stack.enter_context(tecflow_process("worker", env=env, log_path=Path(tmp) / "w.log"))
-        stack.enter_context(tecflow_process(
-            "worker", "--lane", "alarms", log_path=Path(tmp) / "lane.log",
-            env={**env, "TECFLOW_WORKER_WEB_PORT": str(free_port())}))
+        stack.enter_context(
+            tecflow_process(
+                "worker",
+                "--lane",
+                "alarms",
+                log_path=Path(tmp) / "lane.log",
+                env={**env, "TECFLOW_WORKER_WEB_PORT": str(free_port())},
+            )
+        )
 
         factory = make_session_factory(make_engine(url))
         handler = make_accounts(factory)[Role.CALL_HANDLER]
         port = free_port()
-        server = uvicorn.Server(uvicorn.Config(
-            create_app(ConsoleSettings(), factory), host="127.0.0.1", port=port,
-            log_level="warning"))
+        server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(ConsoleSettings(), factory),
+                host="127.0.0.1",
+                port=port,
+                log_level="warning",
+            )
+        )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         stack.callback(thread.join, 10)
         stack.callback(setattr, server, "should_exit", True)
 
         playwright = stack.enter_context(sync_playwright())
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
         stack.callback(browser.close)
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.goto(f"http://127.0.0.1:{port}/login")
@@ -143,8 +178,9 @@ def bench(alarms: int, flood: int) -> dict[str, list[float]]:
 
         latencies(page, factory, broker.bootstrap_servers, 1, 0)  # warm up: workers joined
         for label, flooding in (("no flood", 0), (f"{flood} telemetry events flooding", flood)):
-            total, console_part = latencies(page, factory, broker.bootstrap_servers, alarms,
-                                            flooding)
+            total, console_part = latencies(
+                page, factory, broker.bootstrap_servers, alarms, flooding
+            )
             results[f"alarm on device.alarms -> row in the browser, {label}"] = total
             results[f"store -> row in the browser (the console's part), {label}"] = console_part
     return results
@@ -160,9 +196,11 @@ def main() -> None:
             print(f"{label}: no rows seen")
             continue
         p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
-        print(f"{label}: median {statistics.median(values) * 1000:.0f} ms, "
-              f"p95 {p95 * 1000:.0f} ms, max {max(values) * 1000:.0f} ms "
-              f"({len(values)} of {args.alarms} alarms)")
+        print(
+            f"{label}: median {statistics.median(values) * 1000:.0f} ms, "
+            f"p95 {p95 * 1000:.0f} ms, max {max(values) * 1000:.0f} ms "
+            f"({len(values)} of {args.alarms} alarms)"
+        )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,14 @@ def console() -> None:
     settings = ConsoleSettings()
     app = create_app(settings, store_factory())
     click.echo(f"console on http://{settings.host}:{settings.port}/")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
-                proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
 
 
 @main.group()
@@ -33,12 +39,21 @@ def users() -> None:
 @users.command("add")
 @click.argument("username")
 @click.option("--name", "display_name", required=True, help="The person's name, as shown")
-@click.option("--role", required=True, type=click.Choice(
-    ["call_handler", "rmu_officer", "technology_assistant", "manager", "admin"]))
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from standard input (else prompt for it)")
-@click.option("--oidc-only", is_flag=True,
-              help="No password: the account signs in through OpenID Connect only")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["call_handler", "rmu_officer", "technology_assistant", "manager", "admin"]),
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input (else prompt for it)",
+)
+@click.option(
+    "--oidc-only",
+    is_flag=True,
+    help="No password: the account signs in through OpenID Connect only",
+)
 def users_add(
     username: str, display_name: str, role: str, password_stdin: bool, oidc_only: bool
 ) -> None:

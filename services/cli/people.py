@@ -39,14 +39,34 @@ def people_import(file: Path, by: str) -> None:
     who, now = Actor(id=by, role="cli", origin="cli"), utcnow()
     uow = SqlAlchemyUnitOfWork(factory)
     for person_id in result.added:
-        handle(RecordChange(action="add_person", entity="person", entity_id=person_id,
-                            person_id=person_id, by=who, at=now), uow)
+        handle(
+            RecordChange(
+                action="add_person",
+                entity="person",
+                entity_id=person_id,
+                person_id=person_id,
+                by=who,
+                at=now,
+            ),
+            uow,
+        )
     for person_id, fields in result.updated.items():
-        handle(RecordChange(action="change_details", entity="person", entity_id=person_id,
-                            person_id=person_id, by=who, at=now, detail={"fields": fields}),
-               uow)
-    click.echo(f"added {len(result.added)}, updated {len(result.updated)}, unchanged "
-               f"{result.unchanged}, rejected {len(errors)} row(s)")
+        handle(
+            RecordChange(
+                action="change_details",
+                entity="person",
+                entity_id=person_id,
+                person_id=person_id,
+                by=who,
+                at=now,
+                detail={"fields": fields},
+            ),
+            uow,
+        )
+    click.echo(
+        f"added {len(result.added)}, updated {len(result.updated)}, unchanged "
+        f"{result.unchanged}, rejected {len(errors)} row(s)"
+    )
     for error in errors:
         click.echo(f"{file.name}: {error}", err=True)
     if errors:
@@ -54,8 +74,12 @@ def people_import(file: Path, by: str) -> None:
 
 
 @people.command("export")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file (default: standard output)")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (default: standard output)",
+)
 @click.option("--by", required=True, help="Who exports (kept in the audit log)")
 def people_export(out: Path | None, by: str) -> None:
     """Everyone's details as CSV (the import's columns), by id; the export is audited."""
@@ -66,9 +90,17 @@ def people_export(out: Path | None, by: str) -> None:
     from services.store.people_csv import export_rows
 
     factory = store_factory()
-    handle(RecordView(entity="people", entity_id=None, person_id=None,
-                      by=Actor(id=by, role="cli", origin="cli"), at=utcnow(),
-                      detail={"export": "csv"}), SqlAlchemyUnitOfWork(factory))
+    handle(
+        RecordView(
+            entity="people",
+            entity_id=None,
+            person_id=None,
+            by=Actor(id=by, role="cli", origin="cli"),
+            at=utcnow(),
+            detail={"export": "csv"},
+        ),
+        SqlAlchemyUnitOfWork(factory),
+    )
     with factory() as session:
         text = export_rows(session)
     if out is None:

@@ -155,26 +155,38 @@ def _log_attempt(
     client: str | None,
     now: datetime,
 ) -> None:
-    session.add(LoginAttempt(
-        username=username[:64], at=now, succeeded=refused is None, method=method,
-        reason=refused.reason if refused else None, client=client,
-    ))
+    session.add(
+        LoginAttempt(
+            username=username[:64],
+            at=now,
+            succeeded=refused is None,
+            method=method,
+            reason=refused.reason if refused else None,
+            client=client,
+        )
+    )
 
 
 def start_session(
-    session: Session, user: ConsoleUser, *, client: str | None, now: datetime,
+    session: Session,
+    user: ConsoleUser,
+    *,
+    client: str | None,
+    now: datetime,
     settings: ConsoleSettings,
 ) -> NewSession:
     new = NewSession(token=secrets.token_urlsafe(32), csrf_token=secrets.token_urlsafe(32))
-    session.add(ConsoleSession(
-        token_hash=token_hash(new.token),
-        user_id=user.id,
-        csrf_token=new.csrf_token,
-        created_at=now,
-        last_seen_at=now,
-        expires_at=now + timedelta(hours=settings.session_hours),
-        client=client,
-    ))
+    session.add(
+        ConsoleSession(
+            token_hash=token_hash(new.token),
+            user_id=user.id,
+            csrf_token=new.csrf_token,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=settings.session_hours),
+            client=client,
+        )
+    )
     return new
 
 

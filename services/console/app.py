@@ -29,7 +29,12 @@ from services.console.settings import ConsoleSettings
 
 HERE = Path(__file__).parent
 PAGE_ROUTERS = (
-    auth.router, pages.router, queue.router, alerts.router, people.router, audit.router,
+    auth.router,
+    pages.router,
+    queue.router,
+    alerts.router,
+    people.router,
+    audit.router,
     users.router,
 )
 API_ROUTERS = (auth.api, alerts.api, people.api, audit.api, users.api)  # under /api
@@ -125,7 +130,9 @@ def create_app(settings: ConsoleSettings, factory: sessionmaker[Session]) -> Fas
             return JSONResponse({"error": reason}, status_code=status)
         templates: Jinja2Templates = app.state.templates
         return templates.TemplateResponse(
-            request, "problem.html", {"heading": heading, "reason": reason, "staff": None},
+            request,
+            "problem.html",
+            {"heading": heading, "reason": reason, "staff": None},
             status_code=status,
         )
 

@@ -26,22 +26,49 @@ def apply(request: Request, command: Command) -> Any:
 
 
 def viewed(
-    request: Request, staff: Staff, entity: str, entity_id: str | None, person_id: str | None,
+    request: Request,
+    staff: Staff,
+    entity: str,
+    entity_id: str | None,
+    person_id: str | None,
     **detail: Any,
 ) -> None:
     """Audit a view of part of a person's record (before it is shown: safety over speed,
     a view the log lacks is worse than a page a moment slower)."""
-    apply(request, RecordView(entity=entity, entity_id=entity_id, person_id=person_id,
-                              by=actor(staff), at=utcnow(), detail=detail))
+    apply(
+        request,
+        RecordView(
+            entity=entity,
+            entity_id=entity_id,
+            person_id=person_id,
+            by=actor(staff),
+            at=utcnow(),
+            detail=detail,
+        ),
+    )
 
 
 def changed(
-    request: Request, staff: Staff, action: str, entity: str, entity_id: str | None,
-    person_id: str, **detail: Any,
+    request: Request,
+    staff: Staff,
+    action: str,
+    entity: str,
+    entity_id: str | None,
+    person_id: str,
+    **detail: Any,
 ) -> None:
     """Audit a change to a person's details or contacts (kept outside the care tables).
     Written before the change commits: a logged change that then failed is safer than a
     change the log lacks."""
-    apply(request, RecordChange(action=action, entity=entity, entity_id=entity_id,
-                                person_id=person_id, by=actor(staff), at=utcnow(),
-                                detail=detail))
+    apply(
+        request,
+        RecordChange(
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            person_id=person_id,
+            by=actor(staff),
+            at=utcnow(),
+            detail=detail,
+        ),
+    )

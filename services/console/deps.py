@@ -104,9 +104,7 @@ async def csrf_token_sent(request: Request) -> str:
 
 
 def require(roles: frozenset[Role]) -> Callable[..., Coroutine[Any, Any, Staff]]:
-    async def check(
-        request: Request, staff: Annotated[Staff, Depends(current_staff)]
-    ) -> Staff:
+    async def check(request: Request, staff: Annotated[Staff, Depends(current_staff)]) -> Staff:
         if staff.role not in roles:
             raise Forbidden(f"{staff.role.label}s cannot use this")
         if request.method not in SAFE_METHODS and not secrets.compare_digest(

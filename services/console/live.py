@@ -34,8 +34,9 @@ class QueueWatch:
     def _read(self) -> Fingerprint:
         with self._factory() as session:
             count, latest = session.execute(
-                select(func.count(), func.max(AlertRecord.updated_at))
-                .where(AlertRecord.status != "closed")
+                select(func.count(), func.max(AlertRecord.updated_at)).where(
+                    AlertRecord.status != "closed"
+                )
             ).one()
         return count, latest
 

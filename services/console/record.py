@@ -56,49 +56,88 @@ def person_record(session: Session, person_id: str, today: date) -> PersonRecord
     if person is None:
         return None
     calls = session.scalars(
-        select(Call).where(Call.person_id == person_id)
-        .order_by(Call.due_at.desc()).limit(RECENT)
+        select(Call).where(Call.person_id == person_id).order_by(Call.due_at.desc()).limit(RECENT)
     ).all()
     answers: dict[object, list[CallAnswer]] = {}
     for answer in session.scalars(
-        select(CallAnswer).where(CallAnswer.call_id.in_([c.id for c in calls]))
+        select(CallAnswer)
+        .where(CallAnswer.call_id.in_([c.id for c in calls]))
         .order_by(CallAnswer.answered_at)
     ):
         answers.setdefault(answer.call_id, []).append(answer)
-    campaign_ids = set(session.scalars(
-        select(PlannedCallRecord.campaign_id)
-        .where(PlannedCallRecord.person_id == person_id).distinct()
-    )) | {c.campaign_id for c in calls}
+    campaign_ids = set(
+        session.scalars(
+            select(PlannedCallRecord.campaign_id)
+            .where(PlannedCallRecord.person_id == person_id)
+            .distinct()
+        )
+    ) | {c.campaign_id for c in calls}
     return PersonRecord(
         person=person,
         age=age_on(person.date_of_birth, today),
-        contacts=list(session.scalars(
-            select(Contact).where(Contact.person_id == person_id)
-            .order_by(Contact.call_order, Contact.id))),
-        loans=list(session.scalars(
-            select(DeviceLoan).options(selectinload(DeviceLoan.device))
-            .where(DeviceLoan.person_id == person_id, DeviceLoan.returned_at.is_(None))
-            .order_by(DeviceLoan.loaned_at))),
-        alerts=list(session.scalars(
-            select(AlertRecord).where(AlertRecord.person_id == person_id)
-            .order_by(AlertRecord.raised_at.desc()).limit(RECENT))),
-        flags=list(session.scalars(
-            select(FlagRecord).options(selectinload(FlagRecord.history))
-            .where(FlagRecord.person_id == person_id).order_by(FlagRecord.raised_at.desc()))),
+        contacts=list(
+            session.scalars(
+                select(Contact)
+                .where(Contact.person_id == person_id)
+                .order_by(Contact.call_order, Contact.id)
+            )
+        ),
+        loans=list(
+            session.scalars(
+                select(DeviceLoan)
+                .options(selectinload(DeviceLoan.device))
+                .where(DeviceLoan.person_id == person_id, DeviceLoan.returned_at.is_(None))
+                .order_by(DeviceLoan.loaned_at)
+            )
+        ),
+        alerts=list(
+            session.scalars(
+                select(AlertRecord)
+                .where(AlertRecord.person_id == person_id)
+                .order_by(AlertRecord.raised_at.desc())
+                .limit(RECENT)
+            )
+        ),
+        flags=list(
+            session.scalars(
+                select(FlagRecord)
+                .options(selectinload(FlagRecord.history))
+                .where(FlagRecord.person_id == person_id)
+                .order_by(FlagRecord.raised_at.desc())
+            )
+        ),
         calls=[CallWithAnswers(call, answers.get(call.id, [])) for call in calls],
         need=session.scalar(
-            select(UnmetNeed).options(selectinload(UnmetNeed.history))
-            .where(UnmetNeed.person_id == person_id)),
-        referrals=list(session.scalars(
-            select(ReferralRecord).where(ReferralRecord.person_id == person_id)
-            .order_by(ReferralRecord.created_at.desc()))),
-        safe_zones=list(session.scalars(
-            select(SafeZoneRecord).where(SafeZoneRecord.person_id == person_id)
-            .order_by(SafeZoneRecord.id))),
-        hospital_stays=list(session.scalars(
-            select(HospitalStay).where(HospitalStay.person_id == person_id)
-            .order_by(HospitalStay.admitted_at.desc()))),
-        campaigns=list(session.scalars(
-            select(Campaign).where(Campaign.id.in_([c for c in campaign_ids if c]))
-            .order_by(Campaign.name))),
+            select(UnmetNeed)
+            .options(selectinload(UnmetNeed.history))
+            .where(UnmetNeed.person_id == person_id)
+        ),
+        referrals=list(
+            session.scalars(
+                select(ReferralRecord)
+                .where(ReferralRecord.person_id == person_id)
+                .order_by(ReferralRecord.created_at.desc())
+            )
+        ),
+        safe_zones=list(
+            session.scalars(
+                select(SafeZoneRecord)
+                .where(SafeZoneRecord.person_id == person_id)
+                .order_by(SafeZoneRecord.id)
+            )
+        ),
+        hospital_stays=list(
+            session.scalars(
+                select(HospitalStay)
+                .where(HospitalStay.person_id == person_id)
+                .order_by(HospitalStay.admitted_at.desc())
+            )
+        ),
+        campaigns=list(
+            session.scalars(
+                select(Campaign)
+                .where(Campaign.id.in_([c for c in campaign_ids if c]))
+                .order_by(Campaign.name)
+            )
+        ),
     )

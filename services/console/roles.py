@@ -29,9 +29,7 @@ LABELS = {
 }
 
 # Who works an alert queue (acknowledge, call back, resolve).
-QUEUE_WORKERS = frozenset(
-    {Role.CALL_HANDLER, Role.TECHNOLOGY_ASSISTANT, Role.MANAGER, Role.ADMIN}
-)
+QUEUE_WORKERS = frozenset({Role.CALL_HANDLER, Role.TECHNOLOGY_ASSISTANT, Role.MANAGER, Role.ADMIN})
 # Who may open a person's record (every view is audited).
 RECORD_READERS = frozenset(Role)
 # Who may change a person's details and contacts (managers read).

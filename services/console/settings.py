@@ -32,7 +32,8 @@ class ConsoleSettings(BaseSettings):
         description="Times on the pages are shown in this zone (stored in UTC)",
     )
     queue_poll_s: float = Field(
-        default=0.1, gt=0,
+        default=0.1,
+        gt=0,
         description="How often the live queue looks for changed alerts (one indexed count "
         "per console process, whatever the number of open pages)",
     )

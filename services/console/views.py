@@ -73,21 +73,27 @@ def key_facts(session: Session, person_ids: set[str], today: date) -> dict[str, 
         return {}
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))}
     keyholders: dict[str, int] = {
-        person_id: count for person_id, count in session.execute(
+        person_id: count
+        for person_id, count in session.execute(
             select(Contact.person_id, func.count())
             .where(Contact.person_id.in_(person_ids), Contact.is_keyholder)
-            .group_by(Contact.person_id))
+            .group_by(Contact.person_id)
+        )
     }
     flags: dict[str, list[str]] = {}
     for person_id, code in session.execute(
-        select(FlagRecord.person_id, FlagRecord.code)
-        .where(FlagRecord.person_id.in_(person_ids), FlagRecord.status.in_(OPEN_FLAG_STATUSES))
+        select(FlagRecord.person_id, FlagRecord.code).where(
+            FlagRecord.person_id.in_(person_ids), FlagRecord.status.in_(OPEN_FLAG_STATUSES)
+        )
     ).tuples():
         flags.setdefault(person_id, []).append(code)
     needs: dict[str, str] = {
-        person_id: level for person_id, level in session.execute(
-            select(UnmetNeed.person_id, UnmetNeed.need_level)
-            .where(UnmetNeed.person_id.in_(person_ids), UnmetNeed.active))
+        person_id: level
+        for person_id, level in session.execute(
+            select(UnmetNeed.person_id, UnmetNeed.need_level).where(
+                UnmetNeed.person_id.in_(person_ids), UnmetNeed.active
+            )
+        )
     }
     facts = {}
     for person_id in person_ids:
@@ -143,7 +149,8 @@ def find_people(session: Session, query: str, today: date, limit: int = 50) -> l
     if query := query.strip():
         pattern = f"%{query}%"
         statement = statement.where(
-            Person.display_name.ilike(pattern) | Person.id.ilike(pattern)
+            Person.display_name.ilike(pattern)
+            | Person.id.ilike(pattern)
             | Person.postcode.ilike(pattern)
         )
     ids = list(session.scalars(statement))
@@ -184,18 +191,30 @@ def alert_detail(session: Session, alert_id: uuid.UUID, today: date) -> AlertDet
         return None
     facts = key_facts(session, {alert.person_id}, today)[alert.person_id]
     contacts = session.scalars(
-        select(Contact).where(Contact.person_id == alert.person_id)
+        select(Contact)
+        .where(Contact.person_id == alert.person_id)
         .order_by(Contact.call_order, Contact.id)
     ).all()
-    calls = [HandlerCall(reason, due_at, outcome) for reason, due_at, outcome in session.execute(
-        select(Call.reason, Call.due_at, CallAnswer.value)
-        .join(CallAnswer, CallAnswer.call_id == Call.id)
-        .where(Call.person_id == alert.person_id, Call.script == HANDLER_CALL_SCRIPT,
-               Call.due_at >= alert.raised_at, CallAnswer.question_id == OUTCOME_QUESTION)
-        .order_by(Call.due_at)
-    )]
+    calls = [
+        HandlerCall(reason, due_at, outcome)
+        for reason, due_at, outcome in session.execute(
+            select(Call.reason, Call.due_at, CallAnswer.value)
+            .join(CallAnswer, CallAnswer.call_id == Call.id)
+            .where(
+                Call.person_id == alert.person_id,
+                Call.script == HANDLER_CALL_SCRIPT,
+                Call.due_at >= alert.raised_at,
+                CallAnswer.question_id == OUTCOME_QUESTION,
+            )
+            .order_by(Call.due_at)
+        )
+    ]
     return AlertDetail(
-        row=row(alert, facts), history=list(alert.history), phone=facts.phone,
-        contacts=list(contacts), closed_by=alert.closed_by, close_reason=alert.close_reason,
+        row=row(alert, facts),
+        history=list(alert.history),
+        phone=facts.phone,
+        contacts=list(contacts),
+        closed_by=alert.closed_by,
+        close_reason=alert.close_reason,
         calls=calls,
     )

@@ -18,20 +18,43 @@ UNANSWERED = frozenset({HandlerCallOutcome.NO_ANSWER, HandlerCallOutcome.LEFT_ME
 
 
 def record_handler_call(
-    session: Session, *, person_id: str, by: str, called: str, outcome: HandlerCallOutcome,
-    notes: str | None, at: datetime,
+    session: Session,
+    *,
+    person_id: str,
+    by: str,
+    called: str,
+    outcome: HandlerCallOutcome,
+    notes: str | None,
+    at: datetime,
 ) -> uuid.UUID:
     """`called`: who was rung, as the handler put it (the person, or a contact's name)."""
     answered = outcome not in UNANSWERED
     call = Call(
-        id=uuid.uuid4(), person_id=person_id, campaign_id=None, script=HANDLER_CALL_SCRIPT,
-        reason=f"{by} called {called}", due_at=at, window_end=at, attempt=1,
+        id=uuid.uuid4(),
+        person_id=person_id,
+        campaign_id=None,
+        script=HANDLER_CALL_SCRIPT,
+        reason=f"{by} called {called}",
+        due_at=at,
+        window_end=at,
+        attempt=1,
         status=(CallStatus.COMPLETED if answered else CallStatus.NO_ANSWER).value,
-        answered_by="human" if answered else None, started_at=at, ended_at=at,
-        script_completed=True, transferred_to_handler=False,
+        answered_by="human" if answered else None,
+        started_at=at,
+        ended_at=at,
+        script_completed=True,
+        transferred_to_handler=False,
     )
     session.add(call)
     session.flush()
-    session.add(CallAnswer(call_id=call.id, question_id=OUTCOME_QUESTION, value=outcome.value,
-                           heard=notes, via="handler", answered_at=at))
+    session.add(
+        CallAnswer(
+            call_id=call.id,
+            question_id=OUTCOME_QUESTION,
+            value=outcome.value,
+            heard=notes,
+            via="handler",
+            answered_at=at,
+        )
+    )
     return call.id

@@ -13,8 +13,16 @@ from sqlalchemy.orm import Session
 from services.store.models import Contact, HospitalStay, Person, SafeZoneRecord
 
 DETAIL_FIELDS = (
-    "display_name", "phone", "address", "postcode", "language", "lives_alone",
-    "has_care_package", "do_not_call", "opted_out", "date_of_birth",
+    "display_name",
+    "phone",
+    "address",
+    "postcode",
+    "language",
+    "lives_alone",
+    "has_care_package",
+    "do_not_call",
+    "opted_out",
+    "date_of_birth",
 )
 
 
@@ -56,14 +64,26 @@ def find_contact(session: Session, person_id: str, contact_id: int) -> Contact:
 
 
 def add_contact(
-    session: Session, person_id: str, *, name: str, relationship: str | None,
-    phone: str | None, is_keyholder: bool, is_responder: bool,
+    session: Session,
+    person_id: str,
+    *,
+    name: str,
+    relationship: str | None,
+    phone: str | None,
+    is_keyholder: bool,
+    is_responder: bool,
 ) -> Contact:
     person = _person(session, person_id)
     order = 1 + max((c.call_order for c in person.contacts), default=0)
-    contact = Contact(person_id=person_id, name=name, relationship_to_person=relationship,
-                      phone=phone, is_keyholder=is_keyholder, is_responder=is_responder,
-                      call_order=order)
+    contact = Contact(
+        person_id=person_id,
+        name=name,
+        relationship_to_person=relationship,
+        phone=phone,
+        is_keyholder=is_keyholder,
+        is_responder=is_responder,
+        call_order=order,
+    )
     session.add(contact)
     session.flush()
     return contact
@@ -76,8 +96,11 @@ def remove_contact(session: Session, person_id: str, contact_id: int) -> None:
 def admit_to_hospital(session: Session, person_id: str, at: datetime) -> HospitalStay:
     """A hospital stay starts. One open stay at a time: a second admission is refused."""
     _person(session, person_id)
-    if session.scalar(select(HospitalStay.id).where(
-            HospitalStay.person_id == person_id, HospitalStay.discharged_at.is_(None))):
+    if session.scalar(
+        select(HospitalStay.id).where(
+            HospitalStay.person_id == person_id, HospitalStay.discharged_at.is_(None)
+        )
+    ):
         raise ValueError(f"person {person_id} is already in hospital")
     stay = HospitalStay(person_id=person_id, admitted_at=at)
     session.add(stay)
@@ -87,8 +110,11 @@ def admit_to_hospital(session: Session, person_id: str, at: datetime) -> Hospita
 
 def discharge_from_hospital(session: Session, person_id: str, at: datetime) -> HospitalStay:
     """The open stay ends; the scheduler's post-discharge campaign reads `discharged_at`."""
-    stay = session.scalar(select(HospitalStay).where(
-        HospitalStay.person_id == person_id, HospitalStay.discharged_at.is_(None)))
+    stay = session.scalar(
+        select(HospitalStay).where(
+            HospitalStay.person_id == person_id, HospitalStay.discharged_at.is_(None)
+        )
+    )
     if stay is None:
         raise ValueError(f"person {person_id} is not in hospital")
     if at < stay.admitted_at:
@@ -98,12 +124,26 @@ def discharge_from_hospital(session: Session, person_id: str, at: datetime) -> H
 
 
 def add_safe_zone(
-    session: Session, person_id: str, *, name: str, lat: float, lon: float, radius_m: float,
-    active_from: time | None, active_to: time | None,
+    session: Session,
+    person_id: str,
+    *,
+    name: str,
+    lat: float,
+    lon: float,
+    radius_m: float,
+    active_from: time | None,
+    active_to: time | None,
 ) -> SafeZoneRecord:
     _person(session, person_id)
-    zone = SafeZoneRecord(person_id=person_id, name=name, lat=lat, lon=lon, radius_m=radius_m,
-                          active_from=active_from, active_to=active_to)
+    zone = SafeZoneRecord(
+        person_id=person_id,
+        name=name,
+        lat=lat,
+        lon=lon,
+        radius_m=radius_m,
+        active_from=active_from,
+        active_to=active_to,
+    )
     session.add(zone)
     session.flush()
     return zone

@@ -23,8 +23,7 @@ from services.store.models import Person
 from services.store.people import fields_to_change
 
 FLAGS = ("lives_alone", "has_care_package", "do_not_call", "opted_out")
-COLUMNS = ("person_id", "name", "phone", "address", "postcode", "date_of_birth", *FLAGS,
-           "language")
+COLUMNS = ("person_id", "name", "phone", "address", "postcode", "date_of_birth", *FLAGS, "language")
 
 
 class PersonRow(BaseModel):
@@ -54,8 +53,11 @@ class PersonRow(BaseModel):
 
     def details(self, columns: frozenset[str] = frozenset(COLUMNS)) -> dict[str, Any]:
         """The person's details from these columns (`name` is `display_name`)."""
-        return {("display_name" if column == "name" else column): getattr(self, column)
-                for column in COLUMNS if column in columns and column != "person_id"}
+        return {
+            ("display_name" if column == "name" else column): getattr(self, column)
+            for column in COLUMNS
+            if column in columns and column != "person_id"
+        }
 
 
 @dataclass(frozen=True)
@@ -87,17 +89,24 @@ def read_rows(text: str) -> PeopleFile:
     columns = frozenset(reader.fieldnames or ()) & frozenset(COLUMNS)
     missing = {"person_id", "name"} - columns
     if missing:
-        return PeopleFile(columns, [], [
-            RowError(1, f"missing column(s): {', '.join(sorted(missing))}")])
+        return PeopleFile(
+            columns, [], [RowError(1, f"missing column(s): {', '.join(sorted(missing))}")]
+        )
     rows, errors = [], []
     for line, raw in enumerate(reader, start=2):
         values = {k: v.strip() for k, v in raw.items() if k in COLUMNS and v and v.strip()}
         try:
             rows.append((line, PersonRow.model_validate(values)))
         except ValidationError as error:
-            errors.append(RowError(line, "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'row'}: {e['msg']}"
-                for e in error.errors())))
+            errors.append(
+                RowError(
+                    line,
+                    "; ".join(
+                        f"{'.'.join(str(p) for p in e['loc']) or 'row'}: {e['msg']}"
+                        for e in error.errors()
+                    ),
+                )
+            )
     return PeopleFile(columns, rows, errors)
 
 
@@ -126,7 +135,16 @@ def export_rows(session: Session) -> str:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for p in session.scalars(select(Person).order_by(Person.id)):
-        writer.writerow([p.id, p.display_name, p.phone or "", p.address or "", p.postcode or "",
-                         p.date_of_birth.isoformat() if p.date_of_birth else "",
-                         *("yes" if getattr(p, flag) else "no" for flag in FLAGS), p.language])
+        writer.writerow(
+            [
+                p.id,
+                p.display_name,
+                p.phone or "",
+                p.address or "",
+                p.postcode or "",
+                p.date_of_birth.isoformat() if p.date_of_birth else "",
+                *("yes" if getattr(p, flag) else "no" for flag in FLAGS),
+                p.language,
+            ]
+        )
     return out.getvalue()

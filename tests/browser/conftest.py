@@ -27,8 +27,14 @@ from tests.support.console import Account, make_accounts
 from tests.support.parts import require
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1366, "height": 768}
 SCREENSHOTS = Path("var/test-artifacts/screenshots")
 
@@ -60,8 +66,9 @@ def running_console(database_url: str) -> Iterator[Console]:
     factory = make_session_factory(engine)
     port = free_port()
     app = create_app(ConsoleSettings(queue_poll_s=0.1), factory)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -78,8 +85,9 @@ def running_console(database_url: str) -> Iterator[Console]:
 
 @pytest.fixture(scope="module")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
-    with running_console(f"sqlite:///{tmp_path_factory.mktemp('console') / 'tecflow.db'}") \
-            as started:
+    with running_console(
+        f"sqlite:///{tmp_path_factory.mktemp('console') / 'tecflow.db'}"
+    ) as started:
         yield started
 
 

@@ -42,32 +42,59 @@ def console_on_the_bus(
     tmp = tmp_path_factory.mktemp("console-bus")
     with running_console(f"sqlite:///{tmp / 'tecflow.db'}") as console:
         env = worker_env(kafka_bootstrap, console.database_url, f"console-{uuid.uuid4().hex[:6]}")
-        with tecflow_process("worker", "--lane", "alarms", env=env,
-                             log_path=Path(tmp) / "lane.log"):
+        with tecflow_process(
+            "worker", "--lane", "alarms", env=env, log_path=Path(tmp) / "lane.log"
+        ):
             yield console
 
 
 def alarm(person_id: str, minutes_ago: float) -> AlarmEvent:
-    return AlarmEvent(person_id=person_id, source="test", reference="1",
-                      occurred_at=datetime.now(UTC) - timedelta(minutes=minutes_ago),
-                      controller_id="4411", device_type=ScaipDeviceType.FALL_DETECTOR,
-                      status_code=ScaipStatus.AUTOMATIC_ALARM)
+    return AlarmEvent(
+        person_id=person_id,
+        source="test",
+        reference="1",
+        occurred_at=datetime.now(UTC) - timedelta(minutes=minutes_ago),
+        controller_id="4411",
+        device_type=ScaipDeviceType.FALL_DETECTOR,
+        status_code=ScaipStatus.AUTOMATIC_ALARM,
+    )
 
 
 def other_work(console: Console) -> None:
     """A realistic queue around the alarm: a missed morning and a low battery."""
     now = datetime.now(UTC)
     for name, kind, priority, summary, queue, age in [
-        ("Jean Black", "no_morning_activity", AlertPriority.HIGH,
-         "No movement seen by 10:30; usually up by 08:15", AlertQueue.CALL_HANDLER, 14),
-        ("Tom Reid", "battery_low", AlertPriority.LOW, "Pendant battery low (15%)",
-         AlertQueue.CALL_HANDLER, 50),
+        (
+            "Jean Black",
+            "no_morning_activity",
+            AlertPriority.HIGH,
+            "No movement seen by 10:30; usually up by 08:15",
+            AlertQueue.CALL_HANDLER,
+            14,
+        ),
+        (
+            "Tom Reid",
+            "battery_low",
+            AlertPriority.LOW,
+            "Pendant battery low (15%)",
+            AlertQueue.CALL_HANDLER,
+            50,
+        ),
     ]:
         person_id = seed_person(console.factory, display_name=name, lives_alone=False)
-        handle(RaiseAlert(person_id=person_id, key=f"{kind}:{person_id}", kind=kind,
-                          priority=priority, summary=summary, by=Actor.system("tests"),
-                          at=now - timedelta(minutes=age), queue=queue),
-               SqlAlchemyUnitOfWork(console.factory))
+        handle(
+            RaiseAlert(
+                person_id=person_id,
+                key=f"{kind}:{person_id}",
+                kind=kind,
+                priority=priority,
+                summary=summary,
+                by=Actor.system("tests"),
+                at=now - timedelta(minutes=age),
+                queue=queue,
+            ),
+            SqlAlchemyUnitOfWork(console.factory),
+        )
 
 
 def test_an_alarm_on_the_bus_is_worked_to_the_end(
@@ -115,7 +142,8 @@ def test_an_alarm_on_the_bus_is_worked_to_the_end(
 
     page.goto(f"{console.url}/people/{person_id}")
     alerts = page.locator("section", has=page.get_by_role("heading", name="Alerts"))
-    expect(alerts).to_contain_text("resolved (fall without injury) by "
-                                   + console.accounts[Role.CALL_HANDLER].username)
+    expect(alerts).to_contain_text(
+        "resolved (fall without injury) by " + console.accounts[Role.CALL_HANDLER].username
+    )
     assert serious_accessibility_violations(page) == []
     screenshot(page, "person-record")

@@ -34,7 +34,12 @@ def people(console: Console) -> list[str]:
 
 @pytest.mark.parametrize(("role", "path", "heading", "name"), PAGES)
 def test_page_is_accessible(
-    page: Page, console: Console, people: list[str], role: Role, path: str, heading: str,
+    page: Page,
+    console: Console,
+    people: list[str],
+    role: Role,
+    path: str,
+    heading: str,
     name: str,
 ) -> None:
     if name == "audit-log":  # something to read: a handler opens a record first

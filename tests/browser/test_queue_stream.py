@@ -19,8 +19,14 @@ def signed_in_client(console: Console, role: Role) -> httpx.Client:
     token = re.search(r'name="csrf_token" value="([^"]+)"', form)
     assert token
     account = console.accounts[role]
-    client.post("/login", data={"username": account.username, "password": account.password,
-                                "csrf_token": token.group(1)})
+    client.post(
+        "/login",
+        data={
+            "username": account.username,
+            "password": account.password,
+            "csrf_token": token.group(1),
+        },
+    )
     return client
 
 
@@ -38,8 +44,10 @@ def events(lines: object) -> object:
 
 
 def test_the_stream_sends_the_rows_then_each_change(console: Console) -> None:
-    with closing(signed_in_client(console, Role.CALL_HANDLER)) as client, \
-            client.stream("GET", "/events/queue") as stream:
+    with (
+        closing(signed_in_client(console, Role.CALL_HANDLER)) as client,
+        client.stream("GET", "/events/queue") as stream,
+    ):
         assert stream.status_code == 200
         assert stream.headers["content-type"].startswith("text/event-stream")
         received = events(stream.iter_lines())

@@ -46,4 +46,3 @@ def test_a_call_handler_cannot_open_the_admin_pages(page: Page, console: Console
         expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
     assert serious_accessibility_violations(page) == []
     screenshot(page, "not-allowed")
-

@@ -44,10 +44,15 @@ def login_csrf(client: TestClient) -> str:
 
 def sign_in(client: TestClient, account: Account, password: str | None = None) -> str:
     """Sign in through the form; returns the session's CSRF token from the next page."""
-    response = client.post("/login", data={
-        "username": account.username, "password": password or account.password,
-        "csrf_token": login_csrf(client),
-    }, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "username": account.username,
+            "password": password or account.password,
+            "csrf_token": login_csrf(client),
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     me = client.get("/api/session")
     assert me.status_code == 200, me.text
@@ -63,13 +68,32 @@ def seed_person(factory: sessionmaker[Session], **details: object) -> str:
 
     person_id = f"P{uuid.uuid4().hex[:8].upper()}"
     with transaction(factory) as session:
-        session.add(Person(id=person_id, **({
-            "display_name": "Margaret Test", "phone": "+441382000123",
-            "postcode": "DD1 1AA", "date_of_birth": date(1938, 5, 17), "lives_alone": True,
-        } | details)))
+        session.add(
+            Person(
+                id=person_id,
+                **(
+                    {
+                        "display_name": "Margaret Test",
+                        "phone": "+441382000123",
+                        "postcode": "DD1 1AA",
+                        "date_of_birth": date(1938, 5, 17),
+                        "lives_alone": True,
+                    }
+                    | details
+                ),
+            )
+        )
         session.flush()
-        session.add(Contact(person_id=person_id, name="Ann Test", relationship_to_person="daughter",
-                            phone="+441382000456", is_keyholder=True, call_order=1))
+        session.add(
+            Contact(
+                person_id=person_id,
+                name="Ann Test",
+                relationship_to_person="daughter",
+                phone="+441382000456",
+                is_keyholder=True,
+                call_order=1,
+            )
+        )
     return person_id
 
 
@@ -81,8 +105,16 @@ def raise_alarm(factory: sessionmaker[Session], person_id: str, summary: str = "
     from contracts.codes import AlertPriority
     from contracts.envelope import utcnow
 
-    return handle(RaiseAlert(
-        person_id=person_id, key=f"alarm:{person_id}:{uuid.uuid4().hex[:6]}", kind="alarm",
-        priority=AlertPriority.URGENT, summary=summary, by=Actor.system("tests"),
-        at=utcnow(), evidence=("personal trigger, manual alarm",),
-    ), SqlAlchemyUnitOfWork(factory))
+    return handle(
+        RaiseAlert(
+            person_id=person_id,
+            key=f"alarm:{person_id}:{uuid.uuid4().hex[:6]}",
+            kind="alarm",
+            priority=AlertPriority.URGENT,
+            summary=summary,
+            by=Actor.system("tests"),
+            at=utcnow(),
+            evidence=("personal trigger, manual alarm",),
+        ),
+        SqlAlchemyUnitOfWork(factory),
+    )

@@ -26,7 +26,6 @@ router = APIRouter(prefix="/alerts", include_in_schema=False)
 api = APIRouter(prefix="/alerts", tags=["alerts"])
 
 
-
 class AlertOut(BaseModel):
     id: uuid.UUID
     kind: str
@@ -86,35 +85,59 @@ def alert_page(
     if detail is None:
         raise HTTPException(404, "no such alert")
     viewed(request, staff, "alert", str(alert_id), detail.row.person.person_id)
-    return render(request, "alert.html", staff, alert=detail.row, detail=detail,
-                  outcomes=ALERT_OUTCOMES, can_record_calls=staff.role in RECORD_EDITORS)
+    return render(
+        request,
+        "alert.html",
+        staff,
+        alert=detail.row,
+        detail=detail,
+        outcomes=ALERT_OUTCOMES,
+        can_record_calls=staff.role in RECORD_EDITORS,
+    )
 
 
 @router.post("/{alert_id}/acknowledge")
 def acknowledge_form(
-    request: Request, alert_id: uuid.UUID, staff: QueueWorker,
+    request: Request,
+    alert_id: uuid.UUID,
+    staff: QueueWorker,
     take_over: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
-    apply(request, AcknowledgeAlert(alert_id=alert_id, by=actor(staff), at=utcnow(),
-                                    take_over=take_over))
+    apply(
+        request,
+        AcknowledgeAlert(alert_id=alert_id, by=actor(staff), at=utcnow(), take_over=take_over),
+    )
     return RedirectResponse(f"/alerts/{alert_id}", status_code=303)
 
 
 @router.post("/{alert_id}/resolve")
 def resolve_form(
-    request: Request, alert_id: uuid.UUID, staff: QueueWorker,
+    request: Request,
+    alert_id: uuid.UUID,
+    staff: QueueWorker,
     outcome: Annotated[AlertOutcome, Form()],
     note: Annotated[str, Form(max_length=4000)] = "",
     take_over: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
-    apply(request, ResolveAlert(alert_id=alert_id, outcome=outcome, note=note.strip() or None,
-                                by=actor(staff), at=utcnow(), take_over=take_over))
+    apply(
+        request,
+        ResolveAlert(
+            alert_id=alert_id,
+            outcome=outcome,
+            note=note.strip() or None,
+            by=actor(staff),
+            at=utcnow(),
+            take_over=take_over,
+        ),
+    )
     return RedirectResponse("/queue", status_code=303)
 
 
 @router.post("/{alert_id}/notes")
 def note_form(
-    request: Request, alert_id: uuid.UUID, staff: QueueWorker,
+    request: Request,
+    alert_id: uuid.UUID,
+    staff: QueueWorker,
     text: Annotated[str, Form(max_length=4000)],
 ) -> RedirectResponse:
     apply(request, AddAlertNote(alert_id=alert_id, text=text, by=actor(staff), at=utcnow()))
@@ -123,7 +146,9 @@ def note_form(
 
 @router.post("/{alert_id}/reopen")
 def reopen_form(
-    request: Request, alert_id: uuid.UUID, staff: QueueWorker,
+    request: Request,
+    alert_id: uuid.UUID,
+    staff: QueueWorker,
     reason: Annotated[str, Form(max_length=4000)],
 ) -> RedirectResponse:
     apply(request, ReopenAlert(alert_id=alert_id, reason=reason, by=actor(staff), at=utcnow()))
@@ -141,8 +166,7 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 @api.get("")
 def list_alerts(session: Db, staff: QueueWorker) -> list[AlertOut]:
     """Open alerts of the queues this role works: most urgent first, then oldest."""
-    return [AlertOut.of(found) for found in queue(session, QUEUES_OF[staff.role],
-                                                   utcnow().date())]
+    return [AlertOut.of(found) for found in queue(session, QUEUES_OF[staff.role], utcnow().date())]
 
 
 @api.get("/{alert_id}", responses=REFUSALS)
@@ -157,8 +181,10 @@ def acknowledge(
     request: Request, alert_id: uuid.UUID, body: Acknowledge, session: Db, staff: QueueWorker
 ) -> AlertOut:
     """Take the alert: everyone sees who has it. Someone else's only with `take_over`."""
-    apply(request, AcknowledgeAlert(alert_id=alert_id, by=actor(staff), at=utcnow(),
-                                    take_over=body.take_over))
+    apply(
+        request,
+        AcknowledgeAlert(alert_id=alert_id, by=actor(staff), at=utcnow(), take_over=body.take_over),
+    )
     return AlertOut.of(found_row(session, alert_id))
 
 
@@ -167,8 +193,17 @@ def resolve(
     request: Request, alert_id: uuid.UUID, body: Resolve, session: Db, staff: QueueWorker
 ) -> AlertOut:
     """Close the alert with what happened (an outcome code) and an optional note."""
-    apply(request, ResolveAlert(alert_id=alert_id, outcome=body.outcome, note=body.note,
-                                by=actor(staff), at=utcnow(), take_over=body.take_over))
+    apply(
+        request,
+        ResolveAlert(
+            alert_id=alert_id,
+            outcome=body.outcome,
+            note=body.note,
+            by=actor(staff),
+            at=utcnow(),
+            take_over=body.take_over,
+        ),
+    )
     return AlertOut.of(found_row(session, alert_id))
 
 
@@ -176,8 +211,7 @@ def resolve(
 def add_note(
     request: Request, alert_id: uuid.UUID, body: Note, session: Db, staff: QueueWorker
 ) -> AlertOut:
-    apply(request, AddAlertNote(alert_id=alert_id, text=body.text, by=actor(staff),
-                                at=utcnow()))
+    apply(request, AddAlertNote(alert_id=alert_id, text=body.text, by=actor(staff), at=utcnow()))
     return AlertOut.of(found_row(session, alert_id))
 
 
@@ -185,6 +219,5 @@ def add_note(
 def reopen(
     request: Request, alert_id: uuid.UUID, body: Reopen, session: Db, staff: QueueWorker
 ) -> AlertOut:
-    apply(request, ReopenAlert(alert_id=alert_id, reason=body.reason, by=actor(staff),
-                               at=utcnow()))
+    apply(request, ReopenAlert(alert_id=alert_id, reason=body.reason, by=actor(staff), at=utcnow()))
     return AlertOut.of(found_row(session, alert_id))

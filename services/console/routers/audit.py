@@ -44,17 +44,30 @@ def entries(
         statement = statement.where(AuditRecord.actor == actor)
     if action:
         statement = statement.where(AuditRecord.action == action)
-    return [AuditOut.model_validate(entry, from_attributes=True)
-            for entry in session.scalars(statement)]
+    return [
+        AuditOut.model_validate(entry, from_attributes=True) for entry in session.scalars(statement)
+    ]
 
 
 @router.get("")
 def audit_page(
-    request: Request, session: Db, staff: Admin, person: str = "", actor: str = "",
+    request: Request,
+    session: Db,
+    staff: Admin,
+    person: str = "",
+    actor: str = "",
     action: str = "",
 ) -> HTMLResponse:
-    return render(request, "audit.html", staff, entries=entries(session, person, actor, action),
-                  person=person, actor=actor, action=action, limit=LIMIT)
+    return render(
+        request,
+        "audit.html",
+        staff,
+        entries=entries(session, person, actor, action),
+        person=person,
+        actor=actor,
+        action=action,
+        limit=LIMIT,
+    )
 
 
 @api.get("")

@@ -33,8 +33,10 @@ api = APIRouter(prefix="/session", tags=["session"])
 # a random value that must match this cookie (double submit), so another site cannot
 # sign a browser in to an account of its choosing.
 LOGIN_CSRF_COOKIE = "tecflow_login_csrf"
-REFUSED = "That name and password did not match, or the account is locked for a while " \
+REFUSED = (
+    "That name and password did not match, or the account is locked for a while "
     "after repeated failures. Ask an admin if it keeps happening."
+)
 
 
 def secure(request: Request, settings: ConsoleSettings) -> bool:
@@ -49,7 +51,10 @@ def safe_next(target: str | None, role: Role) -> str:
 
 
 def signed_in(
-    request: Request, session: Db, settings: ConsoleSettings, user: ConsoleUser,
+    request: Request,
+    session: Db,
+    settings: ConsoleSettings,
+    user: ConsoleUser,
     respond: Callable[[accounts.NewSession], Response],
 ) -> Response:
     """Open a session for `user` and set its cookie on the response `respond` builds.
@@ -59,8 +64,13 @@ def signed_in(
     )
     response = respond(new)
     response.set_cookie(
-        SESSION_COOKIE, new.token, max_age=int(settings.session_hours * 3600), httponly=True,
-        samesite="lax", secure=secure(request, settings), path="/",
+        SESSION_COOKIE,
+        new.token,
+        max_age=int(settings.session_hours * 3600),
+        httponly=True,
+        samesite="lax",
+        secure=secure(request, settings),
+        path="/",
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
@@ -71,17 +81,31 @@ def redirect_to(target: str) -> Callable[[accounts.NewSession], Response]:
 
 
 def login_page(
-    request: Request, settings: ConsoleSettings, error: str | None = None,
-    status_code: int = 200, next_path: str = "",
+    request: Request,
+    settings: ConsoleSettings,
+    error: str | None = None,
+    status_code: int = 200,
+    next_path: str = "",
 ) -> Response:
     token = secrets.token_urlsafe(32)
     response = render(
-        request, "login.html", None, status_code=status_code, login_csrf=token, error=error,
-        next_path=next_path, oidc=settings.oidc_enabled,
+        request,
+        "login.html",
+        None,
+        status_code=status_code,
+        login_csrf=token,
+        error=error,
+        next_path=next_path,
+        oidc=settings.oidc_enabled,
     )
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, token, max_age=3600, httponly=True, samesite="strict",
-        secure=secure(request, settings), path="/login",
+        LOGIN_CSRF_COOKIE,
+        token,
+        max_age=3600,
+        httponly=True,
+        samesite="strict",
+        secure=secure(request, settings),
+        path="/login",
     )
     return response
 
@@ -103,10 +127,19 @@ def login(
 ) -> Response:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
-        return login_page(request, settings, "The sign-in form had expired; please try again.",
-                          status_code=403, next_path=next)
+        return login_page(
+            request,
+            settings,
+            "The sign-in form had expired; please try again.",
+            status_code=403,
+            next_path=next,
+        )
     outcome = accounts.check_password(
-        session, username.strip(), password, client=client_of(request), now=utcnow(),
+        session,
+        username.strip(),
+        password,
+        client=client_of(request),
+        now=utcnow(),
         settings=settings,
     )
     if isinstance(outcome, accounts.SignInRefused):
@@ -143,16 +176,24 @@ async def oidc_callback(request: Request, oidc: Oidc, session: Db, settings: Set
     try:
         username, subject = await oidc.claims(request)
     except OidcRefused:
-        return login_page(request, settings, "Your organisation's sign-in did not complete; "
-                          "please try again.", status_code=401)
+        return login_page(
+            request,
+            settings,
+            "Your organisation's sign-in did not complete; please try again.",
+            status_code=401,
+        )
     outcome = accounts.check_oidc_user(
         session, username, subject, client=client_of(request), now=utcnow()
     )
     if isinstance(outcome, accounts.SignInRefused):
-        return login_page(request, settings, "Your organisation signed you in, but there is "
-                          "no console account for you here. Ask an admin.", status_code=403)
-    return signed_in(request, session, settings, outcome,
-                     redirect_to(HOME_OF[Role(outcome.role)]))
+        return login_page(
+            request,
+            settings,
+            "Your organisation signed you in, but there is "
+            "no console account for you here. Ask an admin.",
+            status_code=403,
+        )
+    return signed_in(request, session, settings, outcome, redirect_to(HOME_OF[Role(outcome.role)]))
 
 
 class Credentials(BaseModel):
@@ -175,23 +216,41 @@ def api_sign_in(
     every state-changing call must send in `X-CSRF-Token`. (JSON only, so another site's
     form cannot post it.)"""
     outcome = accounts.check_password(
-        session, credentials.username, credentials.password, client=client_of(request),
-        now=utcnow(), settings=settings,
+        session,
+        credentials.username,
+        credentials.password,
+        client=client_of(request),
+        now=utcnow(),
+        settings=settings,
     )
     if isinstance(outcome, accounts.SignInRefused):
         return JSONResponse({"error": REFUSED}, status_code=401)
     user = outcome
-    return signed_in(request, session, settings, user, lambda new: JSONResponse(SessionInfo(
-        username=user.username, display_name=user.display_name, role=Role(user.role),
-        csrf_token=new.csrf_token,
-    ).model_dump(mode="json")))
+    return signed_in(
+        request,
+        session,
+        settings,
+        user,
+        lambda new: JSONResponse(
+            SessionInfo(
+                username=user.username,
+                display_name=user.display_name,
+                role=Role(user.role),
+                csrf_token=new.csrf_token,
+            ).model_dump(mode="json")
+        ),
+    )
 
 
 @api.get("")
 def api_session(staff: SignedIn) -> SessionInfo:
     """Who is signed in, and the CSRF token for state-changing calls."""
-    return SessionInfo(username=staff.username, display_name=staff.display_name,
-                       role=staff.role, csrf_token=staff.csrf_token)
+    return SessionInfo(
+        username=staff.username,
+        display_name=staff.display_name,
+        role=staff.role,
+        csrf_token=staff.csrf_token,
+    )
 
 
 @api.delete("", status_code=204)

@@ -51,22 +51,22 @@ def people_page(request: Request, session: Db, staff: RecordReader, q: str = "")
 @api.get("")
 def list_people(session: Db, _staff: RecordReader, q: str = "") -> list[PersonFacts]:
     """Up to 50 people whose name, id or postcode contains `q`, by name."""
-    return [PersonFacts(**facts.__dict__) for facts in find_people(session, q[:100],
-                                                                    utcnow().date())]
+    return [
+        PersonFacts(**facts.__dict__) for facts in find_people(session, q[:100], utcnow().date())
+    ]
 
 
 @router.get("/{person_id}")
-def person_page(
-    request: Request, person_id: str, session: Db, staff: RecordReader
-) -> HTMLResponse:
+def person_page(request: Request, person_id: str, session: Db, staff: RecordReader) -> HTMLResponse:
     """The whole record; the view is in the audit log before the page is sent."""
     now = utcnow()
     record = person_record(session, person_id, now.date())
     if record is None:
         raise HTTPException(404, "no such person")
     viewed(request, staff, "person", person_id, person_id)
-    return render(request, "person.html", staff, record=record, now=now,
-                  can_edit=staff.role in RECORD_EDITORS)
+    return render(
+        request, "person.html", staff, record=record, now=now, can_edit=staff.role in RECORD_EDITORS
+    )
 
 
 @api.get("/{person_id}", responses={404: {"description": "no such person"}})
@@ -84,23 +84,45 @@ def get_person(
 def record_out(record: PersonRecord) -> PersonRecordOut:
     person = record.person
     return PersonRecordOut(
-        id=person.id, name=person.display_name, age=record.age, phone=person.phone,
-        address=person.address, postcode=person.postcode, lives_alone=person.lives_alone,
-        language=person.language, timezone=person.timezone, away_until=person.away_until,
-        do_not_call=person.do_not_call, opted_out=person.opted_out,
+        id=person.id,
+        name=person.display_name,
+        age=record.age,
+        phone=person.phone,
+        address=person.address,
+        postcode=person.postcode,
+        lives_alone=person.lives_alone,
+        language=person.language,
+        timezone=person.timezone,
+        away_until=person.away_until,
+        do_not_call=person.do_not_call,
+        opted_out=person.opted_out,
         contacts=[ContactOut.model_validate(c) for c in record.contacts],
-        devices=[DeviceOut(kind=loan.device.kind, identifier=loan.device.identifier,
-                           model=loan.device.model, placement=loan.device.placement,
-                           status=loan.device.status, last_seen_at=loan.device.last_seen_at,
-                           loaned_at=loan.loaned_at) for loan in record.loans],
+        devices=[
+            DeviceOut(
+                kind=loan.device.kind,
+                identifier=loan.device.identifier,
+                model=loan.device.model,
+                placement=loan.device.placement,
+                status=loan.device.status,
+                last_seen_at=loan.device.last_seen_at,
+                loaned_at=loan.loaned_at,
+            )
+            for loan in record.loans
+        ],
         alerts=[AlertSummary.model_validate(a) for a in record.alerts],
         flags=[FlagOut.model_validate(f) for f in record.flags],
-        calls=[CallOut(id=item.call.id, script=item.call.script,
-                       campaign_id=item.call.campaign_id, due_at=item.call.due_at,
-                       status=item.call.status,
-                       transferred_to_handler=item.call.transferred_to_handler,
-                       answers=[AnswerOut.model_validate(a) for a in item.answers])
-               for item in record.calls],
+        calls=[
+            CallOut(
+                id=item.call.id,
+                script=item.call.script,
+                campaign_id=item.call.campaign_id,
+                due_at=item.call.due_at,
+                status=item.call.status,
+                transferred_to_handler=item.call.transferred_to_handler,
+                answers=[AnswerOut.model_validate(a) for a in item.answers],
+            )
+            for item in record.calls
+        ],
         need=NeedOut.model_validate(record.need) if record.need else None,
         referrals=[ReferralOut.model_validate(r) for r in record.referrals],
         safe_zones=[SafeZoneOut.model_validate(z) for z in record.safe_zones],
@@ -135,8 +157,13 @@ class ContactIn(BaseModel):
 
 
 def audited(
-    request: Request, staff: Staff, person_id: str, action: str, entity: str,
-    write: Callable[[Session], T], entity_id: str | None = None,
+    request: Request,
+    staff: Staff,
+    person_id: str,
+    action: str,
+    entity: str,
+    write: Callable[[Session], T],
+    entity_id: str | None = None,
     detail: Callable[[T], dict[str, Any]] = lambda _result: {},
     unchanged: Callable[[T], bool] = lambda _result: False,
 ) -> T:
@@ -163,33 +190,59 @@ def audited(
 def change_details(
     request: Request, staff: Staff, person_id: str, values: dict[str, Any]
 ) -> list[str]:
-    return audited(request, staff, person_id, "change_details", "person",
-                   lambda session: people.update_details(session, person_id, values),
-                   entity_id=person_id, detail=lambda fields: {"fields": fields},
-                   unchanged=lambda fields: not fields)
+    return audited(
+        request,
+        staff,
+        person_id,
+        "change_details",
+        "person",
+        lambda session: people.update_details(session, person_id, values),
+        entity_id=person_id,
+        detail=lambda fields: {"fields": fields},
+        unchanged=lambda fields: not fields,
+    )
 
 
 def new_contact(request: Request, staff: Staff, person_id: str, contact: ContactIn) -> int:
     def add(session: Session) -> int:
         return people.add_contact(
-            session, person_id, name=contact.name, relationship=contact.relationship,
-            phone=contact.phone, is_keyholder=contact.is_keyholder,
-            is_responder=contact.is_responder).id
+            session,
+            person_id,
+            name=contact.name,
+            relationship=contact.relationship,
+            phone=contact.phone,
+            is_keyholder=contact.is_keyholder,
+            is_responder=contact.is_responder,
+        ).id
 
-    return audited(request, staff, person_id, "add_contact", "contact", add,
-                   detail=lambda _id: {"keyholder": contact.is_keyholder,
-                                       "responder": contact.is_responder})
+    return audited(
+        request,
+        staff,
+        person_id,
+        "add_contact",
+        "contact",
+        add,
+        detail=lambda _id: {"keyholder": contact.is_keyholder, "responder": contact.is_responder},
+    )
 
 
 def drop_contact(request: Request, staff: Staff, person_id: str, contact_id: int) -> None:
-    audited(request, staff, person_id, "remove_contact", "contact",
-            lambda session: people.remove_contact(session, person_id, contact_id),
-            entity_id=str(contact_id))
+    audited(
+        request,
+        staff,
+        person_id,
+        "remove_contact",
+        "contact",
+        lambda session: people.remove_contact(session, person_id, contact_id),
+        entity_id=str(contact_id),
+    )
 
 
 @router.post("/{person_id}/details")
 def details_form(
-    request: Request, person_id: str, staff: RecordEditor,
+    request: Request,
+    person_id: str,
+    staff: RecordEditor,
     display_name: Annotated[str, Form(min_length=1, max_length=200)],
     phone: Annotated[str, Form(max_length=32)] = "",
     address: Annotated[str, Form(max_length=1000)] = "",
@@ -199,27 +252,47 @@ def details_form(
     do_not_call: Annotated[bool, Form()] = False,
     opted_out: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
-    change_details(request, staff, person_id, {
-        "display_name": display_name.strip(), "phone": phone.strip() or None,
-        "address": address.strip() or None, "postcode": postcode.strip().upper() or None,
-        "lives_alone": lives_alone, "has_care_package": has_care_package,
-        "do_not_call": do_not_call, "opted_out": opted_out,
-    })
+    change_details(
+        request,
+        staff,
+        person_id,
+        {
+            "display_name": display_name.strip(),
+            "phone": phone.strip() or None,
+            "address": address.strip() or None,
+            "postcode": postcode.strip().upper() or None,
+            "lives_alone": lives_alone,
+            "has_care_package": has_care_package,
+            "do_not_call": do_not_call,
+            "opted_out": opted_out,
+        },
+    )
     return RedirectResponse(f"/people/{person_id}#s-details", status_code=303)
 
 
 @router.post("/{person_id}/contacts")
 def contact_form(
-    request: Request, person_id: str, staff: RecordEditor,
+    request: Request,
+    person_id: str,
+    staff: RecordEditor,
     name: Annotated[str, Form(min_length=1, max_length=200)],
     relationship: Annotated[str, Form(max_length=100)] = "",
     phone: Annotated[str, Form(max_length=32)] = "",
     is_keyholder: Annotated[bool, Form()] = False,
     is_responder: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
-    new_contact(request, staff, person_id, ContactIn(
-        name=name.strip(), relationship=relationship.strip() or None,
-        phone=phone.strip() or None, is_keyholder=is_keyholder, is_responder=is_responder))
+    new_contact(
+        request,
+        staff,
+        person_id,
+        ContactIn(
+            name=name.strip(),
+            relationship=relationship.strip() or None,
+            phone=phone.strip() or None,
+            is_keyholder=is_keyholder,
+            is_responder=is_responder,
+        ),
+    )
     return RedirectResponse(f"/people/{person_id}#s-contacts", status_code=303)
 
 
@@ -236,21 +309,24 @@ def patch_person(
     request: Request, person_id: str, body: DetailsIn, staff: RecordEditor
 ) -> dict[str, list[str]]:
     """Change a person's details; returns the fields that changed (audited)."""
-    fields = change_details(request, staff, person_id,
-                            body.model_dump(exclude_unset=True))
+    fields = change_details(request, staff, person_id, body.model_dump(exclude_unset=True))
     return {"changed": fields}
 
 
-@api.post("/{person_id}/contacts", status_code=201,
-          responses={404: {"description": "no such person"}})
+@api.post(
+    "/{person_id}/contacts", status_code=201, responses={404: {"description": "no such person"}}
+)
 def post_contact(
     request: Request, person_id: str, body: ContactIn, staff: RecordEditor
 ) -> dict[str, int]:
     return {"id": new_contact(request, staff, person_id, body)}
 
 
-@api.delete("/{person_id}/contacts/{contact_id}", status_code=204,
-            responses={404: {"description": "no such contact"}})
+@api.delete(
+    "/{person_id}/contacts/{contact_id}",
+    status_code=204,
+    responses={404: {"description": "no such contact"}},
+)
 def delete_contact(
     request: Request, person_id: str, contact_id: int, staff: RecordEditor
 ) -> Response:
@@ -270,31 +346,50 @@ class HandlerCallIn(BaseModel):
 def record_call(request: Request, staff: Staff, person_id: str, call: HandlerCallIn) -> str:
     def add(session: Session) -> str:
         people.fields_to_change(session, person_id, {})  # the person exists
-        return str(record_handler_call(
-            session, person_id=person_id, by=staff.username, called=call.called,
-            outcome=call.outcome, notes=call.notes, at=utcnow()))
+        return str(
+            record_handler_call(
+                session,
+                person_id=person_id,
+                by=staff.username,
+                called=call.called,
+                outcome=call.outcome,
+                notes=call.notes,
+                at=utcnow(),
+            )
+        )
 
-    return audited(request, staff, person_id, "record_call", "call", add,
-                   detail=lambda _id: {"outcome": call.outcome.value})
+    return audited(
+        request,
+        staff,
+        person_id,
+        "record_call",
+        "call",
+        add,
+        detail=lambda _id: {"outcome": call.outcome.value},
+    )
 
 
 @router.post("/{person_id}/calls")
 def call_form(
-    request: Request, person_id: str, staff: RecordEditor,
+    request: Request,
+    person_id: str,
+    staff: RecordEditor,
     called: Annotated[str, Form(min_length=1, max_length=200)],
     outcome: Annotated[HandlerCallOutcome, Form()],
     notes: Annotated[str, Form(max_length=4000)] = "",
     back: Annotated[str, Form(max_length=200)] = "",
 ) -> RedirectResponse:
-    record_call(request, staff, person_id, HandlerCallIn(
-        called=called.strip(), outcome=outcome, notes=notes.strip() or None))
+    record_call(
+        request,
+        staff,
+        person_id,
+        HandlerCallIn(called=called.strip(), outcome=outcome, notes=notes.strip() or None),
+    )
     local = back.startswith("/") and not back.startswith("//") and "\\" not in back
-    return RedirectResponse(back if local else f"/people/{person_id}#s-calls",
-                            status_code=303)
+    return RedirectResponse(back if local else f"/people/{person_id}#s-calls", status_code=303)
 
 
-@api.post("/{person_id}/calls", status_code=201,
-          responses={404: {"description": "no such person"}})
+@api.post("/{person_id}/calls", status_code=201, responses={404: {"description": "no such person"}})
 def post_call(
     request: Request, person_id: str, body: HandlerCallIn, staff: RecordEditor
 ) -> dict[str, str]:
@@ -319,29 +414,53 @@ def hospital(request: Request, staff: Staff, person_id: str, admitted: bool) -> 
     """Admit now, or discharge now (a discharge starts the post-discharge calls: the
     scheduler reads it from the store)."""
     if admitted:
-        audited(request, staff, person_id, "admit_to_hospital", "hospital_stay",
-                lambda session: people.admit_to_hospital(session, person_id, utcnow()).id)
+        audited(
+            request,
+            staff,
+            person_id,
+            "admit_to_hospital",
+            "hospital_stay",
+            lambda session: people.admit_to_hospital(session, person_id, utcnow()).id,
+        )
     else:
-        audited(request, staff, person_id, "discharge_from_hospital", "hospital_stay",
-                lambda session: people.discharge_from_hospital(
-                    session, person_id, utcnow()).id)
+        audited(
+            request,
+            staff,
+            person_id,
+            "discharge_from_hospital",
+            "hospital_stay",
+            lambda session: people.discharge_from_hospital(session, person_id, utcnow()).id,
+        )
 
 
 def new_safe_zone(request: Request, staff: Staff, person_id: str, zone: SafeZoneIn) -> int:
-    return audited(request, staff, person_id, "add_safe_zone", "safe_zone",
-                   lambda session: people.add_safe_zone(
-                       session, person_id, **zone.model_dump()).id)
+    return audited(
+        request,
+        staff,
+        person_id,
+        "add_safe_zone",
+        "safe_zone",
+        lambda session: people.add_safe_zone(session, person_id, **zone.model_dump()).id,
+    )
 
 
 def drop_safe_zone(request: Request, staff: Staff, person_id: str, zone_id: int) -> None:
-    audited(request, staff, person_id, "remove_safe_zone", "safe_zone",
-            lambda session: people.remove_safe_zone(session, person_id, zone_id),
-            entity_id=str(zone_id))
+    audited(
+        request,
+        staff,
+        person_id,
+        "remove_safe_zone",
+        "safe_zone",
+        lambda session: people.remove_safe_zone(session, person_id, zone_id),
+        entity_id=str(zone_id),
+    )
 
 
 @router.post("/{person_id}/hospital")
 def hospital_form(
-    request: Request, person_id: str, staff: RecordEditor,
+    request: Request,
+    person_id: str,
+    staff: RecordEditor,
     event: Annotated[Literal["admitted", "discharged"], Form()],
 ) -> RedirectResponse:
     hospital(request, staff, person_id, admitted=event == "admitted")
@@ -350,7 +469,9 @@ def hospital_form(
 
 @router.post("/{person_id}/safe-zones")
 def safe_zone_form(
-    request: Request, person_id: str, staff: RecordEditor,
+    request: Request,
+    person_id: str,
+    staff: RecordEditor,
     name: Annotated[str, Form(min_length=1, max_length=100)],
     lat: Annotated[float, Form(ge=-90, le=90)],
     lon: Annotated[float, Form(ge=-180, le=180)],
@@ -359,9 +480,16 @@ def safe_zone_form(
     active_to: Annotated[str, Form(max_length=5)] = "",
 ) -> RedirectResponse:
     try:
-        zone = SafeZoneIn.model_validate({
-            "name": name.strip(), "lat": lat, "lon": lon, "radius_m": radius_m,
-            "active_from": active_from or None, "active_to": active_to or None})
+        zone = SafeZoneIn.model_validate(
+            {
+                "name": name.strip(),
+                "lat": lat,
+                "lon": lon,
+                "radius_m": radius_m,
+                "active_from": active_from or None,
+                "active_to": active_to or None,
+            }
+        )
     except ValidationError as error:
         raise HTTPException(422, "the hours must be HH:MM") from error
     new_safe_zone(request, staff, person_id, zone)
@@ -380,9 +508,14 @@ class HospitalEvent(BaseModel):
     event: Literal["admitted", "discharged"]
 
 
-@api.post("/{person_id}/hospital", status_code=204,
-          responses={404: {"description": "no such person"},
-                     409: {"description": "already in (or not in) hospital"}})
+@api.post(
+    "/{person_id}/hospital",
+    status_code=204,
+    responses={
+        404: {"description": "no such person"},
+        409: {"description": "already in (or not in) hospital"},
+    },
+)
 def post_hospital(
     request: Request, person_id: str, body: HospitalEvent, staff: RecordEditor
 ) -> Response:
@@ -391,16 +524,20 @@ def post_hospital(
     return Response(status_code=204)
 
 
-@api.post("/{person_id}/safe-zones", status_code=201,
-          responses={404: {"description": "no such person"}})
+@api.post(
+    "/{person_id}/safe-zones", status_code=201, responses={404: {"description": "no such person"}}
+)
 def post_safe_zone(
     request: Request, person_id: str, body: SafeZoneIn, staff: RecordEditor
 ) -> dict[str, int]:
     return {"id": new_safe_zone(request, staff, person_id, body)}
 
 
-@api.delete("/{person_id}/safe-zones/{zone_id}", status_code=204,
-            responses={404: {"description": "no such safe zone"}})
+@api.delete(
+    "/{person_id}/safe-zones/{zone_id}",
+    status_code=204,
+    responses={404: {"description": "no such safe zone"}},
+)
 def delete_safe_zone(
     request: Request, person_id: str, zone_id: int, staff: RecordEditor
 ) -> Response:

@@ -40,8 +40,15 @@ class NewUser(BaseModel):
 
 def users(session: Db) -> list[UserOut]:
     return [
-        UserOut(id=u.id, username=u.username, display_name=u.display_name, role=Role(u.role),
-                active=u.active, locked_until=u.locked_until, oidc=u.oidc_subject is not None)
+        UserOut(
+            id=u.id,
+            username=u.username,
+            display_name=u.display_name,
+            role=Role(u.role),
+            active=u.active,
+            locked_until=u.locked_until,
+            oidc=u.oidc_subject is not None,
+        )
         for u in session.scalars(select(ConsoleUser).order_by(ConsoleUser.username))
     ]
 
@@ -51,8 +58,15 @@ def users_page(request: Request, session: Db, staff: Admin, error: str = "") -> 
     attempts = session.scalars(
         select(LoginAttempt).order_by(LoginAttempt.at.desc()).limit(50)
     ).all()
-    return render(request, "users.html", staff, users=users(session), roles=list(Role),
-                  attempts=attempts, error=error)
+    return render(
+        request,
+        "users.html",
+        staff,
+        users=users(session),
+        roles=list(Role),
+        attempts=attempts,
+        error=error,
+    )
 
 
 @router.post("")
@@ -90,10 +104,17 @@ def list_users(session: Db, _staff: Admin) -> list[UserOut]:
 @api.post("", status_code=201, responses={409: {"description": "exists or invalid"}})
 def add_user(new: NewUser, session: Db, _staff: Admin) -> UserOut:
     try:
-        user = accounts.add_user(session, new.username, new.display_name, new.role,
-                                 new.password, new.oidc_subject)
+        user = accounts.add_user(
+            session, new.username, new.display_name, new.role, new.password, new.oidc_subject
+        )
     except accounts.AccountError as error:
         raise HTTPException(409, str(error)) from error
-    return UserOut(id=user.id, username=user.username, display_name=user.display_name,
-                   role=new.role, active=True, locked_until=None,
-                   oidc=user.oidc_subject is not None)
+    return UserOut(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=new.role,
+        active=True,
+        locked_until=None,
+        oidc=user.oidc_subject is not None,
+    )

@@ -19,8 +19,13 @@ from tests.support.console import Account, sign_in
 
 # Routes anyone may reach: signing in and the API's description.
 PUBLIC = {
-    ("GET", "/login"), ("POST", "/login"), ("GET", "/health"), ("GET", "/api/openapi.json"),
-    ("GET", "/auth/oidc/login"), ("GET", "/auth/oidc/callback"), ("POST", "/api/session"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/health"),
+    ("GET", "/api/openapi.json"),
+    ("GET", "/auth/oidc/login"),
+    ("GET", "/auth/oidc/callback"),
+    ("POST", "/api/session"),
 }
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
@@ -79,8 +84,9 @@ def test_a_role_is_refused_where_it_does_not_belong(
         assert roles is not None
         if role in roles:
             continue
-        response = client.request(method, concrete(path), headers={"X-CSRF-Token": csrf},
-                                  follow_redirects=False)
+        response = client.request(
+            method, concrete(path), headers={"X-CSRF-Token": csrf}, follow_redirects=False
+        )
         assert response.status_code == 403, (role, method, path, response.status_code)
         refused += 1
     if role is not Role.ADMIN:
@@ -96,8 +102,13 @@ def test_state_changes_without_the_csrf_token_are_refused(
     changing = [(m, p) for m, p, _ in routes(console_app) if m not in SAFE]
     assert changing
     for method, path in changing:
-        response = client.request(method, concrete(path), headers=headers,
-                                  data={"csrf_token": token or ""}, follow_redirects=False)
+        response = client.request(
+            method,
+            concrete(path),
+            headers=headers,
+            data={"csrf_token": token or ""},
+            follow_redirects=False,
+        )
         assert response.status_code == 403, (method, path, response.status_code)
     assert client.get("/api/session").status_code == 200  # still signed in
 

@@ -14,9 +14,14 @@ from tests.support.console import Account, raise_alarm, seed_person, sign_in
 
 def audit_of(factory: sessionmaker[Session], person_id: str) -> list[tuple[str, str, str, str]]:
     with factory() as session:
-        return [(e.actor, e.action, e.entity, e.origin or "")
-                for e in session.scalars(select(AuditRecord).where(
-                    AuditRecord.person_id == person_id).order_by(AuditRecord.id))]
+        return [
+            (e.actor, e.action, e.entity, e.origin or "")
+            for e in session.scalars(
+                select(AuditRecord)
+                .where(AuditRecord.person_id == person_id)
+                .order_by(AuditRecord.id)
+            )
+        ]
 
 
 def test_views_and_changes_are_audited(
@@ -33,10 +38,8 @@ def test_views_and_changes_are_audited(
     assert client.get(f"/api/people/{person_id}").json()["name"] == "Margaret Test"
     client.get(f"/alerts/{alert.id}")
     client.post(f"/api/alerts/{alert.id}/acknowledge", json={}, headers=headers)
-    client.post(f"/api/alerts/{alert.id}/notes", json={"text": "Rang, no answer"},
-                headers=headers)
-    client.post(f"/api/alerts/{alert.id}/resolve", json={"outcome": "false_alarm"},
-                headers=headers)
+    client.post(f"/api/alerts/{alert.id}/notes", json={"text": "Rang, no answer"}, headers=headers)
+    client.post(f"/api/alerts/{alert.id}/resolve", json={"outcome": "false_alarm"}, headers=headers)
     client.patch(f"/api/people/{person_id}", json={"phone": "+441382000999"}, headers=headers)
 
     who, origin = handler.username, "testclient"
@@ -50,12 +53,18 @@ def test_views_and_changes_are_audited(
         (who, "change_details", "person", origin),
     ]
     with console_factory() as session:
-        change = session.scalars(select(AuditRecord).where(
-            AuditRecord.person_id == person_id, AuditRecord.action == "change_details")).one()
+        change = session.scalars(
+            select(AuditRecord).where(
+                AuditRecord.person_id == person_id, AuditRecord.action == "change_details"
+            )
+        ).one()
         assert change.detail == {"fields": ["phone"]}  # which field, never the number
         assert change.role == "call_handler"
-        resolved = session.scalars(select(AuditRecord).where(
-            AuditRecord.person_id == person_id, AuditRecord.action == "resolve_alert")).one()
+        resolved = session.scalars(
+            select(AuditRecord).where(
+                AuditRecord.person_id == person_id, AuditRecord.action == "resolve_alert"
+            )
+        ).one()
         assert resolved.detail["outcome"] == "false_alarm"
         assert session.get(Person, person_id).phone == "+441382000999"  # type: ignore[union-attr]
 
@@ -73,7 +82,8 @@ def test_an_admin_reads_the_log_and_others_cannot(
     sign_in(admin, accounts[Role.ADMIN])
     entries = admin.get("/api/audit", params={"person": person_id}).json()
     assert [(e["actor"], e["role"], e["action"]) for e in entries] == [
-        (accounts[Role.RMU_OFFICER].username, "rmu_officer", "view")]
+        (accounts[Role.RMU_OFFICER].username, "rmu_officer", "view")
+    ]
     page = admin.get("/admin/audit", params={"person": person_id}).text
     assert accounts[Role.RMU_OFFICER].username in page and "view" in page
 

@@ -28,8 +28,10 @@ USERNAME = f"oidc-{uuid.uuid4().hex[:6]}"
 
 @pytest.fixture(scope="module")
 def provider() -> Iterator[str]:
-    users = [User(sub=SUBJECT, claims={"preferred_username": USERNAME}),
-             User(sub="stranger", claims={"preferred_username": "no-such-account"})]
+    users = [
+        User(sub=SUBJECT, claims={"preferred_username": USERNAME}),
+        User(sub="stranger", claims={"preferred_username": "no-such-account"}),
+    ]
     with run_server_in_thread(require_nonce=True, user_claims=users) as server:
         yield f"http://localhost:{server.server_port}"
 
@@ -39,8 +41,11 @@ def oidc_client(provider: str, console_factory: sessionmaker[Session]) -> Iterat
     with transaction(console_factory) as session:
         if not session.scalar(select(ConsoleUser).where(ConsoleUser.username == USERNAME)):
             add_user(session, USERNAME, "Sam Council", Role.RMU_OFFICER, password=None)
-    settings = ConsoleSettings(oidc_issuer=provider, oidc_client_id="tecflow-console",
-                               oidc_client_secret="not-checked-by-this-provider")
+    settings = ConsoleSettings(
+        oidc_issuer=provider,
+        oidc_client_id="tecflow-console",
+        oidc_client_secret="not-checked-by-this-provider",
+    )
     with TestClient(create_app(settings, console_factory)) as client:
         yield client
 
@@ -66,15 +71,17 @@ def test_the_login_page_offers_the_council_sign_in(oidc_client: TestClient) -> N
     assert "/auth/oidc/login" in oidc_client.get("/login").text
 
 
-def test_a_verified_id_token_signs_in_the_account_it_names(oidc_client: TestClient,
-        console_factory: sessionmaker[Session]) -> None:
+def test_a_verified_id_token_signs_in_the_account_it_names(
+    oidc_client: TestClient, console_factory: sessionmaker[Session]
+) -> None:
     done = provider_says_yes(oidc_client, SUBJECT)
     assert done.status_code == 303 and done.headers["location"] == "/people"
     me = oidc_client.get("/api/session").json()
     assert me["username"] == USERNAME and me["role"] == "rmu_officer"
     with console_factory() as session:
         bound = session.scalar(
-            select(ConsoleUser.oidc_subject).where(ConsoleUser.username == USERNAME))
+            select(ConsoleUser.oidc_subject).where(ConsoleUser.username == USERNAME)
+        )
     assert bound == SUBJECT  # the account is now tied to this identity
 
 

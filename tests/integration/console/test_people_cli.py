@@ -23,7 +23,9 @@ def test_import_then_export_people(
         f"{first},Ella Grant,+441382000001,dd1 4hn,12/03/1937,yes,no\n"
         f"{second},Ian Shaw,,DD2 1AB,1941-07-30,no,yes\n"
         "bad id!,Nobody,,,,,\n"
-        f"{first}x,,,,,,\n", encoding="utf-8")
+        f"{first}x,,,,,,\n",
+        encoding="utf-8",
+    )
     env = {"TECFLOW_DATABASE_URL": sqlite_url}
     result = CliRunner().invoke(main, ["people", "import", str(csv), "--by", "pat"], env=env)
     assert result.exit_code == 1
@@ -42,13 +44,19 @@ def test_import_then_export_people(
     csv.write_text(f"person_id,name,phone\n{first},Ella Grant,+441382000002\n")
     CliRunner().invoke(main, ["people", "import", str(csv), "--by", "pat"], env=env)
     with console_factory() as session:
-        audit = session.execute(select(AuditRecord.action, AuditRecord.detail).where(
-            AuditRecord.person_id == first).order_by(AuditRecord.id)).all()
+        audit = session.execute(
+            select(AuditRecord.action, AuditRecord.detail)
+            .where(AuditRecord.person_id == first)
+            .order_by(AuditRecord.id)
+        ).all()
     assert [(a, d) for a, d in audit] == [
-        ("add_person", {}), ("change_details", {"fields": ["phone"]})]  # the other details stay
+        ("add_person", {}),
+        ("change_details", {"fields": ["phone"]}),
+    ]  # the other details stay
 
     out = tmp_path / "out.csv"
-    exported = CliRunner().invoke(main, ["people", "export", "--out", str(out), "--by", "pat"],
-                                  env=env)
+    exported = CliRunner().invoke(
+        main, ["people", "export", "--out", str(out), "--by", "pat"], env=env
+    )
     assert exported.exit_code == 0
     assert f"{second},Ian Shaw,,,DD2 1AB,1941-07-30,no,no,yes,no,en-GB" in out.read_text()
