@@ -42,7 +42,10 @@ def create_app(settings: Settings) -> Bus:
         topic_replication_factor=settings.replication_factor,
         topic_partitions=settings.topic_partitions or 6,
         web_port=settings.worker_web_port,
+        # Its pages show table contents (a person's last GPS fix): loopback only. web_host
+        # is only the name it advertises; web_bind is where it listens.
         web_host="127.0.0.1",
+        web_bind="127.0.0.1",
         broker_session_timeout=timeout,
         broker_rebalance_timeout=timeout,
         broker_heartbeat_interval=max(1.0, timeout / 5),

@@ -39,10 +39,17 @@ def needs_import(file: Path, by: str, all_or_nothing: bool) -> None:
     from services.store.db import transaction
     from services.store.needs import import_csv
 
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as undecodable:
+        raise click.ClickException(
+            f"{file.name} is not UTF-8 text (byte {undecodable.start}): save it as CSV UTF-8"
+        ) from undecodable
+    if "\x00" in text:
+        raise click.ClickException(f"{file.name} holds NUL characters: not a CSV text file")
     factory, today = _store_and_today()
     with transaction(factory) as session:
-        result = import_csv(session, file.read_text(encoding="utf-8-sig"), today, by,
-                            all_or_nothing)
+        result = import_csv(session, text, today, by, all_or_nothing)
     click.echo(f"added {result.added}, updated {result.updated}, unchanged "
                f"{result.unchanged}, rejected {len(result.errors)} row(s)"
                + (" - nothing imported" if all_or_nothing and result.errors else ""))

@@ -68,6 +68,17 @@ class AlexaRequest:
 
 
 def parse_request(body: bytes, application_id: str, now: datetime) -> AlexaRequest:
+    """The request, or AlexaRejected: whatever the (signed) body holds, never another error
+    (77 of 300 malformed bodies once gave 500)."""
+    try:
+        return _parse(body, application_id, now)
+    except AlexaRejected:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as error:
+        raise AlexaRejected("not an Alexa request envelope") from error
+
+
+def _parse(body: bytes, application_id: str, now: datetime) -> AlexaRequest:
     try:
         envelope = json.loads(body)
         request = envelope["request"]
@@ -83,8 +94,12 @@ def parse_request(body: bytes, application_id: str, now: datetime) -> AlexaReque
     if timestamp.tzinfo is None or abs(now - timestamp) > MAX_AGE:
         raise AlexaRejected("request timestamp is more than 150 s from now")
     intent, reminder = _intent(kind, request)
-    return AlexaRequest(request_id, device_id, timestamp, intent, reminder,
-                        request.get("locale"))
+    locale = request.get("locale")
+    parsed = AlexaRequest(request_id, device_id, timestamp, intent, reminder,
+                          locale if isinstance(locale, str) else None)
+    if parsed.intent is not None:
+        parsed.to_event("-", now)  # the contract's checks now, not a 500 later
+    return parsed
 
 
 def _intent(kind: str, request: dict[str, Any]) -> tuple[VoiceIntent | None, Reminder | None]:

@@ -3,6 +3,7 @@ each append committed with a full fsync, read back oldest first."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -22,6 +23,10 @@ class Spool:
 
     def __init__(self, path: Path, lane: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Spooled messages name people: the file (and so its WAL, which SQLite creates
+        # with the same mode) is readable by the gateway's user only.
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        path.chmod(0o600)
         self._lane = lane
         self._lock = threading.Lock()
         # Autocommit: each statement is its own transaction, durable when it returns.
@@ -51,6 +56,15 @@ class Spool:
     def remove(self, seq: int) -> None:
         with self._lock:
             self._db.execute("DELETE FROM spool WHERE seq = ?", (seq,))
+
+    def compact(self) -> None:
+        """Once replayed: nothing sent stays in the file or its WAL (they held alarms)."""
+        with self._lock:
+            (left,) = self._db.execute("SELECT count(*) FROM spool").fetchone()
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if not left:
+                self._db.execute("VACUUM")
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def __len__(self) -> int:
         with self._lock:

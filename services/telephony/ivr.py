@@ -49,6 +49,8 @@ async def signed_form(request: Request) -> Form:
     if not signature or not request.app.state.validator.validate(url, form, signature):
         log.warning("refused %s: missing or wrong X-Twilio-Signature", request.url.path)
         raise HTTPException(status_code=403, detail="invalid X-Twilio-Signature")
+    if any("\x00" in key or "\x00" in value for key, value in form.items()):
+        raise HTTPException(status_code=400, detail="NUL in the form")  # never to the store
     return form
 
 
@@ -83,7 +85,7 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
         heard = Heard(
             digits=form.get("Digits") or None,
             speech=form.get("SpeechResult") or None,
-            confidence=float(form["Confidence"]) if form.get("Confidence") else None,
+            confidence=_confidence(form.get("Confidence")),
         )
         with transaction(factory) as session:
             context = calls_store.call_context(session, call)
@@ -110,7 +112,7 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
                 calls_store.end_call(
                     session, call, call_status, utcnow(),
                     answered_by=answered_by,
-                    duration_s=int(duration) if duration else None,
+                    duration_s=int(duration) if duration and duration.isdigit() else None,
                 )
             else:
                 calls_store.record_progress(
@@ -126,3 +128,13 @@ def _answered_by(form: Form) -> AnsweredBy | None:
         return AnsweredBy(form["AnsweredBy"])
     except (KeyError, ValueError):
         return None
+
+
+def _confidence(raw: str | None) -> float | None:
+    """Twilio's speech confidence, 0 to 1; anything else is no confidence at all (a
+    non-numeric one once gave 500)."""
+    try:
+        value = float(raw) if raw else None
+    except ValueError:
+        return None
+    return value if value is not None and 0.0 <= value <= 1.0 else None

@@ -140,5 +140,28 @@ async def test_unreadable_and_unregistered_messages_are_kept_and_alerted(
     assert reasons[1].startswith("payload is not JSON")
     [alert] = await asyncio.to_thread(
         find_on_topic, kafka_bootstrap, "alerts",
-        lambda a: a["alert_key"] == f"unregistered:zigbee:{stranger}")
+        lambda a: a["alert_key"] == "unregistered:zigbee" and stranger in a["summary"])
     assert alert["queue"] == "technology_assistant"
+
+
+async def test_impossible_times_are_dead_lettered_and_the_messages_behind_are_taken(
+    bridge: MqttBridge, person: SimPerson, kafka_bootstrap: str
+) -> None:
+    marker = uuid.uuid4().hex
+    door = f"{bridge.zigbee_base}/{person.person_id.lower()} front door"
+    tracker = person.device("owntracks").identifier
+    bad = [
+        (door, f'{{"contact": false, "last_seen": 1e20, "m": "{marker}"}}'.encode()),
+        (f"{bridge.owntracks_base}/{tracker}",
+         f'{{"_type": "location", "lat": 1, "lon": 1, "tst": 1e300, "m": "{marker}"}}'.encode()),
+    ]
+    behind = [(door, f'{{"contact": {"true" if n % 2 else "false"}, "n": {n}}}'.encode())
+              for n in range(200)]
+    await publish(bad + behind)
+    letters = await asyncio.to_thread(
+        find_on_topic, kafka_bootstrap, "deadletter",
+        lambda d: marker.encode() in base64.b64decode(d["raw_b64"]), 2)
+    assert sorted(str(d["reason"]).split(" is not")[0] for d in letters) == [
+        "last_seen", "tst"]
+    events = await on_bus(kafka_bootstrap, "device.events", person.person_id, 200)
+    assert len(events) == 200 and bridge.subscribed.is_set()
