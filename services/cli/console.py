@@ -28,6 +28,7 @@ def console() -> None:
         log_level="warning",
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
+        timeout_graceful_shutdown=5,  # open queue streams must not hold up a stop
     )
 
 

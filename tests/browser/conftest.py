@@ -67,7 +67,14 @@ def running_console(database_url: str) -> Iterator[Console]:
     port = free_port()
     app = create_app(ConsoleSettings(queue_poll_s=0.1), factory)
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=1,
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

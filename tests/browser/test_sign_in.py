@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from services.console.roles import HOME_OF, Role
 from tests.browser.conftest import (
     Console,
+    running_console,
     screenshot,
     serious_accessibility_violations,
     sign_in,
@@ -46,3 +49,16 @@ def test_a_call_handler_cannot_open_the_admin_pages(page: Page, console: Console
         expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
     assert serious_accessibility_violations(page) == []
     screenshot(page, "not-allowed")
+
+
+def test_the_queue_says_when_it_stops_being_live(page: Page, tmp_path: Path) -> None:
+    """Safety: a quiet queue must not be mistaken for an empty one when the console is
+    gone. The server stops; the page says its updates have stopped."""
+    with running_console(f"sqlite:///{tmp_path / 'tecflow.db'}") as console:
+        sign_in(page, console, Role.CALL_HANDLER)
+        page.wait_for_function("document.querySelector('#queue-rows').hasAttribute('sse-connect')")
+        page.wait_for_timeout(500)  # connected
+        expect(page.locator("#live-lost")).to_be_hidden()
+        expect(page.locator("#queue-rows button, #queue-rows .empty").first).to_be_visible()
+    expect(page.locator("#live-lost")).to_be_visible(timeout=15_000)
+    expect(page.locator("#live-lost")).to_contain_text("may be out of date")

@@ -32,7 +32,21 @@
       if (again) { again.focus(); }
     }
   });
-  document.addEventListener("DOMContentLoaded", tick);
+  // Safety: a handler must know when the queue stops being live (network, server
+  // restart, signed out), rather than trust a quiet queue.
+  function liveLost(lost) {
+    var banner = document.getElementById("live-lost");
+    if (banner) { banner.hidden = !lost; }
+  }
+  document.addEventListener("htmx:sseError", function () { liveLost(true); });
+  document.addEventListener("htmx:sseOpen", function () { liveLost(false); });
+
+  // The queue opens with the first untaken alert's Take button focused: Enter takes it.
+  document.addEventListener("DOMContentLoaded", function () {
+    tick();
+    var take = document.querySelector("#queue-rows button");
+    if (take && document.activeElement === document.body) { take.focus(); }
+  });
   // The live stream opens after the page has loaded: an event stream opened earlier
   // keeps the browser "loading" for as long as it is open.
   window.addEventListener("load", function () {
