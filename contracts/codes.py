@@ -279,6 +279,9 @@ class AlertKind(StrEnum):
     IN_CRISIS = "in_crisis"
     CALLBACK_REQUESTED = "callback_requested"
     FALL_REPORTED = "fall_reported"
+    TRANSFER_FAILED = "transfer_failed"
+    CALL_DROPPED = "call_dropped"
+    CALLS_STOPPED = "calls_stopped"
 
 
 SNOMED_AT_RISK_OF_FALLS = "129839007"

@@ -23,11 +23,14 @@ INTENTS = {
 }
 REQUEST_TYPES = {"LaunchRequest": VoiceIntent.LAUNCH,
                  "SessionEndedRequest": VoiceIntent.SESSION_ENDED}
+# Said once the request is taken (published or spooled), which is all the gateway knows:
+# never that someone is on the way (hazard H8 in docs/safety/hazard-log.md).
 SPEECH = {
     VoiceIntent.CHECKIN_OK: "Thank you. I have noted that you are OK today.",
-    VoiceIntent.CHECKIN_NEED_HELP: "I have told the care team that you need help. "
-    "Someone will call you soon.",
-    VoiceIntent.SOS: "I am getting help now. The care team has been alerted.",
+    VoiceIntent.CHECKIN_NEED_HELP: "I have sent your request for help to the care team. "
+    "If it is an emergency, press your alarm button or call 999.",
+    VoiceIntent.SOS: "I have sent an emergency alert to the care team. "
+    "If you need an ambulance, call 999 now.",
     VoiceIntent.CALL_MY_CONTACT: "I have asked the care team to call your contact.",
     VoiceIntent.REMINDER_ACKNOWLEDGED: "Thank you, I have noted that.",
     VoiceIntent.LAUNCH: "Hello. You can say I'm OK, I need help, or call my contact.",

@@ -11,14 +11,22 @@ from functools import partial
 
 import faust
 from pydantic import BaseModel
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.calls import CallOutcome
 from contracts.care import Signal
-from contracts.codes import SNOMED_AT_RISK_OF_FALLS, QualitativeRisk, ReferralTarget
+from contracts.codes import (
+    SNOMED_AT_RISK_OF_FALLS,
+    AlertPriority,
+    NeedStatus,
+    QualitativeRisk,
+    ReferralTarget,
+)
 from contracts.envelope import Envelope
 from contracts.topics import Topic
 from services.store.flags import apply_flag, falls_facts, flag_in_force
+from services.store.models import AlertRecord, UnmetNeed
 from services.store.needs import apply_need_update
 from services.store.referrals import apply_referral
 from streams.app import Bus
@@ -43,8 +51,19 @@ def active_flag(session: Session, person_id: str) -> ActiveFlag | None:
 
 
 def load_context(session: Session, person_id: str, at: datetime) -> PersonContext:
+    in_crisis = session.scalar(
+        select(UnmetNeed.id).where(UnmetNeed.person_id == person_id, UnmetNeed.active,
+                                   UnmetNeed.status == NeedStatus.IN_CRISIS.value)
+    )
+    last_urgent = session.scalar(
+        select(func.max(AlertRecord.raised_at)).where(
+            AlertRecord.person_id == person_id,
+            AlertRecord.priority == AlertPriority.URGENT.value)
+    )
     return PersonContext(falls_flag=active_flag(session, person_id),
-                         falls_facts=falls_facts(session, person_id, at))
+                         falls_facts=falls_facts(session, person_id, at),
+                         in_crisis=in_crisis is not None,
+                         last_urgent_alert_at=last_urgent)
 
 
 async def send_all(bus: Bus, messages: list[tuple[Topic, Envelope]]) -> None:

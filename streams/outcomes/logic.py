@@ -8,9 +8,10 @@ so a redelivered outcome yields the same events and the sinks write them once.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
-from contracts.calls import CallOutcome
+from contracts.calls import OPTED_OUT, CallOutcome
 from contracts.care import Alert, Flag, NeedUpdate, Referral
 from contracts.codes import (
     AlertKind,
@@ -41,6 +42,10 @@ CALLBACK_ANSWERS = {
     QuestionId.NEEDS_ANYTHING: (AnswerValue.YES, "needs something"),
     QuestionId.WANTS_CALLBACK: (AnswerValue.YES, "asked for a call back"),
 }
+# A person at risk who does not answer is escalated after the first missed attempt, with
+# this time limit for a handler to reach them or their keyholders (hazard H9).
+AT_RISK_RESPOND_WITHIN = timedelta(minutes=30)
+RECENT_URGENT = timedelta(days=1)
 SIGNPOSTING = {
     QuestionId.OFFER_COMMUNITY_MEALS: ReferralTarget.COMMUNITY_MEALS,
     QuestionId.OFFER_FALLS_CLASSES: ReferralTarget.FALLS_CLASSES,
@@ -90,7 +95,8 @@ def process_outcome(outcome: CallOutcome, context: PersonContext) -> Actions:
     return Actions(
         flags=flags,
         needs=needs,
-        alerts=(*crisis, *_fall_reported(build), *_welfare(build), *_unanswered(build)),
+        alerts=(*crisis, *_fall_reported(build), *_welfare(build),
+                *_unanswered(build, context), *_dropped(build)),
         referrals=(*flag_referrals, *_signposting(build)),
     )
 
@@ -183,15 +189,56 @@ def _welfare(build: _Builder) -> tuple[Alert, ...]:
                    (f"{build.heading}: {'; '.join(reasons)}",)),)
 
 
-def _unanswered(build: _Builder) -> tuple[Alert, ...]:
+def at_risk(context: PersonContext, build: _Builder) -> list[str]:
+    """Why a missed call to this person cannot wait for the usual retries."""
+    reasons = []
+    if context.falls_flag is not None:
+        reasons.append("an open falls flag")
+    if context.in_crisis:
+        reasons.append("in crisis on the unmet-need list")
+    urgent_at = context.last_urgent_alert_at
+    if urgent_at is not None and build.outcome.occurred_at - urgent_at <= RECENT_URGENT:
+        reasons.append(f"an urgent alert at {urgent_at:%Y-%m-%d %H:%M} UTC")
+    return reasons
+
+
+def _unanswered(build: _Builder, context: PersonContext) -> tuple[Alert, ...]:
+    """No answer after the last attempt; for a person at risk, after the first (H9).
+    Repeats share the alert key, so later attempts update the one open alert."""
     outcome = build.outcome
-    if not (outcome.final_attempt and outcome.status in UNANSWERED):
+    if outcome.status not in UNANSWERED or outcome.end_reason == OPTED_OUT:
         return ()
+    script = outcome.script.value.replace("_", " ")
+    evidence = f"{build.heading}: attempt {outcome.attempt} ended {outcome.status.value}"
     # Keyholders' names and numbers stay in the store; the handler reads them there.
+    if reasons := at_risk(context, build):
+        minutes = int(AT_RISK_RESPOND_WITHIN.total_seconds() // 60)
+        return (_alert(build, AlertKind.WELFARE_CONCERN, AlertPriority.URGENT,
+                       f"No answer to the {script} call from a person at risk "
+                       f"({'; '.join(reasons)}): within {minutes} minutes call them, then "
+                       "the keyholders on their record, or send a responder",
+                       (evidence,)),)
+    if not outcome.final_attempt:
+        return ()
     return (_alert(build, AlertKind.WELFARE_CONCERN, AlertPriority.HIGH,
-                   f"No answer to the {outcome.script.value.replace('_', ' ')} call after "
-                   f"{outcome.attempt} attempt(s): contact the keyholders on the person's record",
-                   (f"{build.heading}: attempt {outcome.attempt} ended {outcome.status.value}",)),)
+                   f"No answer to the {script} call after {outcome.attempt} attempt(s): "
+                   "contact the keyholders on the person's record",
+                   (evidence,)),)
+
+
+def _dropped(build: _Builder) -> tuple[Alert, ...]:
+    """A call a person answered that ended before the script did, with no handler on the
+    line and no known reason (a failed transfer raised its own alert): they may have
+    been taken ill mid-call (hazard H5)."""
+    outcome = build.outcome
+    if (outcome.status is not CallStatus.COMPLETED or outcome.script_completed
+            or outcome.transferred_to_handler or outcome.end_reason):
+        return ()
+    return (_alert(build, AlertKind.CALL_DROPPED, AlertPriority.HIGH,
+                   f"The {outcome.script.value.replace('_', ' ')} call was answered and ended "
+                   f"after {len(outcome.answers)} answer(s), before the questions were "
+                   "finished: call the person back now",
+                   (f"{build.heading}: ended mid-script after {outcome.duration_s or 0} s",)),)
 
 
 def _signposting(build: _Builder) -> tuple[Referral, ...]:

@@ -41,7 +41,10 @@ def requests(draw: st.DrawFn, openapi: dict[str, Any], sign: Sign | None = None,
             continue
         if not parameter.get("required") and draw(st.booleans()):
             continue
-        value = draw(st.one_of(from_schema(parameter.get("schema", {})), st.text(max_size=20)))
+        # The document's components ride along, so a parameter typed by an enum ($ref)
+        # resolves.
+        schema = {**parameter.get("schema", {}), "components": openapi.get("components", {})}
+        value = draw(st.one_of(from_schema(schema), st.text(max_size=20)))
         if known and parameter["name"] in known and draw(st.booleans()):
             value = known[parameter["name"]]
         text = value if isinstance(value, str) else json.dumps(value)

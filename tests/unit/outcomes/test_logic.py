@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
+
+import pytest
 
 from contracts.care import Signal
 from contracts.codes import (
@@ -216,3 +219,50 @@ def test_a_falls_follow_up_signal_adds_its_facts_to_the_flag_in_force_only() -> 
     assert process_signal(signal, None) is None
     updated = ActiveFlag(flag.flag_id, flag.risk, flag.evidence, flag.recommended_referral)
     assert process_signal(signal, updated) is None  # nothing new to add
+
+
+def test_a_call_answered_then_dropped_mid_script_is_an_alert() -> None:
+    """H5: the person answered, gave one answer and the line went dead."""
+    dropped = outcome(ScriptName.WELFARE_CHECK, {"feeling_ok": "yes"}, duration_s=24
+                      ).model_copy(update={"script_completed": False})
+    [alert] = process_outcome(dropped, NO_CONTEXT).alerts
+    assert (alert.alert_kind, alert.priority) == (AlertKind.CALL_DROPPED, AlertPriority.HIGH)
+    assert alert.summary.startswith("The welfare check call was answered and ended after 1 ")
+
+    handled = dropped.model_copy(update={"transferred_to_handler": True})
+    failed = dropped.model_copy(update={"end_reason": "transfer to a handler failed"})
+    finished = dropped.model_copy(update={"script_completed": True})
+    for call in (handled, failed, finished):
+        assert [a.alert_kind for a in process_outcome(call, NO_CONTEXT).alerts] == []
+
+
+@pytest.mark.parametrize(
+    ("context", "why"),
+    [
+        (PersonContext(falls_flag=ActiveFlag(uuid.uuid4(), QualitativeRisk.LOW, ("fell",), None)),
+         "an open falls flag"),
+        (PersonContext(in_crisis=True), "in crisis on the unmet-need list"),
+        (PersonContext(last_urgent_alert_at=CALL_AT - timedelta(hours=20)),
+         f"an urgent alert at {CALL_AT - timedelta(hours=20):%Y-%m-%d %H:%M} UTC"),
+    ],
+)
+def test_a_person_at_risk_who_misses_the_first_attempt_is_escalated_at_once(
+    context: PersonContext, why: str
+) -> None:
+    """H9: not three attempts 30 minutes apart: an urgent alert with a time limit now."""
+    first = outcome(ScriptName.WELFARE_CHECK, {}, status=CallStatus.NO_ANSWER, attempt=1)
+    [alert] = process_outcome(first, context).alerts
+    assert (alert.alert_kind, alert.priority) == (AlertKind.WELFARE_CONCERN,
+                                                  AlertPriority.URGENT)
+    assert alert.summary == (
+        f"No answer to the welfare check call from a person at risk ({why}): within 30 "
+        "minutes call them, then the keyholders on their record, or send a responder")
+    second = outcome(ScriptName.WELFARE_CHECK, {}, status=CallStatus.BUSY, attempt=2)
+    [again] = process_outcome(second, context).alerts
+    assert again.alert_key == alert.alert_key  # one open alert, updated
+
+
+def test_an_urgent_alert_more_than_a_day_old_is_not_a_reason_to_escalate() -> None:
+    old = PersonContext(last_urgent_alert_at=CALL_AT - timedelta(days=2))
+    first = outcome(ScriptName.WELFARE_CHECK, {}, status=CallStatus.NO_ANSWER, attempt=1)
+    assert process_outcome(first, old).alerts == ()
