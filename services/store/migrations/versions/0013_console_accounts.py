@@ -1,7 +1,7 @@
 """console accounts: staff users, their sessions and sign-in attempts (issue 13)
 
 Revision ID: 0013_console_accounts
-Revises: 0008_care_record
+Revises: 0009_call_consents
 Create Date: 2026-12-04 22:20:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import services.store.types
 
 revision: str = '0013_console_accounts'
-down_revision: str | Sequence[str] | None = '0008_care_record'
+down_revision: str | Sequence[str] | None = '0009_call_consents'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
