@@ -32,6 +32,9 @@ class QuestionId(StrEnum):
     UNABLE_TO_GET_UP = "unable_to_get_up"  # yes | no (lay on the floor, could not rise)
     BLACKOUT = "blackout"  # yes | no
     FALL_IN_LAST_DAYS = "fall_in_last_days"  # yes | no (routes to a handler at once)
+    # frailty, a severity marker of the World Falls Guidelines 2022, asked as the PRISMA-7
+    # item "does someone else regularly assist you with everyday things?"
+    FRAILTY = "frailty"  # yes | no
     # FRAT items a phone call can ask (the first FRAT item is FALLEN_PAST_YEAR)
     FOUR_OR_MORE_MEDICATIONS = "four_or_more_medications"  # yes | no
     STROKE_OR_PARKINSONS = "stroke_or_parkinsons"  # yes | no
@@ -67,6 +70,7 @@ HIGH_FALLS_RISK_QUESTIONS = (
     QuestionId.TWO_OR_MORE_FALLS,
     QuestionId.UNABLE_TO_GET_UP,
     QuestionId.BLACKOUT,
+    QuestionId.FRAILTY,
 )
 FRAT_QUESTIONS = (
     QuestionId.FALLEN_PAST_YEAR,

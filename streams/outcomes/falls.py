@@ -43,6 +43,7 @@ WORDING: dict[QuestionId, str] = {
     QuestionId.TWO_OR_MORE_FALLS: "has fallen two or more times in 12 months",
     QuestionId.UNABLE_TO_GET_UP: "lay on the floor unable to get up",
     QuestionId.BLACKOUT: "had a blackout",
+    QuestionId.FRAILTY: "has someone regularly assisting with everyday activities (frailty)",
     QuestionId.FOUR_OR_MORE_MEDICATIONS: "takes four or more medicines a day",
     QuestionId.STROKE_OR_PARKINSONS: "has had a stroke or has Parkinson's",
     QuestionId.BALANCE_PROBLEMS: "has problems with balance",

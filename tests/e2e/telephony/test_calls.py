@@ -41,11 +41,11 @@ WELFARE = {"feeling_ok": "yes", "needs_anything": "no", "wants_callback": "yes"}
         ),
         (
             ScriptName.FALLS_PREVENTION,
-            ["2", "yes", "2", "1", "2", "2", "no", "1"],
+            ["2", "yes", "2", "1", "2", "2", "no", "2", "1"],
             "en-GB",
             {"fallen_past_year": "no", "unsteady": "yes", "worried_about_falling": "no",
              "four_or_more_medications": "yes", "stroke_or_parkinsons": "no",
-             "balance_problems": "no", "cannot_rise_from_chair": "no",
+             "balance_problems": "no", "cannot_rise_from_chair": "no", "frailty": "no",
              "offer_falls_classes": "accepted"},
         ),
         (

@@ -87,7 +87,8 @@ def test_flag_status_changes_and_fhir_bundle(
     Bundle.model_validate(document)
     flag, assessment = (e["resource"] for e in document["entry"])
     assert (flag["resourceType"], flag["status"]) == ("Flag", "inactive")
-    assert assessment["prediction"][0]["qualitativeRisk"]["coding"][0]["code"] == "moderate"
+    assert "prediction" not in assessment  # no grade leaves the store (NICE NG249)
+    assert assessment["mitigation"] == "Referral suggested: a strength and balance programme"
 
 
 @pytest.mark.parametrize(("content", "message"), [

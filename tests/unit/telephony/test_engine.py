@@ -70,11 +70,13 @@ def test_all_no_to_the_falls_questions_does_not_promise_contact() -> None:
 
 
 def test_unsteady_without_a_fall_skips_the_fall_questions_but_asks_frat() -> None:
-    given, turn = run(ScriptName.FALLS_PREVENTION, keys("2", "1", "2", "2", "2", "2", "1", "1"))
+    given, turn = run(ScriptName.FALLS_PREVENTION,
+                      keys("2", "1", "2", "2", "2", "2", "1", "1", "1"))
     assert list(given)[3:] == [
         "four_or_more_medications", "stroke_or_parkinsons", "balance_problems",
-        "cannot_rise_from_chair", "offer_falls_classes",
+        "cannot_rise_from_chair", "frailty", "offer_falls_classes",
     ]
+    assert given["frailty"] == "yes"
     assert given["offer_falls_classes"] == "accepted"
     assert turn.completed and "contact you" in turn.say[-1]
 
