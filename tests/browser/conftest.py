@@ -47,8 +47,11 @@ class Console:
     database_url: str
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One Chromium per test module, not per session: Playwright's sync API runs an
+    event loop in this thread while it is open, which the asyncio tests elsewhere in the
+    suite cannot share."""
     require(CHROMIUM.exists(), "Debian's Chromium (/usr/bin/chromium)")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
