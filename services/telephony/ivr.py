@@ -144,6 +144,8 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
     def dialed(call: uuid.UUID, reason: TransferReason, form: Signed, tried: str = "") -> Response:
         """Twilio's <Dial> action: the line answered, or try the next, or raise the alarm."""
         status = form.get("DialCallStatus", "failed")
+        # The parent call's status: still in progress unless the person hung up.
+        on_line = form.get("CallStatus", "in-progress") in ("in-progress", "ringing")
         attempts = tuple(
             Attempt(line, line_status)
             for line, line_status in enumerate([*filter(None, tried.split(",")), status])
@@ -158,14 +160,14 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
             if transfers.connected(status):
                 calls_store.record_connected(session, call)
                 return twiml(hang_up())
-            line = transfers.next_line(attempts, len(lines) > 1)
+            line = transfers.next_line(attempts, len(lines) > 1, on_line)
             if line is not None:
                 log.warning("call %s: SCRS line %s; trying the second line", call, status)
                 action = dialed_url(base_url, call, reason, tuple(a.status for a in attempts))
                 return twiml(dial((common.transfer_retry[language],), language, lines[line],
                                   settings.transfer_timeout_s, action))
             alert = transfers.failed_alert(context.person_id, call, reason, attempts,
-                                           settings.transfer_timeout_s, now)
+                                           settings.transfer_timeout_s, now, on_line)
             calls_store.record_transfer_failed(session, call, alert)
         log.error("call %s: no handler answered the transfer; urgent alert raised", call)
         return twiml(hang_up((common.transfer_failed[language],), language))

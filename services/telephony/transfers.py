@@ -32,9 +32,10 @@ def connected(status: str) -> bool:
     return status in CONNECTED
 
 
-def next_line(tried: tuple[Attempt, ...], has_second: bool) -> int | None:
-    """The line to try next, or None when every line was tried."""
-    if len(tried) == 1 and has_second:
+def next_line(tried: tuple[Attempt, ...], has_second: bool, caller_on_line: bool) -> int | None:
+    """The line to try next, or None when every line was tried or the person hung up
+    while it rang (Twilio still posts the result, but a second Dial would never ring)."""
+    if len(tried) == 1 and has_second and caller_on_line:
         return 1
     return None
 
@@ -46,9 +47,12 @@ def failed_alert(
     tried: tuple[Attempt, ...],
     timeout_s: int,
     at: datetime,
+    caller_on_line: bool = True,
 ) -> Alert:
     """The urgent alert for a person who needed a handler and reached none."""
     lines = [f"{LINES[a.line]}: {a.status} (rang up to {timeout_s} s)" for a in tried]
+    if not caller_on_line:
+        lines.append("the person hung up while the line rang")
     return Alert(
         event_id=deterministic_id("telephony", call_id, "transfer_failed"),
         person_id=person_id,

@@ -46,6 +46,10 @@ CALLBACK_ANSWERS = {
 # this time limit for a handler to reach them or their keyholders (hazard H9).
 AT_RISK_RESPOND_WITHIN = timedelta(minutes=30)
 RECENT_URGENT = timedelta(days=1)
+FALL_ALERTS = {
+    QuestionId.FALL_IN_LAST_DAYS: "have fallen in the last few days",
+    QuestionId.UNABLE_TO_GET_UP: "have been unable to get up after a fall",
+}
 SIGNPOSTING = {
     QuestionId.OFFER_COMMUNITY_MEALS: ReferralTarget.COMMUNITY_MEALS,
     QuestionId.OFFER_FALLS_CLASSES: ReferralTarget.FALLS_CLASSES,
@@ -167,11 +171,17 @@ def _need_evidence(build: _Builder) -> tuple[str, ...]:
 
 
 def _fall_reported(build: _Builder) -> tuple[Alert, ...]:
-    if build.answers.get(QuestionId.FALL_IN_LAST_DAYS) != AnswerValue.YES:
+    """A recent fall, or having lain on the floor unable to get up: a handler checks for
+    injury and that the person can summon help, whether or not the call was put through
+    (the transfer's own alert covers a handler not answering)."""
+    said = [text for question, text in FALL_ALERTS.items()
+            if build.answers.get(question) == AnswerValue.YES]
+    if not said:
         return ()
     return (_alert(build, AlertKind.FALL_REPORTED, AlertPriority.HIGH,
-                   "Reported a fall in the last few days: call back to check for injury",
-                   (f"{build.heading}: has fallen in the last few days",)),)
+                   f"Reported that they {' and '.join(said)}: call back to check for injury "
+                   "and that they can summon help",
+                   (f"{build.heading}: {'; '.join(said)}",)),)
 
 
 def _welfare(build: _Builder) -> tuple[Alert, ...]:

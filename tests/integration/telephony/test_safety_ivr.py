@@ -280,3 +280,28 @@ def test_stop_calling_me_withdraws_consent_and_tells_a_handler(
         [job] = calls_store.take_due(session, utcnow(), 1)
         calls_store.end_call(session, job.call_id, CallStatus.CANCELED, utcnow())
     assert (job.call_id, job.opted_out) == (later.event_id, True)
+
+
+def test_a_person_who_hangs_up_while_the_scrs_line_rings_raises_the_alert_at_once(
+    client: TestClient, session_factory: sessionmaker[Session]
+) -> None:
+    """H2: Twilio posts the Dial result after the caller hung up (parent CallStatus
+    completed); a second Dial would never ring, so the alert is raised now."""
+    call = new_call(session_factory, ScriptName.UNMET_NEED_CHECKIN, "en-GB")
+    first = dialed_url(PUBLIC, call.event_id, TransferReason.URGENT_ANSWER, ())
+    post(client, first, {"DialCallStatus": "no-answer", "CallStatus": "completed"})
+    [alert] = outbox_alerts(session_factory, call.person_id)
+    assert alert.priority is AlertPriority.URGENT
+    assert alert.evidence[-1] == "the person hung up while the line rang"
+
+
+def test_without_a_second_line_the_alert_follows_the_first(
+    session_factory: sessionmaker[Session]
+) -> None:
+    single = SETTINGS.model_copy(update={"scrs_fallback_number": None})
+    call = new_call(session_factory, ScriptName.WELFARE_CHECK, "en-GB")
+    with TestClient(create_ivr_app(single, session_factory)) as one_line:
+        post(one_line, dialed_url(PUBLIC, call.event_id, TransferReason.SILENCE, ()),
+             {"DialCallStatus": "busy", "CallStatus": "in-progress"})
+    [alert] = outbox_alerts(session_factory, call.person_id)
+    assert alert.evidence[1:] == ("SCRS line: busy (rang up to 20 s)",)

@@ -266,3 +266,15 @@ def test_an_urgent_alert_more_than_a_day_old_is_not_a_reason_to_escalate() -> No
     old = PersonContext(last_urgent_alert_at=CALL_AT - timedelta(days=2))
     first = outcome(ScriptName.WELFARE_CHECK, {}, status=CallStatus.NO_ANSWER, attempt=1)
     assert process_outcome(first, old).alerts == ()
+
+
+def test_unable_to_get_up_after_a_fall_is_an_alert_even_when_put_through() -> None:
+    """The issue: "unable to get up = yes" raised no alert."""
+    call = outcome(ScriptName.FALLS_PREVENTION, {"fallen_past_year": "yes", "unsteady": "no",
+                                                 "worried_about_falling": "no",
+                                                 "unable_to_get_up": "yes"},
+                   transferred_to_handler=True)
+    [alert] = process_outcome(call, NO_CONTEXT).alerts
+    assert (alert.alert_kind, alert.priority) == (AlertKind.FALL_REPORTED, AlertPriority.HIGH)
+    assert alert.summary == ("Reported that they have been unable to get up after a fall: "
+                             "call back to check for injury and that they can summon help")
