@@ -23,8 +23,9 @@ from care.errors import NotFound
 from services.console.deps import Forbidden, NotSignedIn
 from services.console.labels import CALL_OUTCOMES
 from services.console.live import QueueWatch
+from services.console.needlist import NeedWatch
 from services.console.oidc import OidcClient
-from services.console.routers import alerts, audit, auth, pages, people, queue, users
+from services.console.routers import alerts, audit, auth, needs, pages, people, queue, users
 from services.console.settings import ConsoleSettings
 
 HERE = Path(__file__).parent
@@ -34,10 +35,11 @@ PAGE_ROUTERS = (
     queue.router,
     alerts.router,
     people.router,
+    needs.router,
     audit.router,
     users.router,
 )
-API_ROUTERS = (auth.api, alerts.api, people.api, audit.api, users.api)  # under /api
+API_ROUTERS = (auth.api, alerts.api, people.api, needs.api, audit.api, users.api)  # under /api
 OIDC_STATE_COOKIE = "tecflow_oidc"
 # Pages hold personal data: no caching anywhere, no framing, scripts only from here.
 SECURITY_HEADERS = {
@@ -51,14 +53,16 @@ SECURITY_HEADERS = {
 
 def create_app(settings: ConsoleSettings, factory: sessionmaker[Session]) -> FastAPI:
     watch = QueueWatch(factory, settings.queue_poll_s)
+    need_watch = NeedWatch(factory, settings.queue_poll_s)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(watch.run())
+        tasks = [asyncio.create_task(watch.run()), asyncio.create_task(need_watch.run())]
         try:
             yield
         finally:
-            task.cancel()
+            for task in tasks:
+                task.cancel()
 
     app = FastAPI(
         title="tecflow console",
@@ -71,6 +75,7 @@ def create_app(settings: ConsoleSettings, factory: sessionmaker[Session]) -> Fas
     app.state.settings = settings
     app.state.factory = factory
     app.state.watch = watch
+    app.state.need_watch = need_watch
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["local"] = local_time(ZoneInfo(settings.timezone))
     templates.env.globals["call_outcomes"] = CALL_OUTCOMES

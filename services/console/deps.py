@@ -1,7 +1,8 @@
 """Request dependencies: the store, the signed-in member of staff, the role checks.
 
 Every route names one of the role aliases below (`QueueWorker`, `RecordReader`,
-`Admin`, or `SignedIn` for pages any role may see), so no route can forget its check.
+`NeedReader`, `Admin`, or `SignedIn` for pages any role may see), so no route can
+forget its check.
 The role check also verifies the CSRF token on every state-changing method: a route
 that changes anything cannot have the first check without the second."""
 
@@ -17,7 +18,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.envelope import utcnow
 from services.console import accounts
-from services.console.roles import ADMINS, QUEUE_WORKERS, RECORD_EDITORS, RECORD_READERS, Role
+from services.console.roles import (
+    ADMINS,
+    NEED_READERS,
+    NEED_WORKERS,
+    QUEUE_WORKERS,
+    RECORD_EDITORS,
+    RECORD_READERS,
+    Role,
+)
 from services.console.settings import ConsoleSettings
 
 SESSION_COOKIE = "tecflow_session"
@@ -121,4 +130,6 @@ SignedIn = Annotated[Staff, Depends(require(frozenset(Role)))]
 QueueWorker = Annotated[Staff, Depends(require(QUEUE_WORKERS))]
 RecordReader = Annotated[Staff, Depends(require(RECORD_READERS))]
 RecordEditor = Annotated[Staff, Depends(require(RECORD_EDITORS))]
+NeedReader = Annotated[Staff, Depends(require(NEED_READERS))]
+NeedWorker = Annotated[Staff, Depends(require(NEED_WORKERS))]
 Admin = Annotated[Staff, Depends(require(ADMINS))]

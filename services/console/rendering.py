@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from services.console.deps import Staff
-from services.console.roles import ADMINS, QUEUE_WORKERS, RECORD_READERS
+from services.console.roles import ADMINS, NEED_READERS, QUEUE_WORKERS, RECORD_READERS
 
 
 def render(
@@ -21,6 +21,8 @@ def render(
     if staff is not None:
         if staff.role in QUEUE_WORKERS:
             nav.append(("/queue", "Alert queue"))
+        if staff.role in NEED_READERS:
+            nav.append(("/needs", "Unmet need"))
         if staff.role in RECORD_READERS:
             nav.append(("/people", "People"))
         if staff.role in ADMINS:

@@ -36,6 +36,9 @@ RECORD_READERS = frozenset(Role)
 RECORD_EDITORS = frozenset(
     {Role.CALL_HANDLER, Role.RMU_OFFICER, Role.TECHNOLOGY_ASSISTANT, Role.ADMIN}
 )
+# Who sees the unmet-need list (managers read), and who changes an entry's status.
+NEED_READERS = frozenset({Role.RMU_OFFICER, Role.MANAGER, Role.ADMIN})
+NEED_WORKERS = frozenset({Role.RMU_OFFICER, Role.ADMIN})
 # Who may read the audit log and manage accounts.
 ADMINS = frozenset({Role.ADMIN})
 
@@ -54,5 +57,5 @@ HOME_OF = {
     Role.TECHNOLOGY_ASSISTANT: "/queue",
     Role.MANAGER: "/queue",
     Role.ADMIN: "/queue",
-    Role.RMU_OFFICER: "/people",
+    Role.RMU_OFFICER: "/needs",
 }

@@ -75,7 +75,7 @@ def test_a_verified_id_token_signs_in_the_account_it_names(
     oidc_client: TestClient, console_factory: sessionmaker[Session]
 ) -> None:
     done = provider_says_yes(oidc_client, SUBJECT)
-    assert done.status_code == 303 and done.headers["location"] == "/people"
+    assert done.status_code == 303 and done.headers["location"] == "/needs"
     me = oidc_client.get("/api/session").json()
     assert me["username"] == USERNAME and me["role"] == "rmu_officer"
     with console_factory() as session:
