@@ -269,6 +269,7 @@ class AlertKind(StrEnum):
     DOOR_AT_NIGHT = "door_at_night"
     NIGHT_WANDERING = "night_wandering"
     NIGHT_BATHROOM = "night_bathroom"
+    DAYTIME_INACTIVITY = "daytime_inactivity"
     LEFT_SAFE_ZONE = "left_safe_zone"
     DEVICE_OFFLINE = "device_offline"
     BATTERY_LOW = "battery_low"

@@ -81,6 +81,7 @@ class SensorCapability(StrEnum):
     BATTERY_LOW = "battery_low"
     SOS = "sos"
     AVAILABILITY = "availability"  # value True = online
+    STATE = "state"  # a switch, plug or flush: value True = ON
 
 
 class SensorPlacement(StrEnum):

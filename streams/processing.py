@@ -130,9 +130,14 @@ async def process_device_events(
 
 
 async def send_once(runtime: Runtime, outputs: list[Output]) -> int:
-    """Timed checks repeat their findings at every run: ids already sent are dropped
+    """Timed checks repeat their findings at every run (and an event on the event clock
+    may catch up many runs): the first of each id is sent, ids already sent are dropped
     (and remembered only once sent, so a failed send is tried again)."""
-    fresh = [o for o in outputs if o.event_id not in runtime.sent]
+    firsts: dict[UUID, Output] = {}
+    for output in outputs:
+        if output.event_id not in runtime.sent:
+            firsts.setdefault(output.event_id, output)
+    fresh = list(firsts.values())
     await send(runtime.bus, fresh)
     for output in fresh:
         runtime.sent[output.event_id] = None

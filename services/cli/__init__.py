@@ -17,6 +17,14 @@ def main() -> None:
 
 
 # Imported for their side effect: each registers its commands on `main`.
-from services.cli import campaigns, care, console, people, platform, telephony  # noqa: E402
+from services.cli import (  # noqa: E402
+    campaigns,
+    care,
+    console,
+    evaluate,
+    people,
+    platform,
+    telephony,
+)
 
-__all__ = ["campaigns", "care", "console", "main", "people", "platform", "telephony"]
+__all__ = ["campaigns", "care", "console", "evaluate", "main", "people", "platform", "telephony"]

@@ -22,7 +22,7 @@ def people() -> None:
 def people_import(file: Path, by: str) -> None:
     """Add people and update known people's details from a CSV (columns: person_id, name,
     phone, address, postcode, date_of_birth, lives_alone, has_care_package, do_not_call,
-    opted_out, language). Bad rows are reported by line and field (exit status 1); the
+    language). Bad rows are reported by line and field (exit status 1); the
     good rows are imported. Importing the same file again changes nothing."""
     from care import handle
     from care.adapters.sqlalchemy import SqlAlchemyUnitOfWork

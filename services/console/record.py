@@ -25,6 +25,8 @@ from services.store.models import (
     SafeZoneRecord,
     UnmetNeed,
 )
+from services.telephony.consent import ConsentRecord
+from services.telephony.consent import history as consent_history
 
 RECENT = 20
 
@@ -49,6 +51,7 @@ class PersonRecord:
     safe_zones: list[SafeZoneRecord]
     hospital_stays: list[HospitalStay]
     campaigns: list[Campaign]
+    consents: list[ConsentRecord]
 
 
 def person_record(session: Session, person_id: str, today: date) -> PersonRecord | None:
@@ -140,4 +143,5 @@ def person_record(session: Session, person_id: str, today: date) -> PersonRecord
                 .order_by(Campaign.name)
             )
         ),
+        consents=consent_history(session, person_id),
     )

@@ -26,6 +26,9 @@ BOOLEAN_READINGS = {
     "sos": SensorCapability.SOS,
 }
 SOS_ACTION = "emergency"
+# A switch, smart plug or flush sensor's `state`: someone used the toilet, the kettle, the
+# television. zigbee2mqtt sends "ON"/"OFF" (some converters "on"/"off").
+STATES = {"ON": True, "OFF": False}
 PLACEMENTS = {str(p) for p in SensorPlacement}
 AVAILABILITY = {"online": True, "offline": False}
 # Topics under the base that are not a device's state: the bridge's own, commands sent
@@ -107,6 +110,8 @@ def readings(state: dict[str, object]) -> tuple[Reading, ...]:
         for key, capability in BOOLEAN_READINGS.items()
         if isinstance(value := state.get(key), bool)
     ]
+    if isinstance(switched := state.get("state"), str) and switched.upper() in STATES:
+        found.append(Reading(SensorCapability.STATE, STATES[switched.upper()]))
     action = state.get("action")
     if action == SOS_ACTION:
         found.append(Reading(SensorCapability.SOS, True))

@@ -2,8 +2,9 @@
 
 Columns (header row required, any order, extra columns ignored): person_id, name
 (required), phone, address, postcode, date_of_birth (YYYY-MM-DD or dd/mm/yyyy),
-lives_alone, has_care_package, do_not_call, opted_out (yes/no, true/false, 1/0; blank:
-no), language (blank: en-GB). Bad rows are reported by line and field, never by value
+lives_alone, has_care_package, do_not_call (yes/no, true/false, 1/0; blank: no),
+language (blank: en-GB). Consent to automated calls is not here: it has its own history
+(`tecflow consent set`). Bad rows are reported by line and field, never by value
 (values are personal data). Only the columns in the file change a known person's
 details: a file of names and phone numbers leaves their other details alone."""
 
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from services.store.models import Person
 from services.store.people import fields_to_change
 
-FLAGS = ("lives_alone", "has_care_package", "do_not_call", "opted_out")
+FLAGS = ("lives_alone", "has_care_package", "do_not_call")
 COLUMNS = ("person_id", "name", "phone", "address", "postcode", "date_of_birth", *FLAGS, "language")
 
 
@@ -36,7 +37,6 @@ class PersonRow(BaseModel):
     lives_alone: bool = False
     has_care_package: bool = False
     do_not_call: bool = False
-    opted_out: bool = False
     language: str = Field(default="en-GB", max_length=16)
 
     @field_validator("date_of_birth", mode="before")

@@ -51,34 +51,25 @@ class Vocabulary:
     someone: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Urgent:
-    reason: TransferReason
-    heard: str | None  # the phrase or key that triggered it
-
-
-def check(digits: str | None, speech: str | None, words: Vocabulary) -> Urgent | None:
+def check(digits: str | None, speech: str | None, words: Vocabulary) -> TransferReason | None:
     """Whether what was heard at any step must go to a handler now: key 0, asking for a
     person, distress words, or nothing at all (the person answered the phone and then
     said and pressed nothing: they may have collapsed)."""
     if digits and digits.strip():
-        pressed = digits.strip()
-        return Urgent(TransferReason.ASKED, pressed) if pressed == SPEAK_TO_SOMEONE_KEY else None
+        return TransferReason.ASKED if digits.strip() == SPEAK_TO_SOMEONE_KEY else None
     heard = phrases.words(speech or "")
     if phrases.said_nothing(heard):
-        return Urgent(TransferReason.SILENCE, None)
-    if (found := phrases.first(heard, words.distress)) is not None:
-        return Urgent(TransferReason.DISTRESS, found)
-    if (found := _reported(heard, words.reported)) is not None:
-        return Urgent(TransferReason.DISTRESS, found)
-    if (found := phrases.first(heard, words.someone)) is not None:
-        return Urgent(TransferReason.ASKED, found)
+        return TransferReason.SILENCE
+    if phrases.first(heard, words.distress) is not None or _reported(heard, words.reported):
+        return TransferReason.DISTRESS
+    if phrases.first(heard, words.someone) is not None:
+        return TransferReason.ASKED
     return None
 
 
-def _reported(heard: tuple[str, ...], reported: Iterable[str]) -> str | None:
-    for phrase in reported:
-        for span in phrases.find(heard, phrase):
-            if not phrases.negated(heard, span, reach=1):
-                return phrase
-    return None
+def _reported(heard: tuple[str, ...], reported: Iterable[str]) -> bool:
+    return any(
+        not phrases.negated(heard, span, reach=1)
+        for phrase in reported
+        for span in phrases.find(heard, phrase)
+    )

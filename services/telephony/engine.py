@@ -76,9 +76,9 @@ def respond(
     urgent = distress.check(heard.digits, heard.speech, common.vocabulary)
     if urgent is not None:
         answer = None
-        if urgent.reason is TransferReason.DISTRESS and confirming is None and not stopping:
+        if urgent is TransferReason.DISTRESS and confirming is None and not stopping:
             answer = _concerning_answer(script, language, step, heard, now)
-        return _transfer(script, language, urgent.reason, answer)
+        return _transfer(script, language, urgent, answer)
     if stopping:
         return _confirm_stop(script, language, step, heard, tries, now)
     if confirming is not None:

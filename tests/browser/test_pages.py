@@ -16,7 +16,7 @@ from tests.browser.conftest import (
 from tests.support.console import raise_alarm, seed_person
 
 PAGES = [
-    (Role.CALL_HANDLER, "/queue", "Alert queue", "queue"),
+    (Role.CALL_HANDLER, "/queue", "Alert queue", "queue-one-alarm"),
     (Role.RMU_OFFICER, "/people", "People", "people"),
     (Role.ADMIN, "/admin/audit", "Audit log", "audit-log"),
     (Role.ADMIN, "/admin/users", "Accounts", "accounts"),

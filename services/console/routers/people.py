@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from contracts.codes import HandlerCallOutcome
@@ -36,6 +36,8 @@ from services.console.views import find_people
 from services.store import people
 from services.store.db import transaction
 from services.store.handler_calls import record_handler_call
+from services.telephony import consent
+from services.telephony.consent import Consent
 
 T = TypeVar("T")
 router = APIRouter(prefix="/people", include_in_schema=False)
@@ -135,7 +137,9 @@ def record_out(record: PersonRecord) -> PersonRecordOut:
 
 
 class DetailsIn(BaseModel):
-    """Only the fields given change."""
+    """Only the fields given change (consent to automated calls: `/consent`)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
     phone: str | None = Field(default=None, max_length=32)
@@ -145,7 +149,6 @@ class DetailsIn(BaseModel):
     lives_alone: bool | None = None
     has_care_package: bool | None = None
     do_not_call: bool | None = None
-    opted_out: bool | None = Field(default=None, description="Opted out of automated calls")
 
 
 class ContactIn(BaseModel):
@@ -250,7 +253,6 @@ def details_form(
     lives_alone: Annotated[bool, Form()] = False,
     has_care_package: Annotated[bool, Form()] = False,
     do_not_call: Annotated[bool, Form()] = False,
-    opted_out: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
     change_details(
         request,
@@ -264,7 +266,6 @@ def details_form(
             "lives_alone": lives_alone,
             "has_care_package": has_care_package,
             "do_not_call": do_not_call,
-            "opted_out": opted_out,
         },
     )
     return RedirectResponse(f"/people/{person_id}#s-details", status_code=303)
@@ -542,4 +543,45 @@ def delete_safe_zone(
     request: Request, person_id: str, zone_id: int, staff: RecordEditor
 ) -> Response:
     drop_safe_zone(request, staff, person_id, zone_id)
+    return Response(status_code=204)
+
+
+# --- consent to automated calls (its own history: services.telephony.consent) -------
+
+
+class ConsentIn(BaseModel):
+    consent: Consent
+    how: str = Field(min_length=1, max_length=200, description="e.g. by phone, in person")
+
+
+def record_consent(request: Request, staff: Staff, person_id: str, body: ConsentIn) -> None:
+    def write(session: Session) -> None:
+        try:
+            consent.record(session, person_id, body.consent, staff.username, body.how, utcnow())
+        except consent.UnknownPerson as error:
+            raise people.PersonNotFound(f"no person {person_id}") from error
+
+    audited(request, staff, person_id, "record_consent", "consent", write,
+            detail=lambda _none: {"consent": body.consent.value})
+
+
+@router.post("/{person_id}/consent")
+def consent_form(
+    request: Request,
+    person_id: str,
+    staff: RecordEditor,
+    answer: Annotated[Consent, Form()],
+    how: Annotated[str, Form(min_length=1, max_length=200)],
+) -> RedirectResponse:
+    record_consent(request, staff, person_id, ConsentIn(consent=answer, how=how.strip()))
+    return RedirectResponse(f"/people/{person_id}#s-consent", status_code=303)
+
+
+@api.post("/{person_id}/consent", status_code=204,
+          responses={404: {"description": "no such person"}})
+def post_consent(
+    request: Request, person_id: str, body: ConsentIn, staff: RecordEditor
+) -> Response:
+    """Consent to automated calls given or withdrawn (withdrawn: no campaign calls)."""
+    record_consent(request, staff, person_id, body)
     return Response(status_code=204)

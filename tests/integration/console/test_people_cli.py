@@ -59,4 +59,4 @@ def test_import_then_export_people(
         main, ["people", "export", "--out", str(out), "--by", "pat"], env=env
     )
     assert exported.exit_code == 0
-    assert f"{second},Ian Shaw,,,DD2 1AB,1941-07-30,no,no,yes,no,en-GB" in out.read_text()
+    assert f"{second},Ian Shaw,,,DD2 1AB,1941-07-30,no,no,yes,en-GB" in out.read_text()
