@@ -25,7 +25,17 @@ from services.console.labels import CALL_OUTCOMES
 from services.console.live import QueueWatch
 from services.console.needlist import NeedWatch
 from services.console.oidc import OidcClient
-from services.console.routers import alerts, audit, auth, needs, pages, people, queue, users
+from services.console.routers import (
+    alerts,
+    audit,
+    auth,
+    flags,
+    needs,
+    pages,
+    people,
+    queue,
+    users,
+)
 from services.console.settings import ConsoleSettings
 
 HERE = Path(__file__).parent
@@ -36,10 +46,12 @@ PAGE_ROUTERS = (
     alerts.router,
     people.router,
     needs.router,
+    flags.router,
     audit.router,
     users.router,
 )
-API_ROUTERS = (auth.api, alerts.api, people.api, needs.api, audit.api, users.api)  # under /api
+# under /api
+API_ROUTERS = (auth.api, alerts.api, people.api, needs.api, flags.api, audit.api, users.api)
 OIDC_STATE_COOKIE = "tecflow_oidc"
 # Pages hold personal data: no caching anywhere, no framing, scripts only from here.
 SECURITY_HEADERS = {

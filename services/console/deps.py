@@ -20,6 +20,8 @@ from contracts.envelope import utcnow
 from services.console import accounts
 from services.console.roles import (
     ADMINS,
+    FLAG_READERS,
+    FLAG_WORKERS,
     NEED_READERS,
     NEED_WORKERS,
     QUEUE_WORKERS,
@@ -132,4 +134,6 @@ RecordReader = Annotated[Staff, Depends(require(RECORD_READERS))]
 RecordEditor = Annotated[Staff, Depends(require(RECORD_EDITORS))]
 NeedReader = Annotated[Staff, Depends(require(NEED_READERS))]
 NeedWorker = Annotated[Staff, Depends(require(NEED_WORKERS))]
+FlagReader = Annotated[Staff, Depends(require(FLAG_READERS))]
+FlagWorker = Annotated[Staff, Depends(require(FLAG_WORKERS))]
 Admin = Annotated[Staff, Depends(require(ADMINS))]

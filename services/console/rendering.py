@@ -10,7 +10,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from services.console.deps import Staff
-from services.console.roles import ADMINS, NEED_READERS, QUEUE_WORKERS, RECORD_READERS
+from services.console.roles import (
+    ADMINS,
+    FLAG_READERS,
+    NEED_READERS,
+    QUEUE_WORKERS,
+    RECORD_READERS,
+)
 
 
 def render(
@@ -23,6 +29,8 @@ def render(
             nav.append(("/queue", "Alert queue"))
         if staff.role in NEED_READERS:
             nav.append(("/needs", "Unmet need"))
+        if staff.role in FLAG_READERS:
+            nav.append(("/flags", "Falls flags"))
         if staff.role in RECORD_READERS:
             nav.append(("/people", "People"))
         if staff.role in ADMINS:

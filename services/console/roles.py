@@ -39,6 +39,9 @@ RECORD_EDITORS = frozenset(
 # Who sees the unmet-need list (managers read), and who changes an entry's status.
 NEED_READERS = frozenset({Role.RMU_OFFICER, Role.MANAGER, Role.ADMIN})
 NEED_WORKERS = frozenset({Role.RMU_OFFICER, Role.ADMIN})
+# Who sees the falls flags and referrals (managers read), and who reviews and moves them.
+FLAG_READERS = frozenset({Role.CALL_HANDLER, Role.RMU_OFFICER, Role.MANAGER, Role.ADMIN})
+FLAG_WORKERS = frozenset({Role.CALL_HANDLER, Role.RMU_OFFICER, Role.ADMIN})
 # Who may read the audit log and manage accounts.
 ADMINS = frozenset({Role.ADMIN})
 
