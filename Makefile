@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEB_PACKAGES := sipp:sip-tester chromium:chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck unit system-deps clean
+.PHONY: demo test lint typecheck unit system-deps bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -38,6 +38,10 @@ unit: $(STAMP)
 
 test: $(STAMP) system-deps lint typecheck
 	$(PY) -m pytest -q -ra --durations=10
+
+# Every benchmark of bench/RESULTS.md, each bounded in time; rewrites its generated part.
+bench: $(STAMP)
+	$(PY) -m bench.run_all
 
 clean:
 	rm -rf $(VENV) var schema-out .pytest_cache .mypy_cache .ruff_cache

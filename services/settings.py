@@ -30,6 +30,16 @@ class Settings(BaseSettings):
         description="Consumer session and rebalance timeout; short, so a restarted "
         "worker gets its partitions back quickly",
     )
+    fetch_max_wait_ms: int = Field(
+        default=20,
+        description="Longest a consumer's fetch waits on the broker for new records: "
+        "what an event on a quiet topic can wait before a worker sees it",
+    )
+    producer_linger_ms: int = Field(
+        default=5,
+        description="How long a worker's producer gathers records into one request: "
+        "table changelogs and outputs of many events then travel together",
+    )
     topic_partitions: int | None = Field(
         default=None, description="Override every topic's partition count (dev: fewer)"
     )
