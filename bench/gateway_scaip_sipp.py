@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import statistics
 import tempfile
 import time
@@ -27,6 +28,7 @@ from services.broker.admin import create_topics
 from services.broker.embedded import EmbeddedBroker
 from services.gateway.intake import Intake
 from services.gateway.register import EquipmentRegister
+from services.gateway.runner import tune_for_latency
 from services.gateway.scaip_receiver import ScaipReceiver
 from services.gateway.sender import Sender
 from services.gateway.sip_transport import SipLimits, SipServer
@@ -61,6 +63,7 @@ def published_refs(bootstrap: str, wanted: set[str]) -> Counter[str]:
 
 
 async def run(rate: int, seconds: int, hubs: int) -> None:
+    tune_for_latency()  # as `tecflow gateway` does
     work = Path(tempfile.mkdtemp(prefix="bench-scaip-sipp-"))
     url = f"sqlite:///{work / 'store.db'}"
     upgrade(url)
@@ -85,6 +88,7 @@ async def run(rate: int, seconds: int, hubs: int) -> None:
             await register.holder_of("scaip_hub", cid)
         log = work / "sipp.log"
         started = time.perf_counter()
+        cpu_started = time.process_time()
         process = await asyncio.create_subprocess_exec(
             "sipp", f"127.0.0.1:{server.port}", "-sf", str(SCENARIOS / "scaip_load_send.xml"),
             "-oocsf", str(SCENARIOS / "scaip_load_mrs.xml"), "-inf", str(work / "calls.csv"),
@@ -95,6 +99,7 @@ async def run(rate: int, seconds: int, hubs: int) -> None:
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
         code = await process.wait()
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started  # the receiver's process: loop + threads
         await server.stop()
         await sender.close()
         sent: dict[str, int] = {}
@@ -109,7 +114,9 @@ async def run(rate: int, seconds: int, hubs: int) -> None:
     latencies = sorted(answers[r][1] - sent[r] for r in refs if r in answers and r in sent)
     ok = sum(1 for r in refs if answers.get(r, (None,))[0] == 0)
     twice = sum(1 for n in published.values() if n > 1)
-    print(f"sipp exit {code}; {total} alarms offered at {rate}/s over {elapsed:.1f} s")
+    print(f"sipp exit {code}; {total} alarms offered at {rate}/s over {elapsed:.1f} s; "
+          f"receiver CPU {cpu:.1f} s = {cpu / total * 1000:.2f} ms a message; "
+          f"load average {os.getloadavg()[0]:.1f}")
     print(f"answered snu 0: {ok} of {total}; published: {len(published)} refs, "
           f"{twice} more than once")
     if latencies:

@@ -24,7 +24,18 @@ from services.cli import (  # noqa: E402
     evaluate,
     people,
     platform,
+    retention,
     telephony,
 )
 
-__all__ = ["campaigns", "care", "console", "evaluate", "main", "people", "platform", "telephony"]
+__all__ = [
+    "campaigns",
+    "care",
+    "console",
+    "evaluate",
+    "main",
+    "people",
+    "platform",
+    "retention",
+    "telephony",
+]

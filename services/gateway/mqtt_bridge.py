@@ -63,7 +63,8 @@ class MqttBridge:
                     log.info("MQTT bridge subscribed on %s:%s", settings.mqtt_host,
                              settings.mqtt_port)
                     async for message in client.messages:
-                        await self.handle(str(message.topic), _bytes(message.payload))
+                        await self._until_kept(str(message.topic), _bytes(message.payload),
+                                               reconnect_s)
                         if message.qos > 0:
                             paho.ack(message.mid, message.qos)
             except aiomqtt.MqttError as error:
@@ -71,10 +72,19 @@ class MqttBridge:
                 log.warning("MQTT broker unavailable (%s); retrying in %.0fs", error,
                             reconnect_s)
                 await asyncio.sleep(reconnect_s)
+
+    async def _until_kept(self, topic: str, payload: bytes, first_s: float) -> None:
+        """Handle the message until it is kept, waiting longer each time (the ones behind
+        it wait too, so a device's messages stay in order). Unacknowledged meanwhile: if
+        the gateway stops, the MQTT broker delivers it again."""
+        delay = first_s
+        while True:
+            try:
+                await self.handle(topic, payload)
+                return
             except NotKept:
-                # Unacknowledged, so the MQTT broker delivers it again once we reconnect.
-                self.subscribed.clear()
-                await asyncio.sleep(reconnect_s)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
 
     async def handle(self, topic: str, payload: bytes) -> None:
         if topic.startswith(self.zigbee_base + "/"):

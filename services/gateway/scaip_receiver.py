@@ -152,14 +152,15 @@ class ScaipReceiver:
         if (answered := self._transactions.get(key)) is not None:
             channel.reply(answered)  # a retransmission: the same answer, nothing more
             return
-        authenticated = False
-        if self._auth is not None:
-            refusal = self._auth.check(request, channel.peer[0])
-            if refusal is not None:
-                self._transactions.put(key, refusal)
-                channel.reply(refusal)
-                return
-            authenticated = True
+        refusal = self._refusal(request, channel)
+        if refusal is not None:
+            self._transactions.put(key, refusal)
+            channel.reply(refusal)
+            return
+        # A hub proven by its certificate or its digest may cancel whatever its address;
+        # an allow-list alone proves no hub.
+        authenticated = channel.identity is not None or (
+            self._auth is not None and self._auth.authenticates_hubs)
         answer = response(request, 200, "OK")
         self._transactions.put(key, answer)
         channel.reply(answer)
@@ -169,6 +170,16 @@ class ScaipReceiver:
         target = SipUri(sender.user if sender else None, channel.peer[0], channel.peer[1])
         channel.reply(message_request(target, self._host, channel.local_port,
                                       channel.transport, CONTENT_TYPE, mrs))
+
+    def _refusal(self, request: SipMessage, channel: SipChannel) -> bytes | None:
+        """The answer that refuses the request, or None when it may be taken."""
+        if channel.identity is not None:
+            # SIP over TLS: the client certificate names the hub; it must be the sender.
+            sender = request.from_uri
+            if sender is None or (sender.user or "").removeprefix("+") != channel.identity:
+                return response(request, 403, "Forbidden")
+            return None
+        return self._auth.check(request, channel.peer[0]) if self._auth is not None else None
 
     async def unreadable(self, raw: bytes, reason: str, channel: SipChannel) -> None:
         await self._intake.reject(ORIGIN, f"unreadable SIP over {channel.transport}: {reason}",

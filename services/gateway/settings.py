@@ -26,6 +26,11 @@ class GatewaySettings(BaseSettings):
         default=None, description="Hub provisioning (JSON) for SIP digest auth (unset: none)"
     )
     sip_realm: str = Field(default="tecflow", description="SIP digest realm")
+    sip_tls_port: int | None = Field(default=None, description="SIP over TLS port (unset: off)")
+    sip_tls_cert: Path | None = Field(default=None, description="TLS certificate chain (PEM)")
+    sip_tls_key: Path | None = Field(default=None, description="TLS private key (PEM)")
+    sip_tls_client_ca: Path | None = Field(
+        default=None, description="CA (PEM) that issues the hubs' client certificates")
     sip_rate_per_s: float = Field(default=20.0, description="SCAIP requests/s per source")
     sip_burst: float = Field(default=40.0, description="SCAIP burst per source")
     sip_tcp_idle_s: float = Field(default=60.0, description="Close idle SIP/TCP after this")

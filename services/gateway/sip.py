@@ -6,8 +6,9 @@ unmaintained or full user agents), so this handles exactly MESSAGE and OPTIONS."
 
 from __future__ import annotations
 
+import itertools
 import re
-import uuid
+import secrets
 from dataclasses import dataclass, field
 
 # RFC 3261 section 7.3.3 compact header forms.
@@ -18,6 +19,16 @@ SIP_URI = re.compile(r"<?sips?:(?:(?P<user>[^@;>:]+)(?::[^@;>]*)?@)?(?P<host>[^;
 MAX_MESSAGE_BYTES = 64 * 1024
 # An <mrq> is a few hundred bytes; SCAIP's own limit (snu 1) is checked on what is left.
 MAX_BODY_BYTES = 32 * 1024
+
+
+# Tags, branches and Call-IDs must be unique, not secret: a random prefix per process and
+# a counter (a uuid4 each was a system call per header, four per alarm).
+_PREFIX = secrets.token_hex(4)
+_COUNTER = itertools.count(1)
+
+
+def unique() -> str:
+    return f"{_PREFIX}{next(_COUNTER):x}"
 
 
 class SipError(ValueError):
@@ -168,7 +179,7 @@ def response(
     lines += [f"Via: {via}" for via in request.all("via")]
     to = request.header("to") or ""
     if ";tag=" not in to:
-        to += f";tag={uuid.uuid4().hex[:10]}"
+        to += f";tag={unique()}"
     lines += [
         f"From: {request.header('from') or ''}",
         f"To: {to}",
@@ -189,11 +200,11 @@ def message_request(
     lines = [
         f"MESSAGE {target} SIP/2.0",
         f"Via: SIP/2.0/{transport.upper()} {local_host}:{local_port};"
-        f"branch=z9hG4bK{uuid.uuid4().hex[:16]};rport",
+        f"branch=z9hG4bK{unique()};rport",
         "Max-Forwards: 70",
-        f"From: <sip:{from_user}@{local_host}:{local_port}>;tag={uuid.uuid4().hex[:10]}",
+        f"From: <sip:{from_user}@{local_host}:{local_port}>;tag={unique()}",
         f"To: <{target}>",
-        f"Call-ID: {uuid.uuid4().hex}@{local_host}",
+        f"Call-ID: {unique()}@{local_host}",
         "CSeq: 1 MESSAGE",
         f"Content-Type: {content_type}",
         f"Content-Length: {len(body)}",

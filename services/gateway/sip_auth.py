@@ -87,6 +87,10 @@ class HubAuthenticator:
         self._dummy = ha1_of("0", realm, secrets.token_hex(16))
         self._used: dict[tuple[str, str, str], float] = {}
 
+    @property
+    def authenticates_hubs(self) -> bool:
+        return self._hubs is not None
+
     def check(self, request: SipMessage, source: str) -> bytes | None:
         if self._allowed and not in_any(source, self._allowed):
             return response(request, 403, "Forbidden")

@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 import time
 from collections import defaultdict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 from services.gateway.sip import (
@@ -44,10 +46,13 @@ class SipLimits:
 class SipChannel:
     """Where a request came from, and the only way back to it."""
 
-    transport: str  # "UDP" | "TCP"
+    transport: str  # "UDP" | "TCP" | "TLS"
     peer: tuple[str, int]
     local_port: int
     _send: Callable[[bytes], None]
+    # Over TLS, the hub id its client certificate names (the common name), proven by the
+    # handshake against the hubs' certificate authority.
+    identity: str | None = None
 
     def reply(self, data: bytes) -> None:
         """Never raises: a peer that cannot be reached must not stop the receiver."""
@@ -96,6 +101,8 @@ class _Dispatcher:
         self.refused = 0
 
     def dispatch(self, data: bytes, channel: SipChannel) -> None:
+        if data.startswith(b"SIP/2.0 "):
+            return  # a device's answer to our <mrs> MESSAGE: nothing more to do
         if not self.limiter.allow(channel.peer[0]):
             self.refused += 1
             if self.refused % 100 == 1:
@@ -112,9 +119,8 @@ class _Dispatcher:
         except SipError as error:
             self.unreadable(data, error, channel)
             return
-        if not message.is_request:
-            return  # the device's 200 OK to our <mrs> MESSAGE: nothing more to do
-        self._spawn(self.handler(message, data, channel))
+        if message.is_request:
+            self._spawn(self.handler(message, data, channel))
 
     def unreadable(self, data: bytes, error: SipError, channel: SipChannel) -> None:
         log.warning("unreadable SIP from %s over %s: %s", channel.peer[0], channel.transport,
@@ -138,18 +144,20 @@ class _UdpProtocol(asyncio.DatagramProtocol):
     def __init__(self, dispatcher: _Dispatcher) -> None:
         self._dispatcher = dispatcher
         self._transport: asyncio.DatagramTransport | None = None
+        self._port = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # The selector transport is not registered as a DatagramTransport subclass.
         self._transport = cast(asyncio.DatagramTransport, transport)
+        self._port = self._transport.get_extra_info("sockname")[1]
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         transport = self._transport
         assert transport is not None
         if not data.strip():
             return  # keep-alive (RFC 5626 CRLF)
-        port = transport.get_extra_info("sockname")[1]
-        channel = SipChannel("UDP", addr[:2], port, lambda out: transport.sendto(out, addr))
+        channel = SipChannel("UDP", addr[:2], self._port,
+                             lambda out: transport.sendto(out, addr))
         self._dispatcher.dispatch(data, channel)
 
     def error_received(self, exc: Exception) -> None:
@@ -193,7 +201,10 @@ class _TcpServer:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
         peer: tuple[str, int],
     ) -> None:
-        channel = SipChannel("TCP", peer, writer.get_extra_info("sockname")[1], writer.write)
+        certificate = writer.get_extra_info("peercert")
+        channel = SipChannel("TLS" if writer.get_extra_info("sslcontext") else "TCP", peer,
+                             writer.get_extra_info("sockname")[1], writer.write,
+                             common_name(certificate) if certificate else None)
         buffer = b""
         loop = asyncio.get_running_loop()
         started = 0.0  # when the message now in the buffer began
@@ -223,17 +234,40 @@ class _TcpServer:
             pass
 
 
+def common_name(certificate: dict[str, Any]) -> str | None:
+    """The subject's common name of a peer certificate, as `ssl` reports it."""
+    for rdn in certificate.get("subject", ()):
+        for key, value in rdn:
+            if key == "commonName":
+                return str(value)
+    return None
+
+
+def tls_context(cert: Path, key: Path, client_ca: Path) -> ssl.SSLContext:
+    """SIP over TLS that takes only hubs with a client certificate from `client_ca`."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(client_ca))
+    context.load_cert_chain(str(cert), str(key))
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
 class SipServer:
-    """One UDP endpoint and one TCP listener on the same port."""
+    """One UDP endpoint and one TCP listener on the same port, and SIP over TLS with
+    client certificates on `tls_port` when a TLS context is given."""
 
     def __init__(
-        self, handler: SipHandler, host: str, port: int, limits: SipLimits | None = None
+        self, handler: SipHandler, host: str, port: int, limits: SipLimits | None = None,
+        tls: ssl.SSLContext | None = None, tls_port: int = 0,
     ) -> None:
         self._dispatcher = _Dispatcher(handler, limits or SipLimits())
         self.host = host
         self.port = port
+        self.tls_port = tls_port
+        self._tls_context = tls
         self._udp: asyncio.DatagramTransport | None = None
         self._tcp: asyncio.Server | None = None
+        self._tls: asyncio.Server | None = None
         self._tcp_server = _TcpServer(self._dispatcher)
 
     @property
@@ -248,6 +282,13 @@ class SipServer:
         self.port = self._udp.get_extra_info("sockname")[1]
         self._tcp = await asyncio.start_server(self._tcp_server.serve, self.host, self.port)
         log.info("SCAIP receiver on %s:%s (UDP and TCP)", self.host, self.port)
+        if self._tls_context is not None:
+            self._tls = await asyncio.start_server(
+                self._tcp_server.serve, self.host, self.tls_port, ssl=self._tls_context,
+                ssl_handshake_timeout=10)
+            self.tls_port = self._tls.sockets[0].getsockname()[1]
+            log.info("SCAIP receiver on %s:%s (TLS, client certificates)", self.host,
+                     self.tls_port)
 
     async def serve(self, check_s: float = 1.0) -> None:
         """Start, and run until cancelled; fails if a socket is closed under it, so a
@@ -264,9 +305,12 @@ class SipServer:
     async def stop(self) -> None:
         if self._udp is not None:
             self._udp.close()
-        if self._tcp is not None:
-            self._tcp.close()
-            self._tcp_server.close_all()
-            await self._tcp.wait_closed()
+        for server in (self._tcp, self._tls):
+            if server is not None:
+                server.close()
+        self._tcp_server.close_all()
+        for server in (self._tcp, self._tls):
+            if server is not None:
+                await server.wait_closed()
         if self._dispatcher.tasks:
             await asyncio.gather(*self._dispatcher.tasks, return_exceptions=True)

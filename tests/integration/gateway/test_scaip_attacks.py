@@ -9,19 +9,23 @@ import asyncio
 import contextlib
 import random
 import socket
+import ssl
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from services.gateway.intake import Intake
 from services.gateway.scaip_receiver import ScaipReceiver
 from services.gateway.sip import parse_message
 from services.gateway.sip_auth import HubAuthenticator, ProvisionedHub, ha1_of, networks
-from services.gateway.sip_transport import SipLimits, SipServer
+from services.gateway.sip_transport import SipLimits, SipServer, tls_context
 from services.processes import free_port
 from services.sim.cohort import SimPerson
+from tests.integration.gateway.alexa_certs import Authority
 from tests.integration.gateway.hub import UdpHub, count_on_topic, mrq_request
 from tests.integration.gateway.test_scaip_sipp import dead_letters_with, hub_sends
 
@@ -316,3 +320,48 @@ async def test_a_source_outside_the_allow_list_is_forbidden(
     finally:
         outsider.close()
     assert heard.statuses == [403] and heard.mrs == []
+
+
+async def test_sip_over_tls_takes_hubs_with_a_client_certificate_of_their_own(
+    intake: Intake, person: SimPerson, tmp_path: Path
+) -> None:
+    cid = person.device("scaip_hub").identifier
+    hubs_ca = Authority.create("tecflow test hub CA")  # issues the hubs' certificates
+    ca = tmp_path / "hub-ca.pem"
+    ca.write_bytes(hubs_ca.cert.public_bytes(serialization.Encoding.PEM))
+    cert, key = hubs_ca.issue("localhost").write(tmp_path, "receiver")
+    server = SipServer(ScaipReceiver(intake, "127.0.0.1"), "127.0.0.1", free_port(),
+                       tls=tls_context(cert, key, ca))
+    await server.start()
+
+    def hub(certificate: tuple[Path, Path] | None, sender: str) -> list[bytes]:
+        context = ssl.create_default_context(cafile=str(ca))
+        context.check_hostname = False
+        if certificate is not None:
+            context.load_cert_chain(*map(str, certificate))
+        with socket.create_connection(("127.0.0.1", server.tls_port), timeout=10) as raw, \
+                context.wrap_socket(raw) as sock:
+            sock.sendall(mrq_request(server.tls_port, sock.getsockname(), sender,
+                                     alarm(sender, ref()), transport="TLS"))
+            heard: list[bytes] = []
+            while not any(b"<mrs>" in h or b" 403 " in h for h in heard):
+                if not (chunk := sock.recv(65536)):
+                    raise ConnectionError("closed")
+                heard.append(chunk)
+            return heard
+
+    try:
+        own = hubs_ca.issue(cid, usage=ExtendedKeyUsageOID.CLIENT_AUTH).write(tmp_path, "hub")
+        heard = await asyncio.to_thread(hub, own, cid)
+        assert b"SIP/2.0 200 OK" in heard[0] and b"<snu>0</snu>" in b"".join(heard)
+        # Another hub's identity over this certificate: refused.
+        other = str(random.randint(10**11, 10**12))
+        assert b"SIP/2.0 403" in b"".join(await asyncio.to_thread(hub, own, other))
+        # No client certificate, or one from another CA: no TLS at all.
+        stranger = Authority.create("someone else's CA").issue(
+            cid, usage=ExtendedKeyUsageOID.CLIENT_AUTH).write(tmp_path, "stranger")
+        for certificate in (None, stranger):
+            with pytest.raises((ssl.SSLError, ConnectionError)):
+                await asyncio.to_thread(hub, certificate, cid)
+    finally:
+        await server.stop()

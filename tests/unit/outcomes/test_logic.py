@@ -74,7 +74,7 @@ def test_frat_items_count_and_three_send_the_person_to_the_falls_team() -> None:
     [flag] = process_outcome(outcome(ScriptName.FALLS_PREVENTION, answers), NO_CONTEXT).flags
     assert (flag.risk, flag.recommended_referral) == (
         QualitativeRisk.LOW, ReferralTarget.OCCUPATIONAL_THERAPY)
-    assert "2026-11-24 falls prevention call: FRAT 2 of 5 items yes" in flag.evidence
+    assert not any("FRAT" in fact or " of 5" in fact for fact in flag.evidence)  # no score
 
     answers["stroke_or_parkinsons"] = "yes"
     [flag] = process_outcome(outcome(ScriptName.FALLS_PREVENTION, answers), NO_CONTEXT).flags
@@ -165,7 +165,8 @@ def test_a_fall_in_the_last_few_days_goes_to_a_handler_as_well_as_the_flag() -> 
         "fall_in_last_days": "yes", "fall_with_injury": "no", "unable_to_get_up": "no"}),
         NO_CONTEXT)
     assert [a.alert_kind for a in actions.alerts] == [AlertKind.FALL_REPORTED]
-    assert [f.risk for f in actions.flags] == [QualitativeRisk.MODERATE]
+    # referred for a multifactorial assessment, not left with strength and balance
+    assert [f.recommended_referral for f in actions.flags] == [ReferralTarget.FALLS_TEAM]
 
 
 def test_no_answer_after_the_last_retry_is_a_welfare_concern_naming_no_one() -> None:
