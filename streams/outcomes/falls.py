@@ -11,6 +11,8 @@ section 7):
   with injury, two or more falls in 12 months, lying on the floor unable to get up, a
   blackout, frailty, or three or more of the conditions asked (medicines, stroke or
   Parkinson's, balance, rising from a chair);
+- fall-detector alarms or falls signals from the home in the last 12 months find a
+  person without a flag by themselves, at any call, and go to the falls team too;
 - otherwise the referral follows the answers: cannot rise from a chair -> OT
   (equipment and transfers); a fall and not managing personal care -> ILRT
   (enablement); else strength-and-balance advice.
@@ -59,6 +61,7 @@ FALL_REPORTED = (QuestionId.FALLEN_PAST_YEAR, QuestionId.ANY_FALLS, QuestionId.F
 FRAT_REFER_AT = 3  # three or more of these conditions: refer for assessment
 # A fall in the last few days is referred for a multifactorial assessment like the
 # severity markers (the issue: it got a "moderate" flag and strength-and-balance advice).
+DETECTED = "falls detected by the home's devices in the last 12 months"
 FALLS_TEAM_NOW = (*HIGH_FALLS_RISK_QUESTIONS, QuestionId.FALL_IN_LAST_DAYS)
 
 RISK_ORDER = (QualitativeRisk.LOW, QualitativeRisk.MODERATE, QualitativeRisk.HIGH)
@@ -76,15 +79,22 @@ def said_yes(answers: Mapping[str, str], questions: tuple[QuestionId, ...]) -> l
     return [q for q in questions if answers.get(q) == AnswerValue.YES]
 
 
-def screen(answers: Mapping[str, str], heading: str) -> FallsScreen | None:
-    """The screen of one call's answers, or None when no falls question was answered yes.
-    `heading` starts the evidence line, e.g. "2026-11-24 falls prevention call"."""
+def screen(
+    answers: Mapping[str, str], heading: str, detected: bool = False
+) -> FallsScreen | None:
+    """The screen of one call's answers, or None when no falls question was answered yes
+    and no fall was `detected` (fall-detector alarms or falls signals from the home in
+    the last 12 months: device history finds a person by itself). `heading` starts the
+    evidence line, e.g. "2026-11-24 falls prevention call"."""
     yes = said_yes(answers, FALLS_QUESTIONS)
-    if not yes:
+    if not yes and not detected:
         return None
-    high = said_yes(answers, FALLS_TEAM_NOW)
     # The answers are the evidence; no count of them is stated (NICE NG249: no scores).
-    evidence = (f"{heading}: {'; '.join(WORDING[q] for q in yes)}",)
+    evidence = (f"{heading}: {'; '.join(WORDING[q] for q in yes)}",) if yes else ()
+    if detected and not said_yes(answers, FALLS_TEAM_NOW):
+        return FallsScreen(QualitativeRisk.MODERATE, ReferralTarget.FALLS_TEAM, evidence,
+                           f"{DETECTED}: multifactorial falls assessment")
+    high = said_yes(answers, FALLS_TEAM_NOW)
     risk, referral, why = _grade(answers, high, said_yes(answers, FRAT_QUESTIONS))
     return FallsScreen(risk=risk, referral=referral, evidence=evidence, why=why)
 

@@ -108,7 +108,8 @@ def process_outcome(outcome: CallOutcome, context: PersonContext) -> Actions:
 def _falls(
     build: _Builder, context: PersonContext
 ) -> tuple[tuple[Flag, ...], tuple[Referral, ...]]:
-    found = screen(build.answers, build.heading)
+    found = screen(build.answers, build.heading,
+                   detected=bool(context.falls_facts) and context.falls_flag is None)
     if found is None:
         return (), ()
     current = context.falls_flag

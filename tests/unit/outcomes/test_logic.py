@@ -279,3 +279,23 @@ def test_unable_to_get_up_after_a_fall_is_an_alert_even_when_put_through() -> No
     assert (alert.alert_kind, alert.priority) == (AlertKind.FALL_REPORTED, AlertPriority.HIGH)
     assert alert.summary == ("Reported that they have been unable to get up after a fall: "
                              "call back to check for injury and that they can summon help")
+
+
+def test_device_falls_history_finds_a_person_by_itself() -> None:
+    """The issue: fall-detector history never raised a flag by itself."""
+    detected = PersonContext(falls_facts=(
+        "1 fall-detector alarm(s) in the last 12 months, latest 2026-11-20 03:12 UTC",))
+    fine = outcome(ScriptName.WELFARE_CHECK, {"feeling_ok": "yes", "needs_anything": "no",
+                                              "wants_callback": "no"})
+    actions = process_outcome(fine, detected)
+    [flag] = actions.flags
+    assert flag.recommended_referral is ReferralTarget.FALLS_TEAM
+    assert flag.evidence == detected.falls_facts
+    assert [r.target for r in actions.referrals] == [ReferralTarget.FALLS_TEAM]
+    assert "falls detected by the home's devices" in actions.referrals[0].reason
+
+    flagged = PersonContext(falls_flag=ActiveFlag(uuid.uuid4(), QualitativeRisk.MODERATE,
+                                                  detected.falls_facts,
+                                                  ReferralTarget.FALLS_TEAM),
+                            falls_facts=detected.falls_facts)
+    assert process_outcome(fine, flagged).flags == ()  # already found: no repeat per call
