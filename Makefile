@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 LOCK := requirements-dev.lock
 # Debian packages the tests and the demo drive as real peers (`command:package` pairs).
 # A command may live in /usr/sbin, which is not on every user's PATH (mosquitto).
-DEB_PACKAGES := sipp:sip-tester mosquitto:mosquitto
+DEB_PACKAGES := sipp:sip-tester chromium:chromium mosquitto:mosquitto
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint typecheck unit system-deps bench clean lock

@@ -26,6 +26,7 @@ from services.settings import Settings
 from services.sim.alexa import DemoSkill
 from services.sim.campaign_demo import seed_demo_campaigns
 from services.sim.community import community
+from services.sim.console_demo import seed_demo_accounts
 from services.sim.life import TZ
 from services.sim.run import read_status
 from services.sim.seeding import seed_cohort, seed_needs
@@ -65,7 +66,7 @@ def run_platform(settings: Settings, simulation: Simulation | None) -> None:
         click.echo(f"store: {settings.sqlalchemy_url.split('@')[-1]}")
         mqtt = _mqtt_broker(stack, settings.data_dir)
 
-        sim_port, ivr_port = free_port(), free_port()
+        sim_port, ivr_port, console_port = free_port(), free_port(), free_port()
         ports = {name: free_port() for name in ("worker", "alarm-lane", "gateway-sip",
                                                  "gateway-http")}
         env = {
@@ -96,11 +97,18 @@ def run_platform(settings: Settings, simulation: Simulation | None) -> None:
         if simulation is not None:
             _seed(factory, simulation)
         supervisor.start("scheduler", "scheduler")
+        supervisor.start("console", "console", port=console_port,
+                         env={"TECFLOW_CONSOLE_PORT": str(console_port)})
+        if simulation is not None:
+            with transaction(factory) as session:
+                for username, role, password in seed_demo_accounts(session):
+                    click.echo(f"demo sign-in: {username} / {password} ({role})")
         click.echo(f"starting {', '.join(supervisor.children)} (logs in {settings.data_dir}/)")
         supervisor.wait_ready(
             progress=lambda name, seconds: click.echo(f"  {name} ready ({seconds:.1f} s)"))
         click.echo("\n".join([
             "addresses:",
+            f"  console            http://127.0.0.1:{console_port}/",
             f"  SCAIP over SIP     udp+tcp 127.0.0.1:{ports['gateway-sip']}",
             f"  OwnTracks, Alexa   http://127.0.0.1:{ports['gateway-http']}/owntracks, /alexa",
             "  MQTT bridge        " + (f"mqtt://{mqtt[0]}:{mqtt[1]}" if mqtt else "off"),

@@ -20,12 +20,24 @@ def main() -> None:
 from services.cli import (  # noqa: E402
     campaigns,
     care,
+    console,
     evaluate,
+    people,
     platform,
     retention,
     simulate,
     telephony,
 )
 
-__all__ = ["campaigns", "care", "evaluate", "main", "platform", "retention", "simulate",
-           "telephony"]
+__all__ = [
+    "campaigns",
+    "care",
+    "console",
+    "evaluate",
+    "main",
+    "people",
+    "platform",
+    "retention",
+    "simulate",
+    "telephony",
+]

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.support.waiting import eventually
@@ -39,6 +40,13 @@ def alive(pid: int) -> bool:
         return False
     stat = Path(f"/proc/{pid}/stat")
     return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
+def console_answers(url: str) -> bool:
+    try:
+        return httpx.get(url + "health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 class Up:
@@ -97,9 +105,15 @@ def test_a_simulated_day_through_every_part_then_ctrl_c_stops_everything(
     try:
         children = up.wait_until_running()
         assert len(children) >= 10, up.text()  # brokers, workers, gateway, telephony, sim
-        # Live data: a summary line with events flowing, within three minutes of start.
+        # A console with live data (a summary line with events flowing) within three
+        # minutes of start; demo accounts and every address printed.
+        console = re.search(r"console +(http://\S+)", up.text())
+        assert console, up.text()
+        eventually(lambda: console_answers(console.group(1)), timeout_s=30)
         eventually(lambda: up.running() and re.search(r"[1-9][0-9.]* events/s", up.text()),
                    timeout_s=max(1.0, 180 - (time.monotonic() - up.started)))
+        assert re.search(r"demo sign-in: demo-call-handler / \S+ \(call_handler\)", up.text())
+        assert re.search(r"SCAIP over SIP +udp\+tcp 127.0.0.1:\d+", up.text())
 
         def status() -> dict[str, Any]:
             return json.loads(status_file.read_text()) if status_file.exists() else {}
@@ -142,10 +156,11 @@ def test_a_simulated_day_through_every_part_then_ctrl_c_stops_everything(
     assert not [pid for pid in children if alive(pid)], "processes left behind"
 
     # Ports free and the store kept: the same data directory starts again.
-    again = Up(tmp_path, tmp_path / "second.out")
+    again = Up(tmp_path, tmp_path / "second.out", "--simulate", "--people", "60")
     try:
         again.wait_until_running()
         assert again.ctrl_c() < 5
     finally:
         again.kill()
     assert again.process.returncode == 0, again.text()
+    assert "demo sign-in" not in again.text()  # printed once
