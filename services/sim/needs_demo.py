@@ -11,6 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from care import handle
+from care.adapters.sqlalchemy import SqlAlchemyUnitOfWork
+from care.commands import Actor, ImportNeeds
 from contracts.calls import Answer, CallOutcome
 from contracts.codes import AnsweredBy, CallStatus, NeedLevel, ScriptName, WaitingLocation
 from contracts.topics import Topic
@@ -21,7 +24,7 @@ from services.sim.cohort import SimPerson
 from services.sim.spine_demo import wait_for
 from services.store.db import transaction
 from services.store.models import FlagRecord, UnmetNeed
-from services.store.needs import import_rows, list_entries
+from services.store.needs import list_entries
 
 CRISIS_ANSWERS = {"coping": "in_crisis", "eating_and_drinking": "no", "personal_care": "no",
                   "any_falls": "yes", "two_or_more_falls": "yes"}
@@ -76,8 +79,10 @@ def run_needs_demo(
     today = now.date()
     with transaction(factory) as session:
         listed = set(session.scalars(select(UnmetNeed.person_id)))
-        rows = [r for r in synthetic_need_list(people, today) if r.person_id not in listed]
-        import_rows(session, [(n, row) for n, row in enumerate(rows, start=2)], [], "sim")
+    rows = [r for r in synthetic_need_list(people, today) if r.person_id not in listed]
+    handle(ImportNeeds(rows=tuple(enumerate(rows, start=2)), by=Actor.system("sim"), at=now),
+           SqlAlchemyUnitOfWork(factory))
+    with transaction(factory) as session:
         before = triage(list_entries(session), today)
     if not before:
         return "Unmet-need list: nobody in the cohort is waiting for care."

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from care.domain.flags import Fact
 from contracts.codes import QualitativeRisk, ReferralTarget
 
 
@@ -15,13 +16,12 @@ class ActiveFlag:
 
     flag_id: uuid.UUID
     risk: QualitativeRisk
-    evidence: tuple[str, ...]
     recommended_referral: ReferralTarget | None
 
 
 @dataclass(frozen=True)
-class PersonContext:
+class OutcomeContext:
     """What the store knows that the call's answers do not."""
 
     falls_flag: ActiveFlag | None = None
-    falls_facts: tuple[str, ...] = ()  # fall-detector alarms, falls follow-up signals
+    falls_facts: tuple[Fact, ...] = ()  # fall-detector alarms, falls follow-up signals

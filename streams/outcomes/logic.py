@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from care.domain.flags import Fact
 from contracts.calls import CallOutcome
 from contracts.care import Alert, Flag, NeedUpdate, Referral
 from contracts.codes import (
@@ -23,7 +24,7 @@ from contracts.codes import (
 from contracts.envelope import Envelope, deterministic_id
 from contracts.questions import AnswerValue, QuestionId
 from contracts.topics import Topic
-from streams.outcomes.context import ActiveFlag, PersonContext
+from streams.outcomes.context import ActiveFlag, OutcomeContext
 from streams.outcomes.falls import FallsScreen, higher, screen
 
 SOURCE = "streams.outcomes"
@@ -83,7 +84,7 @@ class _Builder:
         return f"{self.outcome.occurred_at:%Y-%m-%d} {script} call"
 
 
-def process_outcome(outcome: CallOutcome, context: PersonContext) -> Actions:
+def process_outcome(outcome: CallOutcome, context: OutcomeContext) -> Actions:
     build = _Builder(outcome, {a.question_id: a.value for a in outcome.answers})
     flags, flag_referrals = _falls(build, context)
     needs, crisis = _need(build)
@@ -96,21 +97,23 @@ def process_outcome(outcome: CallOutcome, context: PersonContext) -> Actions:
 
 
 def _falls(
-    build: _Builder, context: PersonContext
+    build: _Builder, context: OutcomeContext
 ) -> tuple[tuple[Flag, ...], tuple[Referral, ...]]:
     found = screen(build.answers, build.heading)
     if found is None:
         return (), ()
     current = context.falls_flag
     risk, referral, why = _merge(found, current)
-    known = current.evidence if current else ()
-    evidence = tuple(dict.fromkeys([*known, *found.evidence, *context.falls_facts]))
+    # New facts only, each keyed: the care record merges them into the flag in force.
+    facts = [*(Fact(f"call:{build.outcome.event_id}:falls:{i}", text)
+               for i, text in enumerate(found.evidence)), *context.falls_facts]
     flag = Flag(
         **build.common("flag"),
         flag_id=current.flag_id if current else deterministic_id(
             "outcomes", build.outcome.event_id, "flag_id"),
         risk=risk,
-        evidence=evidence,
+        evidence=tuple(fact.text for fact in facts),
+        evidence_keys=tuple(fact.key for fact in facts),
         recommended_referral=referral,
         change_reason=f"{build.heading}: {why}",
     )
