@@ -24,7 +24,7 @@ from services.gateway.register import EquipmentRegister
 from services.gateway.scaip_receiver import ScaipReceiver
 from services.gateway.sender import Sender
 from services.gateway.sip import SipUri, message_request, parse_message, response
-from services.gateway.sip_transport import SipServer
+from services.gateway.sip_transport import SipLimits, SipServer
 from services.processes import free_port
 from services.sim.cohort import synthetic_cohort
 from services.sim.seeding import seed_cohort
@@ -82,8 +82,10 @@ async def run(messages: int, hubs: int, concurrency: int) -> None:
     with EmbeddedBroker() as broker:
         create_topics(broker.bootstrap_servers, partitions=6)
         sender = Sender(broker.bootstrap_servers, work / "spool.db")
+        # Every simulated hub shares one source address: no per-source rate limit here.
         server = SipServer(ScaipReceiver(Intake(EquipmentRegister(factory), sender),
-                                         "127.0.0.1"), "127.0.0.1", free_port())
+                                         "127.0.0.1"), "127.0.0.1", free_port(),
+                           SipLimits(rate_per_s=1e6, burst=1e6))
         await server.start()
         loop = asyncio.get_running_loop()
         _, hub = await loop.create_datagram_endpoint(Hub, local_addr=("127.0.0.1", 0))

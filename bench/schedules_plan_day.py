@@ -11,6 +11,7 @@ cost the scheduler pays every few minutes all day).
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import random
 import resource
@@ -70,6 +71,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--publish", action="store_true", help="publish to embedded Tansu")
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args()
     url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     upgrade(url)
@@ -117,6 +119,11 @@ def main() -> None:
           f"({claimed / first:,.0f} calls/s)")
     print(f"second round: {again} new, {second:.2f} s")
     print(f"peak RSS of the planning process {peak_rss_mb():.0f} MB")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "people": args.people, "planned": claimed, "published": published,
+            "store": engine.dialect.name, "publish": args.publish, "first_round_s": first,
+            "second_round_s": second, "peak_rss_mb": peak_rss_mb()}))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.codes import AnsweredBy, CallStatus, ScriptName
 from contracts.envelope import Envelope, UtcDatetime
 
+# CallOutcome.end_reason of a call not placed, or ended, because the person asked the
+# automated calls to stop: not a missed call, nothing to escalate.
+OPTED_OUT = "asked to stop automated calls"
+
 
 class CallRequested(Envelope):
     """Place one proactive call. The event_id is deterministic per (campaign, person, slot),

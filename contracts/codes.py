@@ -92,17 +92,22 @@ URGENT_DEVICE_TYPES = frozenset(
     }
 )
 ALARM_STATUSES = frozenset({ScaipStatus.AUTOMATIC_ALARM, ScaipStatus.MANUAL_ALARM})
-# Statuses that are never an alarm, whatever the device type.
+# Statuses that are never an alarm, whatever the device type: the standard's technical
+# codes (CLC/TS 50134-9 status table, as caruhome/scaip-gateway spec.py lists it): battery,
+# links, errors, faults, maintenance, power, tests, interference, tamper. An unknown code
+# still counts as an alarm: a person may need help, so the safe side.
 TECHNICAL_STATUSES = frozenset(
     {
-        ScaipStatus.BATTERY_OK,
-        ScaipStatus.BATTERY_LOW,
-        ScaipStatus.POWER_FAIL,
-        ScaipStatus.POWER_RESTORED,
-        ScaipStatus.TEST_TRANSMISSION,
-        ScaipStatus.RADIO_TEST_MISSING,
-        ScaipStatus.TAMPER,
-        ScaipStatus.NORMAL,
+        14, 15, 16, 17, 20,  # battery failure/ok/low, busy, charged
+        23, 24, 25, 26, 27, 31,  # connection (IP, mobile, POTS, links) failure, disconnected
+        *range(32, 41),  # error codes 1-9
+        42, 43, 44, 45, 52,  # failure, frequency drift, jammed
+        62, 65, 66, 67, 68,  # log, (urgent) maintenance needed, malfunction, memory full
+        70, 72, 73, 74, 75, 78,  # normal, off, offline, on, online, out of service
+        85, 86, 91, 95,  # power failure/restored, re-established, RF interference
+        102, 103, 105,  # test transmissions, trouble
+        *range(112, 117),  # links re-established
+        122, 123, 124, 125,  # radio interference, radio test missing/back, tamper
     }
 )
 
@@ -250,6 +255,7 @@ class AlertKind(StrEnum):
     DOOR_AT_NIGHT = "door_at_night"
     NIGHT_WANDERING = "night_wandering"
     NIGHT_BATHROOM = "night_bathroom"
+    DAYTIME_INACTIVITY = "daytime_inactivity"
     LEFT_SAFE_ZONE = "left_safe_zone"
     DEVICE_OFFLINE = "device_offline"
     BATTERY_LOW = "battery_low"
@@ -260,9 +266,11 @@ class AlertKind(StrEnum):
     IN_CRISIS = "in_crisis"
     CALLBACK_REQUESTED = "callback_requested"
     FALL_REPORTED = "fall_reported"
+    TRANSFER_FAILED = "transfer_failed"
+    CALL_DROPPED = "call_dropped"
+    CALLS_STOPPED = "calls_stopped"
 
 
 SNOMED_AT_RISK_OF_FALLS = "129839007"
 SNOMED_FALLS = "161898004"
-SNOMED_FALL_EVENT = "1912002"
 SNOMED_FALL_RISK_ASSESSMENT = "414191008"

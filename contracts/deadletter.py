@@ -36,7 +36,8 @@ class DeadLetter(BaseModel):
     ) -> DeadLetter:
         return cls(
             origin=origin,
-            reason=reason[:2000],
+            # The reason may quote what came (a topic): never a NUL into the store.
+            reason=reason.replace("\x00", "\\0")[:2000],
             raw_b64=base64.b64encode(raw).decode(),
             key_b64=base64.b64encode(key).decode() if key is not None else None,
             partition=partition,

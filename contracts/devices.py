@@ -41,6 +41,9 @@ class AlarmEvent(Envelope):
     location_code: int | None = Field(default=None, description="SCAIP lco")
     location_text: str | None = None
     geo: GeoPoint | None = None
+    location_time: str | None = Field(
+        default=None, max_length=40, description="SCAIP lge/tim: when the fix was taken"
+    )
     info_code: int | None = None
     info_text: str | None = None
     voice_route: str | None = Field(
@@ -78,6 +81,7 @@ class SensorCapability(StrEnum):
     BATTERY_LOW = "battery_low"
     SOS = "sos"
     AVAILABILITY = "availability"  # value True = online
+    STATE = "state"  # a switch, plug or flush: value True = ON
 
 
 class SensorPlacement(StrEnum):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts.codes import ScriptName
-from schedules.cohorts import UnknownCohortRule, cohort_rule
+from schedules.cohorts import InvalidCohortParams, UnknownCohortRule, check_params, cohort_rule
 from schedules.frequency import InvalidFrequency, parse_frequency
 from services.store.models import Campaign
 
@@ -34,11 +34,16 @@ def add_campaign(
     escalate_unanswered: bool = True,
     language: str | None = None,
 ) -> Campaign:
+    _check_text("campaign id", campaign_id, 64)
+    _check_text("name", name, 200)
+    if language is not None:
+        _check_text("language", language, 16)
     try:
         ScriptName(script)
         cohort_rule(cohort)
+        check_params(cohort, cohort_params)
         parse_frequency(frequency)
-    except (ValueError, UnknownCohortRule, InvalidFrequency) as error:
+    except (ValueError, UnknownCohortRule, InvalidCohortParams, InvalidFrequency) as error:
         raise InvalidCampaign(str(error)) from error
     if window[1] <= window[0]:
         raise InvalidCampaign("the call window must end after it starts, on the same day")
@@ -53,6 +58,13 @@ def add_campaign(
     )
     session.add(campaign)
     return campaign
+
+
+def _check_text(what: str, value: str, longest: int) -> None:
+    """What the store can hold: within its column, and no control characters (a NUL
+    once came back as a PostgreSQL traceback)."""
+    if not value.strip() or len(value) > longest or not value.isprintable():
+        raise InvalidCampaign(f"the {what} must be 1 to {longest} printable characters")
 
 
 def get_campaign(session: Session, campaign_id: str) -> Campaign:

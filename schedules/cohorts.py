@@ -54,6 +54,30 @@ def everyone(_person: PersonFacts, _params: Params, _now: datetime) -> bool:
     return True
 
 
+class InvalidCohortParams(ValueError):
+    """Parameters a cohort rule cannot use: refused when the campaign is added, not at
+    every planning round."""
+
+
+def check_params(name: str, params: Params) -> None:
+    """The rule's parameters, checked as the rule reads them."""
+    known = {"recently_discharged": {"days"}, "postcode_area": {"areas"}}.get(name, set())
+    if unknown := set(params) - known:
+        raise InvalidCohortParams(f"cohort {name} takes no parameter {sorted(unknown)[0]!r}")
+    if "days" in params:
+        days = str(params["days"])
+        if not days.isdigit() or not 1 <= int(days) <= 3650:
+            raise InvalidCohortParams("days must be a whole number from 1 to 3650")
+    if "areas" in params:
+        areas = params["areas"]
+        wanted = areas.split(",") if isinstance(areas, str) else areas
+        if not isinstance(wanted, list | tuple) or not all(
+            isinstance(a, str) and a.strip() and a.isprintable() and len(a) <= 16
+            for a in wanted
+        ):
+            raise InvalidCohortParams("areas must be postcode areas, districts or sectors")
+
+
 RULES: dict[str, Rule] = {
     "unmet_need": unmet_need,
     "living_alone_without_care": living_alone_without_care,

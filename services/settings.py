@@ -25,10 +25,24 @@ class Settings(BaseSettings):
     )
     app_id: str = Field(default="tecflow", description="Faust app id and consumer-group prefix")
     worker_web_port: int = Field(default=6066, description="Faust worker web port")
+    dead_letter_retention_days: int = Field(
+        default=90, ge=1, description="`tecflow purge` deletes older dead letters")
+    device_event_retention_days: int = Field(
+        default=365, ge=1, description="`tecflow purge` deletes older device events")
     group_timeout_s: float = Field(
         default=10.0,
         description="Consumer session and rebalance timeout; short, so a restarted "
         "worker gets its partitions back quickly",
+    )
+    fetch_max_wait_ms: int = Field(
+        default=20,
+        description="Longest a consumer's fetch waits on the broker for new records: "
+        "what an event on a quiet topic can wait before a worker sees it",
+    )
+    producer_linger_ms: int = Field(
+        default=5,
+        description="How long a worker's producer gathers records into one request: "
+        "table changelogs and outputs of many events then travel together",
     )
     topic_partitions: int | None = Field(
         default=None, description="Override every topic's partition count (dev: fewer)"

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 def run_platform(settings: Settings, simulate: bool, people: int, exit_after_demo: bool) -> None:
     with ExitStack() as stack:
         bootstrap = settings.kafka_bootstrap_servers
+        embedded: EmbeddedBroker | None = None
         if not bootstrap:
             embedded = EmbeddedBroker(log_path=settings.data_dir / "broker.log")
             stack.callback(embedded.stop)
@@ -89,4 +90,20 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
         if exit_after_demo:
             return
         click.echo("running; press Ctrl-C to stop")
-        supervisor.wait_forever()
+        supervisor.wait_forever(watch=lambda: _keep_broker(embedded, supervisor, settings))
+
+
+def _keep_broker(
+    embedded: EmbeddedBroker | None, supervisor: Supervisor, settings: Settings
+) -> None:
+    """The embedded broker keeps everything in memory: if it stops, start it again on the
+    same port with the topics, then the workers (whose tables' changelogs are gone) in
+    order. The gateway's spool replays what it could not send; what the broker had taken
+    but no worker had stored yet is lost (README: what survives)."""
+    if embedded is None or embedded.alive:
+        return
+    log.error("embedded broker stopped; starting it again (its contents are lost)")
+    embedded.start()
+    create_topics(embedded.bootstrap_servers, partitions=settings.topic_partitions)
+    supervisor.restart([name for name in ("worker", "alarm-lane")
+                        if name in supervisor.children])

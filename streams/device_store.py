@@ -3,44 +3,40 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import Any
 
 import faust
 from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.deadletter import DeadLetter
 from contracts.topics import Topic
-from services.store.sinks import AnyDeviceEvent, store_dead_letter, store_device_events_batch
+from services.store import sinks
+from services.store.sinks import AnyDeviceEvent, store_dead_letter
 from streams.app import Bus
-from streams.consuming import parse_or_dead_letter, write_with_retry
+from streams.consuming import write_with_retry
 
 log = logging.getLogger(__name__)
 
 
-# Telemetry arrives in floods (a hub reconnecting, a night of motion); one transaction
-# per event made this sink the slowest agent, and a Faust worker feeds every agent from
-# one loop, so a slow sink held alarms back. Batches are written in one transaction;
-# the batch write is idempotent, as `take_events` needs (pitfall F6), and `within` is
-# short so a quiet topic is not held back.
-BATCH_SIZE = 500
-BATCH_WITHIN_S = 0.2
-
-
-async def store_device_events(
-    stream: faust.Stream[bytes],  # the concrete Stream: StreamT does not declare take_events
-    *,
-    topic: Topic,
-    dead_letters: faust.TopicT,
+def device_event_writer(
     factory: sessionmaker[Session],
-) -> None:
-    async for batch in stream.take_events(BATCH_SIZE, within=BATCH_WITHIN_S):
-        parsed = [await parse_or_dead_letter(event, topic, dead_letters) for event in batch]
-        events = [e for e in parsed if isinstance(e, AnyDeviceEvent)]
+) -> Callable[[list[Any], Topic], Awaitable[int]]:
+    """What the processing agents call with each batch of parsed device events: one
+    transaction for the batch (idempotent: a redelivered event is skipped)."""
+
+    async def store(events: list[Any], topic: Topic) -> int:
+        events = [e for e in events if isinstance(e, AnyDeviceEvent)]
         if not events:
-            continue
-        stored = await write_with_retry(factory, store_device_events_batch, events, str(topic))
-        log.info("%d device event(s) from %s: %d stored, %d duplicate",
-                 len(events), topic, stored, len(events) - stored)
+            return 0
+        stored = await write_with_retry(factory, sinks.store_device_events, events,
+                                        str(topic))
+        log.debug("%d device event(s) from %s: %d stored, %d duplicate",
+                  len(events), topic, stored, len(events) - stored)
+        return stored
+
+    return store
 
 
 async def store_dead_letters(
@@ -52,13 +48,9 @@ async def store_dead_letters(
 
 
 def wire(bus: Bus, factory: sessionmaker[Session]) -> None:
-    """Bind the sinks to their topics: alarms get an agent of their own, so a backlog of
-    telemetry never delays them."""
+    """The dead-letter sink (device events are stored by the processing agents, which
+    parse them anyway: `device_event_writer`)."""
     dead_letters = bus[Topic.DEADLETTER]
-    for topic in (Topic.DEVICE_ALARMS, Topic.DEVICE_EVENTS):
-        bus.app.agent(bus[topic], name=f"store-{topic}")(
-            partial(store_device_events, topic=topic, dead_letters=dead_letters, factory=factory)
-        )
     bus.app.agent(dead_letters, name="store-deadletters")(
         partial(store_dead_letters, factory=factory)
     )

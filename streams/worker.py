@@ -17,7 +17,7 @@ def build(settings: Settings) -> Bus:
     device_store.wire(bus, factory)
     care_store.wire(bus, factory)
     outcomes.wire(bus, factory)
-    processing.wire(bus, factory, settings)
+    processing.wire(bus, factory, settings, device_store.device_event_writer(factory))
     return bus
 
 

@@ -28,6 +28,10 @@ class EmbeddedBroker:
         return f"127.0.0.1:{self.port}"
 
     @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    @property
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from types import TracebackType
 
 from kafka import KafkaProducer
+from kafka.producer.future import FutureRecordMetadata
 from pydantic import BaseModel
 
 from contracts.deadletter import DeadLetter
@@ -56,7 +57,15 @@ class EventPublisher:
     def publish_raw(
         self, topic: Topic | str, value: bytes, key: bytes | None = None, timeout_s: float = 10.0
     ) -> None:
-        self._producer.send(str(topic), key=key, value=value).get(timeout=timeout_s)
+        self.submit_raw(topic, value, key).get(timeout=timeout_s)
+
+    def submit_raw(
+        self, topic: Topic | str, value: bytes, key: bytes | None = None
+    ) -> FutureRecordMetadata:
+        """Hand a record to the producer without waiting: many can be in flight, and the
+        future settles once the broker acknowledged it or the producer gave up on it."""
+        future: FutureRecordMetadata = self._producer.send(str(topic), key=key, value=value)
+        return future
 
     def dead_letter(self, letter: DeadLetter) -> None:
         self.publish(Topic.DEADLETTER, letter)

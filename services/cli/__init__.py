@@ -17,6 +17,6 @@ def main() -> None:
 
 
 # Imported for their side effect: each registers its commands on `main`.
-from services.cli import campaigns, care, platform, telephony  # noqa: E402
+from services.cli import campaigns, care, evaluate, platform, retention, telephony  # noqa: E402
 
-__all__ = ["campaigns", "care", "main", "platform", "telephony"]
+__all__ = ["campaigns", "care", "evaluate", "main", "platform", "retention", "telephony"]

@@ -68,7 +68,9 @@ def campaigns_add(campaign_id: str, name: str, script: str, cohort: str,
         frequency["event"] = event
     if on_date:
         frequency["on"] = on_date
-    cohort_params = dict(p.split("=", 1) for p in params if "=" in p)
+    if malformed := [p for p in params if "=" not in p]:
+        raise click.BadParameter(f"expected KEY=VALUE, got {malformed[0]!r}", param_hint="--param")
+    cohort_params = dict(p.split("=", 1) for p in params)
     try:
         with transaction(store_factory()) as session:
             add_campaign(session, campaign_id=campaign_id, name=name, script=script,

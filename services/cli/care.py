@@ -42,8 +42,16 @@ def needs_import(file: Path, by: str, all_or_nothing: bool) -> None:
     from contracts.envelope import utcnow
     from services.needs.csvfile import read_rows
 
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as undecodable:
+        raise click.ClickException(
+            f"{file.name} is not UTF-8 text (byte {undecodable.start}): save it as CSV UTF-8"
+        ) from undecodable
+    if "\x00" in text:
+        raise click.ClickException(f"{file.name} holds NUL characters: not a CSV text file")
     factory, today = _store_and_today()
-    rows, errors = read_rows(file.read_text(encoding="utf-8-sig"), today)
+    rows, errors = read_rows(text, today)
     result = handle(ImportNeeds(rows=tuple(rows), parse_errors=tuple(errors),
                                 by=Actor(by, role="operator", origin="cli"), at=utcnow(),
                                 all_or_nothing=all_or_nothing),

@@ -1,23 +1,21 @@
-"""A falls-risk flag as HL7 FHIR R4 resources: a `Flag` (category safety, SNOMED CT
-129839007 "At increased risk for falls") and a `RiskAssessment` whose prediction is a
-qualitative risk from the risk-probability code system, never a probability (NICE NG249).
-Plain dicts in FHIR JSON; tests validate them with the `fhir.resources` models."""
+"""A falls flag as HL7 FHIR R4 resources: a `Flag` (category safety, SNOMED CT 129839007
+"At increased risk for falls") and a `RiskAssessment` recording the case finding: the
+answers and device facts it rests on (notes) and the referral it suggests (mitigation).
+
+It has no prediction at all: no probability, no qualitative risk, no grade. NICE NG249
+(2025) advises against falls-risk prediction tools: the questions find people to refer
+for a multifactorial falls assessment, they do not predict (hazard H12). Plain dicts in
+FHIR JSON; tests validate them with the `fhir.resources` models."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from contracts.codes import (
-    SNOMED_AT_RISK_OF_FALLS,
-    SNOMED_FALL_EVENT,
-    SNOMED_FALL_RISK_ASSESSMENT,
-    FlagStatus,
-)
+from contracts.codes import SNOMED_AT_RISK_OF_FALLS, SNOMED_FALL_RISK_ASSESSMENT, FlagStatus
 from services.store.models import FlagRecord
 
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
-RISK_PROBABILITY = "http://terminology.hl7.org/CodeSystem/risk-probability"
 SNOMED = "http://snomed.info/sct"
 PERSON_SYSTEM = "urn:tecflow:person-id"
 
@@ -35,8 +33,12 @@ ASSESSMENT_STATUS = {
     FlagStatus.RESOLVED: "final",
     FlagStatus.ENTERED_IN_ERROR: "entered-in-error",
 }
-RISK_DISPLAY = {"low": "Low likelihood", "moderate": "Moderate likelihood",
-                "high": "High likelihood"}
+REFERRAL_WORDS = {
+    "falls_team": "the falls team, for a multifactorial falls assessment",
+    "ot": "occupational therapy",
+    "strength_and_balance": "a strength and balance programme",
+    "ilrt": "the Independent Living Review Team",
+}
 
 
 def _subject(person_id: str) -> dict[str, Any]:
@@ -70,22 +72,20 @@ def risk_assessment_id(flag: FlagRecord) -> str:
 
 
 def risk_assessment_resource(flag: FlagRecord) -> dict[str, Any]:
+    """The case finding behind the flag. Deliberately without `prediction`: the flag's
+    stored grade is not exported (hazard H12)."""
     referral = flag.recommended_referral
+    suggested = REFERRAL_WORDS.get(referral, referral) if referral else None
     return {
         "resourceType": "RiskAssessment",
         "id": risk_assessment_id(flag),
         "status": ASSESSMENT_STATUS[FlagStatus(flag.status)],
         "code": {"coding": [{"system": SNOMED, "code": SNOMED_FALL_RISK_ASSESSMENT,
-                             "display": "Fall risk assessment"}]},
+                             "display": "Fall risk assessment"}],
+                 "text": "Falls case finding (questions and device history)"},
         "subject": _subject(flag.person_id),
         "occurrenceDateTime": flag.updated_at.isoformat(),
-        "prediction": [{
-            "outcome": {"coding": [{"system": SNOMED, "code": SNOMED_FALL_EVENT,
-                                    "display": "Fall"}]},
-            "qualitativeRisk": {"coding": [{"system": RISK_PROBABILITY, "code": flag.risk,
-                                            "display": RISK_DISPLAY[flag.risk]}]},
-        }],
-        "mitigation": f"Recommended referral: {referral}" if referral else "None recommended",
+        "mitigation": f"Referral suggested: {suggested}" if suggested else "None suggested",
         "note": [{"text": fact} for fact in flag.evidence],
     }
 

@@ -23,11 +23,14 @@ INTENTS = {
 }
 REQUEST_TYPES = {"LaunchRequest": VoiceIntent.LAUNCH,
                  "SessionEndedRequest": VoiceIntent.SESSION_ENDED}
+# Said once the request is taken (published or spooled), which is all the gateway knows:
+# never that someone is on the way (hazard H8 in docs/safety/hazard-log.md).
 SPEECH = {
     VoiceIntent.CHECKIN_OK: "Thank you. I have noted that you are OK today.",
-    VoiceIntent.CHECKIN_NEED_HELP: "I have told the care team that you need help. "
-    "Someone will call you soon.",
-    VoiceIntent.SOS: "I am getting help now. The care team has been alerted.",
+    VoiceIntent.CHECKIN_NEED_HELP: "I have sent your request for help to the care team. "
+    "If it is an emergency, press your alarm button or call 999.",
+    VoiceIntent.SOS: "I have sent an emergency alert to the care team. "
+    "If you need an ambulance, call 999 now.",
     VoiceIntent.CALL_MY_CONTACT: "I have asked the care team to call your contact.",
     VoiceIntent.REMINDER_ACKNOWLEDGED: "Thank you, I have noted that.",
     VoiceIntent.LAUNCH: "Hello. You can say I'm OK, I need help, or call my contact.",
@@ -68,6 +71,17 @@ class AlexaRequest:
 
 
 def parse_request(body: bytes, application_id: str, now: datetime) -> AlexaRequest:
+    """The request, or AlexaRejected: whatever the (signed) body holds, never another error
+    (77 of 300 malformed bodies once gave 500)."""
+    try:
+        return _parse(body, application_id, now)
+    except AlexaRejected:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as error:
+        raise AlexaRejected("not an Alexa request envelope") from error
+
+
+def _parse(body: bytes, application_id: str, now: datetime) -> AlexaRequest:
     try:
         envelope = json.loads(body)
         request = envelope["request"]
@@ -83,8 +97,12 @@ def parse_request(body: bytes, application_id: str, now: datetime) -> AlexaReque
     if timestamp.tzinfo is None or abs(now - timestamp) > MAX_AGE:
         raise AlexaRejected("request timestamp is more than 150 s from now")
     intent, reminder = _intent(kind, request)
-    return AlexaRequest(request_id, device_id, timestamp, intent, reminder,
-                        request.get("locale"))
+    locale = request.get("locale")
+    parsed = AlexaRequest(request_id, device_id, timestamp, intent, reminder,
+                          locale if isinstance(locale, str) else None)
+    if parsed.intent is not None:
+        parsed.to_event("-", now)  # the contract's checks now, not a 500 later
+    return parsed
 
 
 def _intent(kind: str, request: dict[str, Any]) -> tuple[VoiceIntent | None, Reminder | None]:

@@ -33,7 +33,8 @@ def error(status: int, reason: str, **headers: str) -> JSONResponse:
 
 
 def create_app(intake: Intake, settings: GatewaySettings, verifier: AlexaVerifier) -> FastAPI:
-    app = FastAPI(title="tecflow gateways", docs_url=None, redoc_url=None)
+    # No /docs or /openapi.json on an endpoint devices reach (the tests read app.openapi()).
+    app = FastAPI(title="tecflow gateways", docs_url=None, redoc_url=None, openapi_url=None)
 
     def authorised(credentials: HTTPBasicCredentials | None) -> bool:
         user = settings.owntracks_http_username
@@ -73,7 +74,7 @@ def create_app(intake: Intake, settings: GatewaySettings, verifier: AlexaVerifie
             tracker = _tracker(u or x_limit_u, d or x_limit_d, message,
                                settings.owntracks_base_topic)
             fixes = owntracks.parse_payload(tracker, message)
-        except (ValueError, owntracks.OwnTracksRejected) as rejected:
+        except (ValueError, TypeError, owntracks.OwnTracksRejected) as rejected:
             reason = str(rejected) if isinstance(rejected, owntracks.OwnTracksRejected) \
                 else "payload is not JSON"
             await intake.reject(OWNTRACKS_ORIGIN, reason, raw)
@@ -84,8 +85,10 @@ def create_app(intake: Intake, settings: GatewaySettings, verifier: AlexaVerifie
             taken = await take_fixes(intake, fixes, raw, "HTTP")
         except (Undeliverable, RegisterUnavailable):
             return error(503, "temporarily unable to accept; retry")
-        if taken is Taken.UNREGISTERED:
-            return error(403, "tracker not registered")
+        if taken is Taken.REFUSED:
+            return error(400, "unusable tracker id or text")
+        # An unknown tracker hears what a known one hears (its fix is kept as a dead
+        # letter and alerted): a different answer would tell which trackers exist.
         return []
 
     @app.post("/alexa", response_model=None)
@@ -115,6 +118,8 @@ def create_app(intake: Intake, settings: GatewaySettings, verifier: AlexaVerifie
             )
         except (Undeliverable, RegisterUnavailable):
             return error(503, "temporarily unable to accept; retry")
+        if taken is Taken.REFUSED:
+            return error(400, "unusable device id or text")
         if taken is Taken.UNREGISTERED:
             return alexa.speech(NOT_REGISTERED_SPEECH)
         return alexa.answer(parsed)

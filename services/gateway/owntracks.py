@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from contracts.devices import GeoPoint, LocationEvent, LocationKind
 from contracts.envelope import deterministic_id
-from services.gateway.payloads import json_object, lenient_number
+from services.gateway.payloads import epoch, json_object, lenient_number
 
 # Topic suffixes after owntracks/<user>/<device> that carry what we map.
 SUFFIXES = {"": LocationKind.LOCATION, "event": LocationKind.TRANSITION,
@@ -85,7 +85,7 @@ def parse_payload(tracker: str, message: dict[str, Any]) -> list[Fix] | Ignored:
     kind = message.get("_type")
     if kind == "encrypted":
         raise OwnTracksRejected("encrypted payload (no key configured)")
-    if kind not in MAPPED_TYPES:
+    if not isinstance(kind, str) or kind not in MAPPED_TYPES:
         return Ignored(f"_type {kind!r} is not a location fact")
     if kind == "waypoints":
         items = message.get("waypoints")
@@ -157,8 +157,7 @@ def _position(message: dict[str, Any], required: bool) -> GeoPoint | None:
 
 
 def _time(value: object) -> datetime | None:
-    seconds = lenient_number(value)
-    return datetime.fromtimestamp(seconds, UTC) if seconds is not None and seconds > 0 else None
+    return epoch(lenient_number(value), OwnTracksRejected, "tst")
 
 
 def _text(value: object) -> str | None:

@@ -46,8 +46,10 @@ def unregistered(
     kind: str, identifier: str, origin: str, raw: bytes, urgent: bool, facts: tuple[str, ...]
 ) -> tuple[DeadLetter, Alert]:
     """A message from a device on nobody's loan: kept whole as a dead letter, and an alert
-    so a technology assistant registers it (a call handler when it was an alarm)."""
-    alert_key = f"unregistered:{kind}:{identifier}"
+    so a technology assistant registers it (a call handler when it was an alarm). The
+    alert key is the device kind's, not the device's: a flood of made-up ids is one alert
+    (the intake raises it once a window), each message still a dead letter."""
+    alert_key = f"unregistered:{kind}"
     letter = DeadLetter.of(origin, f"device not registered: {kind} {identifier}", raw)
     alert = Alert(
         event_id=deterministic_id("gateway.unregistered", letter.dead_letter_id),
@@ -59,7 +61,7 @@ def unregistered(
         priority=AlertPriority.URGENT if urgent else AlertPriority.NORMAL,
         queue=AlertQueue.CALL_HANDLER if urgent else AlertQueue.TECHNOLOGY_ASSISTANT,
         summary=f"{'Alarm from a' if urgent else 'A'} device that is on no loan: "
-        f"{kind} {identifier}",
+        f"{kind} {identifier} (any more within minutes are in the dead letters only)",
         evidence=facts,
     )
     return letter, alert

@@ -20,8 +20,9 @@ from contracts.devices import AlarmEvent, GeoPoint
 from contracts.envelope import deterministic_id
 
 MAX_BODY_BYTES = 16 * 1024
-# `<scaip>` is one proxy's non-standard root for the same elements (samples/scaip).
-ROOTS = ("mrq", "scaip")
+# Only the standard's root: a non-standard `<scaip>` (one proxy's) is refused, snu 2.
+ROOT = "mrq"
+TIME_TEXT = re.compile(r"^[0-9A-Za-z:.+\- ]{1,40}$")
 REF = re.compile(r"^[0-9a-zA-Z]{1,16}$")
 CID = re.compile(r"^[0-9]{1,16}$")
 TEXT_FIELDS = {
@@ -98,7 +99,7 @@ def parse_mrq(body: bytes) -> ScaipRequest:
         controller_id=_controller_id(values.get("cid"), ref),
         device_type=_code(values, "dty", 9999, ref, required=True),  # type: ignore[arg-type]
         message_type=_message_type(values.get("mty"), ref),
-        fields=_optional_fields(values, _geo(root.findtext("lge/geo"), ref), ref),
+        fields=_optional_fields(values, root, ref),
     )
 
 
@@ -125,7 +126,7 @@ def _parse_xml(body: bytes) -> Element:
         ) from error
     except (ParseError, ValueError) as error:
         raise ScaipRejected(ScaipSnu.INVALID_FORMAT, "not well-formed XML") from error
-    if root.tag not in ROOTS:
+    if root.tag != ROOT:
         raise ScaipRejected(ScaipSnu.INVALID_FORMAT, f"root element <{root.tag}> is not <mrq>")
     return root
 
@@ -182,15 +183,24 @@ def _geo(raw: str | None, ref: str) -> GeoPoint | None:
         raise ScaipRejected(ScaipSnu.WRONG_DATA, '<lge><geo> is not "lat,lon"', ref) from None
 
 
-def _optional_fields(
-    values: dict[str, str], geo: GeoPoint | None, ref: str
-) -> dict[str, object]:
+def _location_time(raw: str | None, ref: str) -> str | None:
+    """`<lge><tim>`: when the fix was taken, as the device wrote it (formats vary)."""
+    if not raw or not raw.strip():
+        return None
+    if not TIME_TEXT.match(raw.strip()):
+        raise ScaipRejected(ScaipSnu.WRONG_DATA, "<lge><tim> is not a time", ref)
+    return raw.strip()
+
+
+def _optional_fields(values: dict[str, str], root: Element, ref: str) -> dict[str, object]:
     fields: dict[str, object] = {
         name: values[tag] for tag, name in TEXT_FIELDS.items() if values.get(tag)
     }
     for tag, (name, maximum) in CODE_FIELDS.items():
         if (code := _code(values, tag, maximum, ref)) is not None:
             fields[name] = code
-    if geo is not None:
+    if (geo := _geo(root.findtext("lge/geo"), ref)) is not None:
         fields["geo"] = geo
+    if (at := _location_time(root.findtext("lge/tim"), ref)) is not None:
+        fields["location_time"] = at
     return fields

@@ -1,8 +1,10 @@
 """Hands accepted messages to the bus without losing any: straight to the broker when it
 answers, else to the disk spool, replayed in order once it is back.
 
-Two lanes, each with its own thread, producer and spool queue: alarms never wait behind
-telemetry, and within a lane a message is never sent ahead of one spooled before it."""
+Two lanes, each with its own threads, producer and spool queue: alarms never wait behind
+telemetry, and within a lane a message is never sent ahead of one spooled before it.
+Many sends are in flight in a lane at once (the producer batches what accumulates while
+the broker answers), so a lane is not limited to one broker round trip per message."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from kafka.errors import KafkaError
+from kafka.producer.future import FutureRecordMetadata
 from pydantic import BaseModel
 
 from contracts.envelope import Envelope
@@ -46,6 +49,31 @@ class Connection:
         self._timeout_s = timeout_s
         self._publisher: EventPublisher | None = None
 
+    def submit(self, topic: str, key: bytes | None, value: bytes) -> FutureRecordMetadata | None:
+        """Hand the record to the producer without waiting; None if it would not take it."""
+        try:
+            if self._publisher is None:
+                self._publisher = self._connect()
+            return self._publisher.submit_raw(topic, value, key)
+        except KafkaError as error:
+            log.warning("lane %s: broker unavailable (%s)", self._lane, type(error).__name__)
+            self.close()
+            return None
+
+    def drop(self, failed: EventPublisher | None = None) -> EventPublisher | None:
+        """Forget the producer that failed a send (the next send makes a fresh one); the
+        caller closes what is returned, off the send thread. Its other buffered records
+        expire (delivery timeout) and are spooled by their senders: none arrives later as
+        a duplicate of a spooled copy."""
+        if failed is not None and self._publisher is not failed:
+            return None  # already replaced
+        publisher, self._publisher = self._publisher, None
+        return publisher
+
+    @property
+    def current(self) -> EventPublisher | None:
+        return self._publisher
+
     def publish(self, topic: str, key: bytes | None, value: bytes) -> bool:
         try:
             if self._publisher is None:
@@ -67,10 +95,12 @@ class Connection:
 
 
 class Lane:
-    """Sends happen in one thread and replay in another, each with its own producer, so
-    a device is answered at once even while a replay waits on a broker coming back.
-    Order holds because a send goes direct only when the spool is empty, and the replay
-    removes a message from the spool only once the broker has acknowledged it."""
+    """Sends are handed to the producer from one thread and acknowledged concurrently;
+    replay runs in another thread with its own producer, so a device is answered at once
+    even while a replay waits on a broker coming back. Order holds because a send goes
+    direct only when the spool is empty, and the replay removes a message from the spool
+    only once the broker has acknowledged it. (Two sends in flight together may be
+    acknowledged in either order, as two devices' messages always could.)"""
 
     def __init__(
         self,
@@ -84,16 +114,25 @@ class Lane:
         self.spool = spool
         self._direct = Connection(name, connect, timeout_s)
         self._replayer = Connection(name, connect, timeout_s)
+        self._timeout_s = timeout_s
         self._retry_s = retry_s
         self._send_thread = ThreadPoolExecutor(1, thread_name_prefix=f"send-{name}")
         self._replay_thread = ThreadPoolExecutor(1, thread_name_prefix=f"replay-{name}")
+        self._close_thread = ThreadPoolExecutor(1, thread_name_prefix=f"close-{name}")
         self._replay: asyncio.Task[None] | None = None
 
     async def send(self, topic: str, key: bytes | None, value: bytes) -> Delivery:
-        delivery = await _run(self._send_thread, self._send, topic, key, value)
-        if delivery is Delivery.SPOOLED:
-            self.start_replay()
-        return delivery
+        submitted = await _run(self._send_thread, self._submit, topic, key, value)
+        if submitted is not None:
+            producer, future = submitted
+            if await self._acknowledged(future):
+                return Delivery.SENT
+            dropped = await _run(self._send_thread, self._direct.drop, producer)
+            if dropped is not None:
+                self._close_thread.submit(_close_quietly, dropped)
+        await _run(self._send_thread, self._append, topic, key, value)
+        self.start_replay()
+        return Delivery.SPOOLED
 
     def start_replay(self) -> None:
         if self._replay is None or self._replay.done():
@@ -110,27 +149,54 @@ class Lane:
         await _run(self._replay_thread, self._replayer.close)
         await _run(self._send_thread, self._direct.close)
         await _run(self._send_thread, self.spool.close)
-        self._send_thread.shutdown(wait=True)
-        self._replay_thread.shutdown(wait=True)
+        for thread in (self._send_thread, self._replay_thread, self._close_thread):
+            thread.shutdown(wait=True)
 
     async def _replay_until_empty(self) -> None:
         while not await _run(self._replay_thread, self._drain):
             await asyncio.sleep(self._retry_s)
+        try:
+            await _run(self._replay_thread, self.spool.compact)
+        except sqlite3.Error as error:  # the other lane busy: compacted on its next replay
+            log.info("lane %s: spool not compacted (%s)", self.name, error)
         log.info("lane %s: spool replayed, sending directly again", self.name)
 
-    def _send(self, topic: str, key: bytes | None, value: bytes) -> Delivery:
-        """In the send thread."""
+    def _submit(
+        self, topic: str, key: bytes | None, value: bytes
+    ) -> tuple[EventPublisher | None, FutureRecordMetadata] | None:
+        """In the send thread: to the producer when nothing waits in the spool."""
         try:
             backlog = len(self.spool)
         except sqlite3.Error:
             backlog = 0  # the spool is unreadable: the broker is the only way left
-        if backlog == 0 and self._direct.publish(topic, key, value):
-            return Delivery.SENT
+        if backlog:
+            return None
+        future = self._direct.submit(topic, key, value)
+        return (self._direct.current, future) if future is not None else None
+
+    async def _acknowledged(self, future: FutureRecordMetadata) -> bool:
+        """The producer settles the future itself (acknowledged, or expired after its
+        delivery timeout); the extra seconds only guard against a producer that hangs."""
+        loop = asyncio.get_running_loop()
+        settled: asyncio.Future[bool] = loop.create_future()
+
+        def settle(ok: bool) -> None:
+            if not settled.done():
+                settled.set_result(ok)
+
+        future.add_callback(lambda _: loop.call_soon_threadsafe(settle, True))
+        future.add_errback(lambda _: loop.call_soon_threadsafe(settle, False))
+        try:
+            return await asyncio.wait_for(settled, self._timeout_s + 5)
+        except TimeoutError:
+            return False
+
+    def _append(self, topic: str, key: bytes | None, value: bytes) -> None:
+        """In the send thread."""
         try:
             self.spool.append(topic, key, value)
         except sqlite3.Error as error:
             raise Undeliverable(f"broker unreachable and spool failed: {error}") from error
-        return Delivery.SPOOLED
 
     def _drain(self) -> bool:
         """In the replay thread: send the spool oldest first; True once it is empty."""
@@ -140,6 +206,11 @@ class Lane:
                     return False
                 self.spool.remove(item.seq)
         return True
+
+
+def _close_quietly(publisher: EventPublisher) -> None:
+    with contextlib.suppress(KafkaError):
+        publisher.close()
 
 
 async def _run(thread: ThreadPoolExecutor, function: Callable[..., T], *args: object) -> T:
@@ -156,8 +227,8 @@ class Sender:
             return EventPublisher(
                 bootstrap_servers,
                 client_id="tecflow-gateway",
-                # Each send waits for its acknowledgement before the device is answered,
-                # so there is nothing to batch with: lingering would only add latency.
+                # A device is answered once its event is acknowledged: no lingering; what
+                # accumulates while a request is in flight still goes as one batch.
                 linger_ms=0,
                 max_block_ms=timeout_ms,
                 request_timeout_ms=max(1000, timeout_ms // 2),
@@ -179,6 +250,9 @@ class Sender:
         return await self.lane_for(topic).send(
             str(topic), key, message.model_dump_json().encode()
         )
+
+    async def send_bytes(self, topic: Topic | str, key: bytes | None, value: bytes) -> Delivery:
+        return await self.lane_for(topic).send(str(topic), key, value)
 
     async def resume(self) -> None:
         """Replay whatever a previous run left in the spool."""

@@ -6,8 +6,9 @@ unmaintained or full user agents), so this handles exactly MESSAGE and OPTIONS."
 
 from __future__ import annotations
 
+import itertools
 import re
-import uuid
+import secrets
 from dataclasses import dataclass, field
 
 # RFC 3261 section 7.3.3 compact header forms.
@@ -16,10 +17,34 @@ COMPACT = {"v": "via", "f": "from", "t": "to", "i": "call-id", "l": "content-len
 SIP_URI = re.compile(r"<?sips?:(?:(?P<user>[^@;>:]+)(?::[^@;>]*)?@)?(?P<host>[^;>:]+)"
                      r"(?::(?P<port>\d+))?(?P<params>;[^>]*)?>?")
 MAX_MESSAGE_BYTES = 64 * 1024
+# An <mrq> is a few hundred bytes; SCAIP's own limit (snu 1) is checked on what is left.
+MAX_BODY_BYTES = 32 * 1024
+
+
+# Tags, branches and Call-IDs must be unique, not secret: a random prefix per process and
+# a counter (a uuid4 each was a system call per header, four per alarm).
+_PREFIX = secrets.token_hex(4)
+_COUNTER = itertools.count(1)
+
+
+def unique() -> str:
+    return f"{_PREFIX}{next(_COUNTER):x}"
 
 
 class SipError(ValueError):
-    """Not a SIP message we can answer."""
+    """Not a SIP message we can use. `head` is the request when its start line and headers
+    could be read (so it can still be answered), `status` the answer it deserves."""
+
+    def __init__(
+        self, reason: str, head: SipMessage | None = None, status: int = 400
+    ) -> None:
+        super().__init__(reason)
+        self.head = head
+        self.status = status
+
+    @property
+    def phrase(self) -> str:
+        return "Message Too Large" if self.status == 513 else "Bad Request"
 
 
 @dataclass(frozen=True)
@@ -61,8 +86,14 @@ class SipMessage:
         return parse_uri(self.header("from"))
 
     @property
-    def contact_uri(self) -> SipUri | None:
-        return parse_uri(self.header("contact"))
+    def transaction_key(self) -> tuple[str, ...]:
+        """RFC 3261 17.2.3: a retransmission has the same top Via branch, From tag,
+        Call-ID and CSeq as the request it repeats."""
+        via = self.header("via") or ""
+        branch = re.search(r";\s*branch=([^;,\s]+)", via)
+        tag = re.search(r";\s*tag=([^;,\s]+)", self.header("from") or "")
+        return (branch.group(1) if branch else via, tag.group(1) if tag else "",
+                self.header("call-id") or "", self.header("cseq") or "")
 
 
 def parse_uri(value: str | None) -> SipUri | None:
@@ -75,9 +106,10 @@ def parse_uri(value: str | None) -> SipUri | None:
     params = dict(
         p.partition("=")[::2] for p in (match.group("params") or "").split(";") if p
     )
-    port = match.group("port")
-    return SipUri(match.group("user"), match.group("host"), int(port) if port else None,
-                  params.get("transport"))
+    port = int(match.group("port")) if match.group("port") else None
+    if port is not None and not 0 < port < 65536:
+        return None  # no such port (a Contact with port 99999 once stopped the receiver)
+    return SipUri(match.group("user"), match.group("host"), port, params.get("transport"))
 
 
 def parse_message(data: bytes) -> SipMessage:
@@ -106,8 +138,10 @@ def parse_message(data: bytes) -> SipMessage:
     length = message.header("content-length")
     if length is not None:
         if not length.isdigit() or int(length) > len(body):
-            raise SipError("Content-Length does not match the body")
+            raise SipError("Content-Length does not match the body", message)
         message = SipMessage(start, headers, body[: int(length)])
+    if len(message.body) > MAX_BODY_BYTES:
+        raise SipError(f"body longer than {MAX_BODY_BYTES} bytes", message, 513)
     return message
 
 
@@ -122,26 +156,37 @@ def frame_length(buffer: bytes) -> int | None:
     head = buffer[:end].decode("utf-8", errors="replace")
     match = re.search(r"^(?:content-length|l)\s*:\s*(\d+)\s*$", head, re.I | re.M)
     if not match:
-        raise SipError("no Content-Length on a stream transport")
+        raise SipError("no Content-Length on a stream transport", _head(buffer[: end + 4]))
     total = end + 4 + int(match.group(1))
     if total > MAX_MESSAGE_BYTES:
-        raise SipError("message too long")
+        raise SipError(f"message of {total} bytes is too long", _head(buffer[: end + 4]), 513)
     return total if len(buffer) >= total else None
 
 
-def response(request: SipMessage, status: int, reason: str) -> bytes:
+def _head(data: bytes) -> SipMessage | None:
+    """The start line and headers alone, when they can be read (to answer an error)."""
+    try:
+        return parse_message(re.sub(rb"(?im)^(content-length|l)\s*:.*\r?\n", b"", data))
+    except SipError:
+        return None
+
+
+def response(
+    request: SipMessage, status: int, reason: str, extra: tuple[str, ...] = ()
+) -> bytes:
     """The answer to `request`: Via, From, Call-ID and CSeq copied, a To tag added."""
     lines = [f"SIP/2.0 {status} {reason}"]
     lines += [f"Via: {via}" for via in request.all("via")]
     to = request.header("to") or ""
     if ";tag=" not in to:
-        to += f";tag={uuid.uuid4().hex[:10]}"
+        to += f";tag={unique()}"
     lines += [
         f"From: {request.header('from') or ''}",
         f"To: {to}",
         f"Call-ID: {request.header('call-id') or ''}",
         f"CSeq: {request.header('cseq') or ''}",
         "Server: tecflow-gateway",
+        *extra,
         "Content-Length: 0",
     ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
@@ -155,11 +200,11 @@ def message_request(
     lines = [
         f"MESSAGE {target} SIP/2.0",
         f"Via: SIP/2.0/{transport.upper()} {local_host}:{local_port};"
-        f"branch=z9hG4bK{uuid.uuid4().hex[:16]};rport",
+        f"branch=z9hG4bK{unique()};rport",
         "Max-Forwards: 70",
-        f"From: <sip:{from_user}@{local_host}:{local_port}>;tag={uuid.uuid4().hex[:10]}",
+        f"From: <sip:{from_user}@{local_host}:{local_port}>;tag={unique()}",
         f"To: <{target}>",
-        f"Call-ID: {uuid.uuid4().hex}@{local_host}",
+        f"Call-ID: {unique()}@{local_host}",
         "CSeq: 1 MESSAGE",
         f"Content-Type: {content_type}",
         f"Content-Length: {len(body)}",

@@ -8,6 +8,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.store.db import owner_only
+
 
 @dataclass(frozen=True)
 class Spooled:
@@ -21,7 +23,9 @@ class Spool:
     """One lane's queue, used from the lane's send and replay threads (hence the lock)."""
 
     def __init__(self, path: Path, lane: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Spooled messages name people: the file (and so its WAL, which SQLite creates
+        # with the same mode) is readable by the gateway's user only.
+        owner_only(path)
         self._lane = lane
         self._lock = threading.Lock()
         # Autocommit: each statement is its own transaction, durable when it returns.
@@ -34,11 +38,16 @@ class Spool:
             "CREATE TABLE IF NOT EXISTS spool (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
             "lane TEXT NOT NULL, topic TEXT NOT NULL, key BLOB, value BLOB NOT NULL)"
         )
+        self._closed = False
+        # Kept in memory (every send asks): this lane's rows, counted once at open.
+        (self._count,) = self._db.execute(
+            "SELECT count(*) FROM spool WHERE lane = ?", (lane,)).fetchone()
 
     def append(self, topic: str, key: bytes | None, value: bytes) -> None:
         with self._lock:
             self._db.execute("INSERT INTO spool (lane, topic, key, value) VALUES (?, ?, ?, ?)",
                              (self._lane, topic, key, value))
+            self._count += 1
 
     def head(self, limit: int = 100) -> list[Spooled]:
         with self._lock:
@@ -50,15 +59,25 @@ class Spool:
 
     def remove(self, seq: int) -> None:
         with self._lock:
-            self._db.execute("DELETE FROM spool WHERE seq = ?", (seq,))
+            if self._db.execute("DELETE FROM spool WHERE seq = ?", (seq,)).rowcount:
+                self._count -= 1
+
+    def compact(self) -> None:
+        """Once replayed: nothing sent stays in the file or its WAL (they held alarms)."""
+        with self._lock:
+            (left,) = self._db.execute("SELECT count(*) FROM spool").fetchone()
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if not left:
+                self._db.execute("VACUUM")
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def __len__(self) -> int:
         with self._lock:
-            (count,) = self._db.execute(
-                "SELECT count(*) FROM spool WHERE lane = ?", (self._lane,)
-            ).fetchone()
-        return int(count)
+            if self._closed:
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+            return int(self._count)
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._db.close()

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from contracts.devices import SensorCapability, SensorEvent, SensorPlacement
 from contracts.envelope import deterministic_id
-from services.gateway.payloads import json_object, lenient_number
+from services.gateway.payloads import epoch, json_object, lenient_number
 
 BOOLEAN_READINGS = {
     "contact": SensorCapability.CONTACT,
@@ -26,6 +26,9 @@ BOOLEAN_READINGS = {
     "sos": SensorCapability.SOS,
 }
 SOS_ACTION = "emergency"
+# A switch, smart plug or flush sensor's `state`: someone used the toilet, the kettle, the
+# television. zigbee2mqtt sends "ON"/"OFF" (some converters "on"/"off").
+STATES = {"ON": True, "OFF": False}
 PLACEMENTS = {str(p) for p in SensorPlacement}
 AVAILABILITY = {"online": True, "offline": False}
 # Topics under the base that are not a device's state: the bridge's own, commands sent
@@ -107,6 +110,8 @@ def readings(state: dict[str, object]) -> tuple[Reading, ...]:
         for key, capability in BOOLEAN_READINGS.items()
         if isinstance(value := state.get(key), bool)
     ]
+    if isinstance(switched := state.get("state"), str) and switched.upper() in STATES:
+        found.append(Reading(SensorCapability.STATE, STATES[switched.upper()]))
     action = state.get("action")
     if action == SOS_ACTION:
         found.append(Reading(SensorCapability.SOS, True))
@@ -133,7 +138,7 @@ def _availability(name: str, payload: bytes) -> ZigbeeMessage | Ignored:
         return Ignored("availability cleared (device renamed or removed)")
     # 2.x publishes {"state": ...}; 1.x the bare word.
     state = json_object(payload, ZigbeeRejected).get("state") if text.startswith("{") else text
-    if state not in AVAILABILITY:
+    if not isinstance(state, str) or state not in AVAILABILITY:
         raise ZigbeeRejected("availability is neither online nor offline")
     return ZigbeeMessage(name, (Reading(SensorCapability.AVAILABILITY, AVAILABILITY[state]),))
 
@@ -141,11 +146,13 @@ def _availability(name: str, payload: bytes) -> ZigbeeMessage | Ignored:
 def _seen_at(value: object) -> datetime | None:
     """`last_seen` as ISO 8601 (with or without zone) or epoch milliseconds."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value / 1000, UTC)
+        millis = lenient_number(value)
+        return epoch(millis / 1000 if millis is not None else None, ZigbeeRejected,
+                     "last_seen")
     if isinstance(value, str):
         try:
             seen = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+            return seen.astimezone(UTC) if seen.tzinfo else None
+        except (ValueError, OverflowError):
             return None
-        return seen if seen.tzinfo else None
     return None

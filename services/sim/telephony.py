@@ -48,8 +48,8 @@ def local_telephony_env(
 # What each synthetic person says when the demo calls them, by script.
 DEMO_CALLS: tuple[tuple[ScriptName, tuple[str, ...]], ...] = (
     (ScriptName.WELFARE_CHECK, ("1", "no thanks", "1")),
-    (ScriptName.UNMET_NEED_CHECKIN, ("2", "no", "1", "yes", "3", "no", "yes please")),
-    (ScriptName.FALLS_PREVENTION, ("2", "yes", "1", "2", "2", "2", "yes", "1")),
+    (ScriptName.UNMET_NEED_CHECKIN, ("2", "1", "no", "1", "yes", "3", "no", "yes please")),
+    (ScriptName.FALLS_PREVENTION, ("2", "yes", "1", "2", "2", "2", "yes", "2", "1")),
 )
 
 

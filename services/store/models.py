@@ -91,6 +91,20 @@ class Contact(Base):
     person: Mapped[Person] = relationship(back_populates="contacts")
 
 
+class CallConsent(Base):
+    """Each time a person's consent to automated calls was given or withdrawn: by whom,
+    when and how. `Person.opted_out` holds the latest; this is its history."""
+
+    __tablename__ = "call_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    consent: Mapped[str] = mapped_column(String(16), doc="given | withdrawn")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime]
+    how: Mapped[str] = mapped_column(String(200), doc="e.g. in person, by phone, on a call")
+
+
 class HospitalStay(Base):
     __tablename__ = "hospital_stays"
 

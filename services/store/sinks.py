@@ -3,6 +3,13 @@ signals; the care tables are written by the care record, `care/`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from psycopg.types.json import Json
+from sqlalchemy import CursorResult, Table
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 import contracts
@@ -14,28 +21,66 @@ from services.store.models import DeadLetterRecord, DeviceEventRecord, SignalRec
 AnyDeviceEvent = AlarmEvent | SensorEvent | LocationEvent | VoiceEvent
 
 
-def store_device_event(session: Session, event: AnyDeviceEvent, topic: str) -> bool:
-    """Write one device event; False (and no write) if it was stored before."""
-    if not claim(session, "device_events", event.event_id):
-        return False
-    session.add(
-        DeviceEventRecord(
-            event_id=event.event_id,
-            person_id=event.person_id,
-            kind=event.kind,
-            topic=topic,
-            source=event.source,
-            occurred_at=event.occurred_at,
-            received_at=event.received_at,
-            payload=event.model_dump(mode="json"),
-        )
+def store_device_events(session: Session, events: Sequence[AnyDeviceEvent], topic: str) -> int:
+    """Write a batch in one statement; returns how many were new.
+
+    The event id is the table's key, so a redelivered event is skipped by the insert
+    itself (ON CONFLICT DO NOTHING): no claim row and no round trip per event."""
+    if not events:
+        return 0
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "event_id": event.event_id, "person_id": event.person_id, "kind": event.kind,
+            "topic": topic, "source": event.source, "occurred_at": event.occurred_at,
+            "received_at": event.received_at, "stored_at": now,
+            "payload": event.model_dump(mode="json"),
+        }
+        for event in events
+    ]
+    if session.get_bind().dialect.name == "postgresql":
+        return _copy_device_events(session, rows)
+    # The Core table, not the ORM class: an executemany whose rowcount counts the rows
+    # that went in (skipped conflicts count nothing).
+    table = cast(Table, DeviceEventRecord.__table__)
+    result = session.execute(
+        sqlite.insert(table).on_conflict_do_nothing(index_elements=["event_id"]), rows
     )
-    return True
+    return cast(CursorResult[Any], result).rowcount
 
 
-def store_device_events_batch(session: Session, events: list[AnyDeviceEvent], topic: str) -> int:
-    """Write a batch in one transaction; returns how many were new."""
-    return sum(store_device_event(session, event, topic) for event in events)
+_COLUMNS = ("event_id", "person_id", "kind", "topic", "source", "occurred_at",
+            "received_at", "stored_at", "payload")
+_CREATE_STAGING = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS device_events_in "
+    "(LIKE device_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+)
+_COPY = (
+    "COPY device_events_in (event_id, person_id, kind, topic, source, occurred_at, "
+    "received_at, stored_at, payload) FROM STDIN"
+)
+_MOVE = (
+    "INSERT INTO device_events (event_id, person_id, kind, topic, source, occurred_at, "
+    "received_at, stored_at, payload) SELECT event_id, person_id, kind, topic, source, "
+    "occurred_at, received_at, stored_at, payload FROM device_events_in "
+    "ON CONFLICT (event_id) DO NOTHING"
+)
+
+
+def _copy_device_events(session: Session, rows: list[dict[str, Any]]) -> int:
+    """COPY into a per-connection temporary table, then one INSERT ... SELECT that skips
+    the events stored before (COPY itself cannot skip a conflicting row)."""
+    connection = session.connection().connection.driver_connection
+    assert connection is not None  # a checked-out connection always has its driver's
+    with connection.cursor() as cursor:
+        cursor.execute(_CREATE_STAGING)
+        with cursor.copy(_COPY) as copy:
+            for row in rows:
+                copy.write_row([*(row[c] for c in _COLUMNS[:-1]), Json(row["payload"])])
+        cursor.execute(_MOVE)
+        inserted: int = cursor.rowcount
+        cursor.execute("DELETE FROM device_events_in")  # a second batch in one transaction
+    return inserted
 
 
 def store_dead_letter(session: Session, letter: DeadLetter) -> bool:

@@ -12,12 +12,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from contracts.calls import Answer, CallRequested
+from contracts.calls import OPTED_OUT, Answer, CallRequested
+from contracts.care import Alert
 from contracts.codes import AnsweredBy, CallStatus, ScriptName
 from contracts.envelope import Envelope, utcnow
 from contracts.topics import Topic
 from services.store.idempotency import claim, insert_ignoring_duplicates
 from services.store.models import Call, CallAnswer, CallPlan, Person, TelephonyOutbox
+from services.telephony import consent
+from services.telephony.consent import Consent
 from services.telephony.endings import Ending, conclude
 
 CONSUMER = "telephony.dialer"
@@ -28,6 +31,7 @@ UNPLACED_AFTER = timedelta(minutes=10)
 # its outcome are not lost to a callback that never came.
 UNFINISHED_AFTER = timedelta(hours=4)
 WAITING, DIALLING, PLACED, ENDED = "waiting", "dialling", "placed", "ended"
+TRANSFER_FAILED = "transfer to a handler failed"
 
 
 @dataclass(frozen=True)
@@ -35,10 +39,12 @@ class DialJob:
     call_id: uuid.UUID
     phone: str | None
     request: CallRequested
+    opted_out: bool = False  # asked for no automated calls since this one was planned
 
 
 @dataclass(frozen=True)
 class CallContext:
+    person_id: str
     script: ScriptName
     language: str
     given: dict[str, str]
@@ -100,8 +106,11 @@ def take_due(session: Session, now: datetime, limit: int) -> list[DialJob]:
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             continue
         request = CallRequested.model_validate(plan.request)
-        phone = session.scalar(select(Person.phone).where(Person.id == request.person_id))
-        jobs.append(DialJob(call_id=plan.call_id, phone=phone, request=request))
+        person = session.execute(
+            select(Person.phone, Person.opted_out).where(Person.id == request.person_id)
+        ).first()
+        jobs.append(DialJob(call_id=plan.call_id, phone=person.phone if person else None,
+                            request=request, opted_out=bool(person and person.opted_out)))
     return jobs
 
 
@@ -127,7 +136,7 @@ def mark_placed(session: Session, call_id: uuid.UUID, sid: str, status: str, at:
 
 def call_context(session: Session, call_id: uuid.UUID) -> CallContext | None:
     row = session.execute(
-        select(Call.script, CallPlan.language, CallPlan.state)
+        select(Call.person_id, Call.script, CallPlan.language, CallPlan.state)
         .join(CallPlan, CallPlan.call_id == Call.id)
         .where(Call.id == call_id)
     ).first()
@@ -137,15 +146,12 @@ def call_context(session: Session, call_id: uuid.UUID) -> CallContext | None:
         select(CallAnswer.question_id, CallAnswer.value).where(CallAnswer.call_id == call_id)
     )
     given = {question: value for question, value in rows}
-    return CallContext(ScriptName(row.script), row.language, given, row.state == ENDED)
+    return CallContext(row.person_id, ScriptName(row.script), row.language, given,
+                       row.state == ENDED)
 
 
 def record_turn(
-    session: Session,
-    call_id: uuid.UUID,
-    answer: Answer | None,
-    completed: bool,
-    transferred: bool,
+    session: Session, call_id: uuid.UUID, answer: Answer | None, completed: bool
 ) -> None:
     """Save an answer the moment it is given (a repeated webhook saves it once)."""
     if answer is not None:
@@ -154,10 +160,36 @@ def record_turn(
             CallAnswer.__table__,  # type: ignore[arg-type]
             {"call_id": call_id, **answer.model_dump()},
         )
-    if completed or transferred:
-        call = session.get_one(Call, call_id)
-        call.script_completed = call.script_completed or completed
-        call.transferred_to_handler = call.transferred_to_handler or transferred
+    if completed:
+        session.get_one(Call, call_id).script_completed = True
+
+
+def record_connected(session: Session, call_id: uuid.UUID) -> None:
+    """A handler picked up the transfer: only now is the call 'transferred'."""
+    session.get_one(Call, call_id).transferred_to_handler = True
+
+
+def record_transfer_failed(session: Session, call_id: uuid.UUID, alert: Alert) -> None:
+    """No handler answered: the urgent alert goes out with this transaction (before the
+    person is told it was raised), and the call's outcome will say why it ended."""
+    to_outbox(session, Topic.ALERTS, alert)
+    session.execute(
+        update(CallPlan).where(CallPlan.call_id == call_id).values(end_reason=TRANSFER_FAILED)
+    )
+
+
+def record_opt_out(
+    session: Session, call_id: uuid.UUID, context: CallContext, at: datetime
+) -> None:
+    """The person confirmed they want no more automated calls: consent withdrawn (the
+    scheduler stops planning their calls) and a handler told, in this transaction."""
+    how = f"said so on the {context.script.value.replace('_', ' ')} call {call_id}"
+    consent.record(session, context.person_id, Consent.WITHDRAWN, consent.ON_A_CALL, how, at)
+    to_outbox(session, Topic.ALERTS,
+              consent.stopped_alert(context.person_id, call_id, context.script, at))
+    session.execute(
+        update(CallPlan).where(CallPlan.call_id == call_id).values(end_reason=OPTED_OUT)
+    )
 
 
 def record_progress(
@@ -200,11 +232,13 @@ def end_call(
     closed = session.execute(
         update(CallPlan)
         .where(CallPlan.call_id == call_id, CallPlan.state != ENDED)
-        .values(state=ENDED, end_reason=end_reason)
+        .values(state=ENDED)
     )
     if closed.rowcount != 1:  # type: ignore[attr-defined]
         return False
     plan = session.get_one(CallPlan, call_id)
+    # A reason noted during the call (the transfer failed) stands unless this end says why.
+    end_reason = plan.end_reason = end_reason or plan.end_reason
     call = session.get_one(Call, call_id)
     if answered_by is None and call.answered_by:
         answered_by = AnsweredBy(call.answered_by)

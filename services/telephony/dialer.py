@@ -19,7 +19,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from contracts.calls import CallRequested
+from contracts.calls import OPTED_OUT, CallRequested
 from contracts.codes import CallStatus
 from contracts.envelope import utcnow
 from contracts.topics import Topic
@@ -120,7 +120,7 @@ class Dialer:
     async def pace(self) -> None:
         while True:
             job = await self.ready.get()
-            if job.phone and utcnow() < job.request.window_end:
+            if job.phone and not job.opted_out and utcnow() < job.request.window_end:
                 await self.bucket.take()  # only calls that will really be placed take a slot
             task = asyncio.create_task(self.dial(job))
             self._dialling.add(task)
@@ -129,6 +129,9 @@ class Dialer:
     async def dial(self, job: DialJob) -> None:
         if utcnow() >= job.request.window_end:
             await self.end(job, CallStatus.CANCELED, "call window ended before dialling")
+            return
+        if job.opted_out:  # consent withdrawn after the call was planned (hazard H11)
+            await self.end(job, CallStatus.CANCELED, OPTED_OUT)
             return
         if not job.phone:
             await self.end(job, CallStatus.FAILED, "no phone number on record")

@@ -13,11 +13,18 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.codes import ScriptName
-from contracts.questions import ALLOWED_ANSWERS, AnswerValue, QuestionId
+from contracts.questions import (
+    ALLOWED_ANSWERS,
+    STATUS_QUESTIONS,
+    URGENT_ANSWERS,
+    AnswerValue,
+    QuestionId,
+)
+from services.telephony.distress import Vocabulary
 
 SCRIPTS_DIR = Path(__file__).parent / "scripts"
 DEFAULT_LANGUAGE = "en-GB"
-TRANSFER_DIGIT = "0"
+YES_NO = "yes_no"  # the choices a read-back is answered with
 
 Language = Annotated[str, Field(pattern=r"^[a-z]{2}-[A-Z]{2}$")]
 Texts = dict[Language, str]
@@ -36,6 +43,7 @@ class Choice(Frozen):
     value: AnswerValue
     digits: str = Field(pattern=r"^[1-9]$")
     words: dict[Language, tuple[str, ...]]
+    means: Texts | None = None  # how a read-back says it: "you are managing OK"
 
 
 class Common(Frozen):
@@ -45,20 +53,45 @@ class Common(Frozen):
     choices: dict[str, tuple[Choice, ...]]
     press_zero: Texts
     sorry: Texts
+    read_back: Texts
     transfer: Texts
+    transfer_retry: Texts
+    transfer_failed: Texts
     closing: Texts
-    gave_up: Texts
     transfer_words: dict[Language, tuple[str, ...]]
+    distress_words: dict[Language, tuple[str, ...]]
+    reported_words: dict[Language, tuple[str, ...]]
+    unsure_words: dict[Language, tuple[str, ...]]
+    stop_words: dict[Language, tuple[str, ...]]
+    stop_read_back: Texts
+    carry_on: Texts
+    stopped: Texts
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """Distress and asking for a person are heard in every language at once."""
+        def every(words: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+            return tuple(dict.fromkeys(w for language in self.languages for w in words[language]))
+        return Vocabulary(distress=every(self.distress_words),
+                          reported=every(self.reported_words),
+                          someone=every(self.transfer_words))
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
+        if YES_NO not in self.choices:
+            raise ValueError(f"choices: {YES_NO} is needed for read-backs")
         for name, choices in self.choices.items():
             digits = [choice.digits for choice in choices]
             if len(set(digits)) != len(digits):
                 raise ValueError(f"choices {name}: a key is used twice")
             for choice in choices:
                 _require_languages(self.languages, choice.words, f"choices {name}")
-        for field in ("press_zero", "sorry", "transfer", "closing", "gave_up", "transfer_words"):
+                if choice.means is not None:
+                    _require_languages(self.languages, choice.means, f"choices {name}")
+        for field in ("press_zero", "sorry", "read_back", "transfer", "transfer_retry",
+                      "transfer_failed", "closing", "transfer_words", "distress_words",
+                      "reported_words", "unsure_words", "stop_words", "stop_read_back",
+                      "carry_on", "stopped"):
             _require_languages(self.languages, getattr(self, field), field)
         return self
 
@@ -82,6 +115,7 @@ class ScriptFile(Frozen):
     base: ScriptName | None = None
     opening: Texts
     closing: Texts | None = None
+    closing_follow_up: Texts | None = None
     steps: tuple[Step, ...] = ()
 
 
@@ -91,6 +125,9 @@ class Script(Frozen):
     name: ScriptName
     opening: Texts
     closing: Texts
+    # Said instead of `closing` when an answer will raise an alert, a referral or a change
+    # on the person's record: the words promise only what the outcome really does.
+    closing_follow_up: Texts
     steps: tuple[Step, ...]
     common: Common
 
@@ -112,6 +149,7 @@ class Script(Frozen):
         languages = self.common.languages
         _require_languages(languages, self.opening, "opening")
         _require_languages(languages, self.closing, "closing")
+        _require_languages(languages, self.closing_follow_up, "closing_follow_up")
         ids = [step.id for step in self.steps]
         if not ids or len(set(ids)) != len(ids):
             raise ValueError("a script needs steps with distinct ids")
@@ -126,6 +164,13 @@ class Script(Frozen):
                 raise ValueError(f"{where}: {step.ask} cannot be answered {sorted(values)}")
             if not set(step.go_to) <= values:
                 raise ValueError(f"{where}: go_to names an answer the step does not take")
+            urgent = URGENT_ANSWERS.get(step.ask)
+            if urgent is not None and step.go_to.get(urgent) != TRANSFER:
+                raise ValueError(f"{where}: the answer {urgent} must go_to transfer")
+            if step.ask in STATUS_QUESTIONS and any(
+                choice.means is None for choice in self.common.choices[step.choices]
+            ):
+                raise ValueError(f"{where}: a status answer is read back; choices need means")
             for target in step.go_to.values():
                 if target not in (TRANSFER, END) and ids.index(target) <= ids.index(step.id):
                     raise ValueError(f"{where}: go_to {target!r} must be a later step")
@@ -167,6 +212,8 @@ def load_library(directory: Path = SCRIPTS_DIR) -> dict[ScriptName, Script]:
             name=name,
             opening=written.opening,
             closing=written.closing or base.closing or common.closing,
+            closing_follow_up=(written.closing_follow_up or base.closing_follow_up
+                               or written.closing or base.closing or common.closing),
             steps=base.steps,
             common=common,
         )

@@ -28,6 +28,12 @@ class TelephonySettings(BaseSettings):
         "webhook URLs are built from it and signatures are checked against it",
     )
     scrs_number: str = Field(description="The SCRS line a caller is transferred to")
+    scrs_fallback_number: str | None = Field(
+        default=None, description="A second line tried when the SCRS line does not answer"
+    )
+    transfer_timeout_s: int = Field(
+        default=20, ge=5, le=60, description="How long each SCRS line rings (Dial timeout)"
+    )
     calls_per_second: float = Field(default=1.0, gt=0, description="Dialling rate (Twilio: 1)")
     max_concurrent: int = Field(default=10, ge=1, description="Calls in progress at once")
     ring_timeout_s: int = Field(default=30, ge=5, le=600)

@@ -11,17 +11,19 @@ from functools import partial
 from typing import Any
 
 import faust
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from care.adapters.sqlalchemy import SqlAlchemyUnitOfWork
 from care.commands import Command, flag_command, need_command, referral_command
 from contracts.calls import CallOutcome
 from contracts.care import Signal
-from contracts.codes import SNOMED_AT_RISK_OF_FALLS
+from contracts.codes import SNOMED_AT_RISK_OF_FALLS, AlertPriority, NeedStatus
 from contracts.envelope import Envelope
 from contracts.topics import Topic
 from services.store.db import transaction
 from services.store.facts import falls_facts
+from services.store.models import AlertRecord, UnmetNeed
 from streams.app import Bus
 from streams.care_store import wire_commands
 from streams.consuming import parse_or_dead_letter, run_with_retry
@@ -44,7 +46,17 @@ def active_flag(factory: sessionmaker[Session], person_id: str) -> ActiveFlag | 
 def load_context(factory: sessionmaker[Session], person_id: str, at: datetime) -> OutcomeContext:
     with transaction(factory) as session:
         facts = falls_facts(session, person_id, at)
-    return OutcomeContext(falls_flag=active_flag(factory, person_id), falls_facts=facts)
+        in_crisis = session.scalar(
+            select(UnmetNeed.id).where(UnmetNeed.person_id == person_id, UnmetNeed.active,
+                                       UnmetNeed.status == NeedStatus.IN_CRISIS.value)
+        )
+        last_urgent = session.scalar(
+            select(func.max(AlertRecord.raised_at)).where(
+                AlertRecord.person_id == person_id,
+                AlertRecord.priority == AlertPriority.URGENT.value)
+        )
+    return OutcomeContext(falls_flag=active_flag(factory, person_id), falls_facts=facts,
+                          in_crisis=in_crisis is not None, last_urgent_alert_at=last_urgent)
 
 
 async def send_all(bus: Bus, messages: list[tuple[Topic, Envelope]]) -> None:

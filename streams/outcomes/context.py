@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from care.domain.flags import Fact
 from contracts.codes import QualitativeRisk, ReferralTarget
@@ -25,3 +26,5 @@ class OutcomeContext:
 
     falls_flag: ActiveFlag | None = None
     falls_facts: tuple[Fact, ...] = ()  # fall-detector alarms, falls follow-up signals
+    in_crisis: bool = False  # "in crisis" on the unmet-need list
+    last_urgent_alert_at: datetime | None = None

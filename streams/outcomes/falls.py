@@ -1,21 +1,25 @@
-"""The falls screen of a call: which answers make a falls-risk flag, how high the risk is
-and which referral it recommends. Pure: answers and known facts in, a screen out.
+"""The falls screen of a call: which answers make a falls flag and which referral it
+recommends. Pure: answers and known facts in, a screen out.
 
-The rule follows the World Falls Guidelines 2022 and the UK primary-care FRAT
-(shared/reference/protocols.md section 7):
+The rule follows the World Falls Guidelines 2022 (shared/reference/protocols.md
+section 7):
 
 - any "yes" to a falls question (the three key questions, a fall since the last call,
-  a high-risk follow-up or a FRAT item) is a positive screen and raises or updates a flag;
-- high risk: a fall with injury, two or more falls in 12 months, lying on the floor
-  unable to get up, a blackout, or three or more FRAT items -> the falls team for a
-  multifactorial assessment;
-- otherwise moderate when a fall is reported, low when only unsteadiness, worry or
-  other FRAT items are; the referral follows the answers: cannot rise from a chair
-  -> OT (equipment and transfers); a fall and not managing personal care -> ILRT
+  a severity question or one of the conditions asked after them) is a positive screen
+  and raises or updates a flag;
+- the falls team, for a multifactorial assessment: a fall in the last few days, a fall
+  with injury, two or more falls in 12 months, lying on the floor unable to get up, a
+  blackout, frailty, or three or more of the conditions asked (medicines, stroke or
+  Parkinson's, balance, rising from a chair);
+- fall-detector alarms or falls signals from the home in the last 12 months find a
+  person without a flag by themselves, at any call, and go to the falls team too;
+- otherwise the referral follows the answers: cannot rise from a chair -> OT
+  (equipment and transfers); a fall and not managing personal care -> ILRT
   (enablement); else strength-and-balance advice.
 
-The flag states these facts and the referral; it never states a probability of falling
-(NICE NG249): phone screening finds people to refer, it does not predict.
+The flag states the answers and the referral; no count or score of them is stated and
+never a probability of falling (NICE NG249). The flag's qualitative level (`risk`) is
+still set here until the care record drops it (issue 17 step 4, hazard H12).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ WORDING: dict[QuestionId, str] = {
     QuestionId.TWO_OR_MORE_FALLS: "has fallen two or more times in 12 months",
     QuestionId.UNABLE_TO_GET_UP: "lay on the floor unable to get up",
     QuestionId.BLACKOUT: "had a blackout",
+    QuestionId.FRAILTY: "has someone regularly assisting with everyday activities (frailty)",
     QuestionId.FOUR_OR_MORE_MEDICATIONS: "takes four or more medicines a day",
     QuestionId.STROKE_OR_PARKINSONS: "has had a stroke or has Parkinson's",
     QuestionId.BALANCE_PROBLEMS: "has problems with balance",
@@ -53,7 +58,11 @@ FALLS_QUESTIONS = (
     *HIGH_FALLS_RISK_QUESTIONS, *FRAT_QUESTIONS[1:],
 )
 FALL_REPORTED = (QuestionId.FALLEN_PAST_YEAR, QuestionId.ANY_FALLS, QuestionId.FALL_IN_LAST_DAYS)
-FRAT_REFER_AT = 3  # FRAT: three or more "yes" is higher risk, refer
+FRAT_REFER_AT = 3  # three or more of these conditions: refer for assessment
+# A fall in the last few days is referred for a multifactorial assessment like the
+# severity markers (the issue: it got a "moderate" flag and strength-and-balance advice).
+DETECTED = "falls detected by the home's devices in the last 12 months"
+FALLS_TEAM_NOW = (*HIGH_FALLS_RISK_QUESTIONS, QuestionId.FALL_IN_LAST_DAYS)
 
 RISK_ORDER = (QualitativeRisk.LOW, QualitativeRisk.MODERATE, QualitativeRisk.HIGH)
 
@@ -70,32 +79,37 @@ def said_yes(answers: Mapping[str, str], questions: tuple[QuestionId, ...]) -> l
     return [q for q in questions if answers.get(q) == AnswerValue.YES]
 
 
-def screen(answers: Mapping[str, str], heading: str) -> FallsScreen | None:
-    """The screen of one call's answers, or None when no falls question was answered yes.
-    `heading` starts the evidence line, e.g. "2026-11-24 falls prevention call"."""
+def screen(
+    answers: Mapping[str, str], heading: str, detected: bool = False
+) -> FallsScreen | None:
+    """The screen of one call's answers, or None when no falls question was answered yes
+    and no fall was `detected` (fall-detector alarms or falls signals from the home in
+    the last 12 months: device history finds a person by itself). `heading` starts the
+    evidence line, e.g. "2026-11-24 falls prevention call"."""
     yes = said_yes(answers, FALLS_QUESTIONS)
-    if not yes:
+    if not yes and not detected:
         return None
-    high = said_yes(answers, HIGH_FALLS_RISK_QUESTIONS)
-    frat_asked = [q for q in FRAT_QUESTIONS if q in answers]
-    frat_yes = said_yes(answers, FRAT_QUESTIONS)
-    evidence = [f"{heading}: {'; '.join(WORDING[q] for q in yes)}"]
-    if len(frat_asked) > 1:  # the first FRAT item alone is a key question, not a FRAT score
-        evidence.append(f"{heading}: FRAT {len(frat_yes)} of {len(frat_asked)} items yes")
-    risk, referral, why = _grade(answers, high, len(frat_yes))
-    return FallsScreen(risk=risk, referral=referral, evidence=tuple(evidence), why=why)
+    # The answers are the evidence; no count of them is stated (NICE NG249: no scores).
+    evidence = (f"{heading}: {'; '.join(WORDING[q] for q in yes)}",) if yes else ()
+    if detected and not said_yes(answers, FALLS_TEAM_NOW):
+        return FallsScreen(QualitativeRisk.MODERATE, ReferralTarget.FALLS_TEAM, evidence,
+                           f"{DETECTED}: multifactorial falls assessment")
+    high = said_yes(answers, FALLS_TEAM_NOW)
+    risk, referral, why = _grade(answers, high, said_yes(answers, FRAT_QUESTIONS))
+    return FallsScreen(risk=risk, referral=referral, evidence=evidence, why=why)
 
 
 def _grade(
-    answers: Mapping[str, str], high: list[QuestionId], frat_score: int
+    answers: Mapping[str, str], high: list[QuestionId], frat_yes: list[QuestionId]
 ) -> tuple[QualitativeRisk, ReferralTarget, str]:
     if high:
         markers = ", ".join(WORDING[q] for q in high)
         return (QualitativeRisk.HIGH, ReferralTarget.FALLS_TEAM,
                 f"high-risk marker ({markers}): multifactorial falls assessment")
-    if frat_score >= FRAT_REFER_AT:
+    if len(frat_yes) >= FRAT_REFER_AT:
+        items = ", ".join(WORDING[q] for q in frat_yes)
         return (QualitativeRisk.HIGH, ReferralTarget.FALLS_TEAM,
-                f"FRAT {frat_score} items yes: multifactorial falls assessment")
+                f"{items}: multifactorial falls assessment")
     fell = bool(said_yes(answers, FALL_REPORTED))
     risk = QualitativeRisk.MODERATE if fell else QualitativeRisk.LOW
     if answers.get(QuestionId.CANNOT_RISE_FROM_CHAIR) == AnswerValue.YES:

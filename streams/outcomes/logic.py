@@ -8,10 +8,11 @@ so a redelivered outcome yields the same events and the sinks write them once.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from care.domain.flags import Fact
-from contracts.calls import CallOutcome
+from contracts.calls import OPTED_OUT, CallOutcome
 from contracts.care import Alert, Flag, NeedUpdate, Referral
 from contracts.codes import (
     AlertKind,
@@ -41,6 +42,14 @@ CALLBACK_ANSWERS = {
     QuestionId.FEELING_OK: (AnswerValue.NO, NOT_OK),
     QuestionId.NEEDS_ANYTHING: (AnswerValue.YES, "needs something"),
     QuestionId.WANTS_CALLBACK: (AnswerValue.YES, "asked for a call back"),
+}
+# A person at risk who does not answer is escalated after the first missed attempt, with
+# this time limit for a handler to reach them or their keyholders (hazard H9).
+AT_RISK_RESPOND_WITHIN = timedelta(minutes=30)
+RECENT_URGENT = timedelta(days=1)
+FALL_ALERTS = {
+    QuestionId.FALL_IN_LAST_DAYS: "have fallen in the last few days",
+    QuestionId.UNABLE_TO_GET_UP: "have been unable to get up after a fall",
 }
 SIGNPOSTING = {
     QuestionId.OFFER_COMMUNITY_MEALS: ReferralTarget.COMMUNITY_MEALS,
@@ -91,7 +100,8 @@ def process_outcome(outcome: CallOutcome, context: OutcomeContext) -> Actions:
     return Actions(
         flags=flags,
         needs=needs,
-        alerts=(*crisis, *_fall_reported(build), *_welfare(build), *_unanswered(build)),
+        alerts=(*crisis, *_fall_reported(build), *_welfare(build),
+                *_unanswered(build, context), *_dropped(build)),
         referrals=(*flag_referrals, *_signposting(build)),
     )
 
@@ -99,7 +109,8 @@ def process_outcome(outcome: CallOutcome, context: OutcomeContext) -> Actions:
 def _falls(
     build: _Builder, context: OutcomeContext
 ) -> tuple[tuple[Flag, ...], tuple[Referral, ...]]:
-    found = screen(build.answers, build.heading)
+    found = screen(build.answers, build.heading,
+                   detected=bool(context.falls_facts) and context.falls_flag is None)
     if found is None:
         return (), ()
     current = context.falls_flag
@@ -164,11 +175,17 @@ def _need_evidence(build: _Builder) -> tuple[str, ...]:
 
 
 def _fall_reported(build: _Builder) -> tuple[Alert, ...]:
-    if build.answers.get(QuestionId.FALL_IN_LAST_DAYS) != AnswerValue.YES:
+    """A recent fall, or having lain on the floor unable to get up: a handler checks for
+    injury and that the person can summon help, whether or not the call was put through
+    (the transfer's own alert covers a handler not answering)."""
+    said = [text for question, text in FALL_ALERTS.items()
+            if build.answers.get(question) == AnswerValue.YES]
+    if not said:
         return ()
     return (_alert(build, AlertKind.FALL_REPORTED, AlertPriority.HIGH,
-                   "Reported a fall in the last few days: call back to check for injury",
-                   (f"{build.heading}: has fallen in the last few days",)),)
+                   f"Reported that they {' and '.join(said)}: call back to check for injury "
+                   "and that they can summon help",
+                   (f"{build.heading}: {'; '.join(said)}",)),)
 
 
 def _welfare(build: _Builder) -> tuple[Alert, ...]:
@@ -186,15 +203,56 @@ def _welfare(build: _Builder) -> tuple[Alert, ...]:
                    (f"{build.heading}: {'; '.join(reasons)}",)),)
 
 
-def _unanswered(build: _Builder) -> tuple[Alert, ...]:
+def at_risk(context: OutcomeContext, build: _Builder) -> list[str]:
+    """Why a missed call to this person cannot wait for the usual retries."""
+    reasons = []
+    if context.falls_flag is not None:
+        reasons.append("an open falls flag")
+    if context.in_crisis:
+        reasons.append("in crisis on the unmet-need list")
+    urgent_at = context.last_urgent_alert_at
+    if urgent_at is not None and build.outcome.occurred_at - urgent_at <= RECENT_URGENT:
+        reasons.append(f"an urgent alert at {urgent_at:%Y-%m-%d %H:%M} UTC")
+    return reasons
+
+
+def _unanswered(build: _Builder, context: OutcomeContext) -> tuple[Alert, ...]:
+    """No answer after the last attempt; for a person at risk, after the first (H9).
+    Repeats share the alert key, so later attempts update the one open alert."""
     outcome = build.outcome
-    if not (outcome.final_attempt and outcome.status in UNANSWERED):
+    if outcome.status not in UNANSWERED or outcome.end_reason == OPTED_OUT:
         return ()
+    script = outcome.script.value.replace("_", " ")
+    evidence = f"{build.heading}: attempt {outcome.attempt} ended {outcome.status.value}"
     # Keyholders' names and numbers stay in the store; the handler reads them there.
+    if reasons := at_risk(context, build):
+        minutes = int(AT_RISK_RESPOND_WITHIN.total_seconds() // 60)
+        return (_alert(build, AlertKind.WELFARE_CONCERN, AlertPriority.URGENT,
+                       f"No answer to the {script} call from a person at risk "
+                       f"({'; '.join(reasons)}): within {minutes} minutes call them, then "
+                       "the keyholders on their record, or send a responder",
+                       (evidence,)),)
+    if not outcome.final_attempt:
+        return ()
     return (_alert(build, AlertKind.WELFARE_CONCERN, AlertPriority.HIGH,
-                   f"No answer to the {outcome.script.value.replace('_', ' ')} call after "
-                   f"{outcome.attempt} attempt(s): contact the keyholders on the person's record",
-                   (f"{build.heading}: attempt {outcome.attempt} ended {outcome.status.value}",)),)
+                   f"No answer to the {script} call after {outcome.attempt} attempt(s): "
+                   "contact the keyholders on the person's record",
+                   (evidence,)),)
+
+
+def _dropped(build: _Builder) -> tuple[Alert, ...]:
+    """A call a person answered that ended before the script did, with no handler on the
+    line and no known reason (a failed transfer raised its own alert): they may have
+    been taken ill mid-call (hazard H5)."""
+    outcome = build.outcome
+    if (outcome.status is not CallStatus.COMPLETED or outcome.script_completed
+            or outcome.transferred_to_handler or outcome.end_reason):
+        return ()
+    return (_alert(build, AlertKind.CALL_DROPPED, AlertPriority.HIGH,
+                   f"The {outcome.script.value.replace('_', ' ')} call was answered and ended "
+                   f"after {len(outcome.answers)} answer(s), before the questions were "
+                   "finished: call the person back now",
+                   (f"{build.heading}: ended mid-script after {outcome.duration_s or 0} s",)),)
 
 
 def _signposting(build: _Builder) -> tuple[Referral, ...]:

@@ -71,7 +71,15 @@ def stamp(at: datetime, tz: str) -> str:
 
 class Clock(Protocol):
     """Where "now" comes from for the timed checks. Rules never read the time
-    themselves: they take `now` as an argument, from one of these."""
+    themselves: `process` takes the event's `occurred_at`, `check` takes `now`.
+
+    Two ways to run the same rules faster than real time (an accelerated demo):
+    - stamp the events with the simulated time and run the worker on the event clock
+      (`TECFLOW_STREAMS_CLOCK=event`): each person's checks are caught up, every
+      `TECFLOW_STREAMS_CHECK_INTERVAL_S` of event time, before their next event
+      (`streams.processing.step`, `streams.processors.replay.Replay`);
+    - or give `streams.processing.Runtime` another `clock` (e.g. one whose now() runs
+      N times faster from a start) and keep the wall-clock timer."""
 
     def now(self) -> datetime: ...
 

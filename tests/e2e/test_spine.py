@@ -18,7 +18,7 @@ from services.store.models import DeadLetterRecord, DeviceEventRecord
 from tests.support.refs import person_id
 from tests.support.topics import read_topic
 from tests.support.waiting import eventually
-from tests.support.workers import tecflow_process, worker_env
+from tests.support.workers import listening_on, tecflow_process, worker_env
 from tests.unit.test_contracts import alarm
 
 pytestmark = [pytest.mark.slow, pytest.mark.broker, pytest.mark.postgres]
@@ -67,6 +67,8 @@ def test_device_event_reaches_the_store_once_and_bad_input_is_dead_lettered(
 
         eventually(letter_in_store, timeout_s=30)
         assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
+        # The worker's web port (its tables: a person's last GPS fix) is loopback only.
+        assert listening_on(int(env["TECFLOW_WORKER_WEB_PORT"])) == {"127.0.0.1"}
 
     assert sorted(row.event_id for row in rows) == sorted([first.event_id, second.event_id])
     assert {row.topic for row in rows} == {"device.alarms"}

@@ -46,3 +46,39 @@ def test_topics_create_needs_a_broker_then_creates_the_catalogue(
         topics = set(admin.list_topics())
         admin.close()
     assert {"device.alarms", "device.events", "calls.requested", "deadletter"} <= topics
+
+
+def test_consent_to_automated_calls_is_set_and_shown_with_who_and_when(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """H11: an opt-out is settable from the CLI, and the scheduler's people read it."""
+    from contracts.envelope import utcnow
+    from schedules.eligibility import Skip, skip_reason
+    from schedules.model import Window
+    from schedules.repository import people_facts
+    from services.store.db import make_session_factory, transaction
+    from services.store.models import Person
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("TECFLOW_DATABASE_URL", url)
+    assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0
+    factory = make_session_factory(make_engine(url))
+    with transaction(factory) as session:
+        session.add(Person(id="P1", display_name="Test Person"))
+
+    given = CliRunner().invoke(main, ["consent", "set", "P1", "given", "--by", "rmu:jo",
+                                      "--how", "in person"])
+    withdrawn = CliRunner().invoke(main, ["consent", "set", "P1", "withdrawn", "--by",
+                                          "handler:sam", "--how", "by phone"])
+    unknown = CliRunner().invoke(main, ["consent", "set", "P9", "given", "--by", "x"])
+    shown = CliRunner().invoke(main, ["consent", "show", "P1"])
+
+    assert given.exit_code == withdrawn.exit_code == shown.exit_code == 0, shown.output
+    assert unknown.exit_code == 1 and "no person P9" in unknown.output
+    lines = shown.output.splitlines()
+    assert [line.split()[3] for line in lines] == ["given", "withdrawn"]
+    assert "by handler:sam  (by phone)" in lines[1]
+    with transaction(factory) as session:
+        [person] = people_facts(session, utcnow(), ["P1"])
+    window = Window(utcnow(), utcnow())
+    assert skip_reason(person, window, window.start.date()) is Skip.OPTED_OUT

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.devices import SensorCapability, SensorEvent
 from services.store.db import transaction
-from services.store.models import AlertRecord, DeviceEventRecord, Person, ProcessedEvent
-from services.store.sinks import store_device_event
+from services.store.models import AlertRecord, DeviceEventRecord, Person
+from services.store.sinks import store_device_events
 from tests.support.refs import person_id
 
 pytestmark = pytest.mark.postgres
@@ -31,19 +31,34 @@ def test_a_device_event_is_stored_once_however_often_it_arrives(
     results = []
     for _ in range(3):
         with transaction(session_factory) as session:
-            results.append(store_device_event(session, event, "device.events"))
-    assert results == [True, False, False]
+            results.append(store_device_events(session, [event], "device.events"))
+    assert results == [1, 0, 0]
     with transaction(session_factory) as session:
         rows = session.scalars(
             select(DeviceEventRecord).where(DeviceEventRecord.person_id == event.person_id)
         ).all()
-        claims = session.scalar(
-            select(func.count()).select_from(ProcessedEvent)
-            .where(ProcessedEvent.event_id == event.event_id)
-        )
     assert len(rows) == 1
     assert rows[0].payload["capability"] == "contact"
-    assert claims == 1
+    assert rows[0].occurred_at == event.occurred_at
+
+
+def test_a_batch_stores_each_new_event_once_even_when_redelivered_within_it(
+    session_factory: sessionmaker[Session],
+) -> None:
+    who = person_id()
+    old, new = door_opened(who), door_opened(who)
+    with transaction(session_factory) as session:
+        assert store_device_events(session, [old], "device.events") == 1
+    with transaction(session_factory) as session:
+        # Two batches in one transaction: the second must not see the first's staging.
+        assert store_device_events(session, [old, new, new], "device.events") == 1
+        assert store_device_events(session, [new], "device.events") == 0
+    with transaction(session_factory) as session:
+        stored = session.scalar(
+            select(func.count()).select_from(DeviceEventRecord)
+            .where(DeviceEventRecord.person_id == who)
+        )
+    assert stored == 2
 
 
 def test_a_failed_transaction_leaves_no_claim_behind(
@@ -51,10 +66,10 @@ def test_a_failed_transaction_leaves_no_claim_behind(
 ) -> None:
     event = door_opened(person_id())
     with pytest.raises(RuntimeError), transaction(session_factory) as session:
-        store_device_event(session, event, "device.events")
-        raise RuntimeError("the effect failed after the claim")
+        store_device_events(session, [event], "device.events")
+        raise RuntimeError("the effect failed after the write")
     with transaction(session_factory) as session:
-        assert store_device_event(session, event, "device.events") is True
+        assert store_device_events(session, [event], "device.events") == 1
 
 
 def test_times_read_back_aware_and_in_utc(session_factory: sessionmaker[Session]) -> None:

@@ -46,3 +46,18 @@ def worker_env(bootstrap: str, database_url: str, app_id: str) -> dict[str, str]
         "TECFLOW_WORKER_WEB_PORT": str(free_port()),
         "TECFLOW_GROUP_TIMEOUT_S": "6",
     }
+
+
+def listening_on(port: int) -> set[str]:
+    """The addresses something listens on at TCP `port` (Linux /proc/net/tcp{,6})."""
+    found = set()
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.partition(":")
+            if state == "0A" and int(hex_port, 16) == port and len(address) == width:
+                if width == 8:
+                    found.add(".".join(str(b) for b in reversed(bytes.fromhex(address))))
+                else:  # any IPv6 listener is named by its raw form: never what we want
+                    found.add(f"ipv6 {address}")
+    return found

@@ -40,7 +40,7 @@ def create_sim_app(settings: TelephonySettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with httpx.AsyncClient(timeout=15) as http:
-            state["player"] = Player(token, http, settings.sim_ring_s)
+            state["player"] = Player(token, http, settings.sim_ring_s, book.line)
             yield
             for task in list(playing):
                 task.cancel()

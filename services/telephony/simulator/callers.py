@@ -68,6 +68,12 @@ class CallerBook:
     def set(self, number: str, callers: list[Caller]) -> None:
         self._scripted[number] = deque(callers)
 
+    def line(self, number: str) -> Caller:
+        """Who answers a number the IVR dials (<Dial>): as scripted, else a person picks
+        up (the SCRS line is staffed)."""
+        queue = self._scripted.get(number)
+        return queue[0] if queue else Caller(behaviour="answer")
+
     def next_for(self, number: str) -> Caller:
         queue = self._scripted.get(number)
         if not queue:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
@@ -22,6 +24,10 @@ log = logging.getLogger(__name__)
 
 MACHINE = "machine_end_beep"
 ENDED = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+DIAL_TIMEOUT_S = 30  # Twilio's default <Dial timeout>
+# How a dialled line's behaviour ends the <Dial>, as Twilio's DialCallStatus says it.
+DIAL_STATUS = {"answer": "completed", "machine": "completed", "busy": "busy",
+               "failed": "failed", "no-answer": "no-answer"}
 
 
 @dataclass
@@ -60,10 +66,17 @@ class SimCall:
 
 
 class Player:
-    def __init__(self, auth_token: str, http: httpx.AsyncClient, ring_s: float) -> None:
+    """`line` says who picks up a number a <Dial> rings (the SCRS line: a handler, unless
+    a test scripted it busy or unanswered)."""
+
+    def __init__(
+        self, auth_token: str, http: httpx.AsyncClient, ring_s: float,
+        line: Callable[[str], Caller],
+    ) -> None:
         self.validator = RequestValidator(auth_token)
         self.http = http
         self.ring_s = ring_s
+        self.line = line
 
     async def play(self, call: SimCall, caller: Caller) -> None:
         try:
@@ -117,11 +130,29 @@ class Player:
                     url = _text(verb)
                     break
                 elif verb.tag == "Dial":
-                    call.transcript.append(f"dial: {_text(verb)}")
-                    break
+                    result = await self._dial(call, verb)
+                    if verb.get("action"):  # Twilio posts the result there and goes on
+                        url, extra = verb.get("action"), result
+                        break
+                    # without an action Twilio goes on with the next verb
                 elif verb.tag == "Hangup":
                     break
         await self._finish(call, "completed")
+
+    async def _dial(self, call: SimCall, verb: Element) -> dict[str, str]:
+        """Ring the number for up to the <Dial timeout> and report as Twilio's action
+        callback does: DialCallStatus, DialCallSid and (when connected) DialCallDuration.
+        Simulated time: an unanswered line gives up after `ring_s`, not the full timeout."""
+        number = _text(verb)
+        timeout = int(verb.get("timeout") or DIAL_TIMEOUT_S)
+        call.transcript.append(f"dial: {number} (timeout {timeout} s)")
+        await asyncio.sleep(self.ring_s)
+        status = DIAL_STATUS[self.line(number).behaviour]
+        call.transcript.append(f"dial {number}: {status}")
+        result = {"DialCallStatus": status, "DialCallSid": "CA" + secrets.token_hex(16)}
+        if status == "completed":
+            result["DialCallDuration"] = "1"
+        return result
 
     @staticmethod
     def _reply(reply: str, caller: Caller) -> dict[str, str]:

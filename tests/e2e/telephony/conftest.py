@@ -35,6 +35,7 @@ from tests.support.workers import tecflow_process, worker_env
 ACCOUNT_SID = "AC" + "7" * 32
 AUTH_TOKEN = "sim-auth-token-for-tests"
 SCRS_NUMBER = "+441382000999"
+SCRS_SECOND_NUMBER = "+441382000998"
 NUMBERS = itertools.count(900000)  # unique per simulator: each test's caller is its own
 
 
@@ -42,6 +43,7 @@ def telephony_env(sim_port: int, ivr_port: int) -> dict[str, str]:
     return local_telephony_env(
         sim_port, ivr_port, ACCOUNT_SID, AUTH_TOKEN,
         TECFLOW_TELEPHONY_SCRS_NUMBER=SCRS_NUMBER,
+        TECFLOW_TELEPHONY_SCRS_FALLBACK_NUMBER=SCRS_SECOND_NUMBER,
         TECFLOW_TELEPHONY_SIM_RING_S="0.05",
         TECFLOW_TELEPHONY_CALLS_PER_SECOND="20",
         TECFLOW_TELEPHONY_MAX_CONCURRENT="20",

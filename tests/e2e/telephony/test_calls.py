@@ -33,7 +33,7 @@ WELFARE = {"feeling_ok": "yes", "needs_anything": "no", "wants_callback": "yes"}
         (ScriptName.ADVERSE_WEATHER, ["tak", "nie", "1"], "pl-PL", WELFARE),
         (
             ScriptName.UNMET_NEED_CHECKIN,
-            ["2", "no", "1", "yes", "3", "no", "yes please"],
+            ["2", "1", "no", "1", "yes", "3", "no", "yes please"],
             "en-GB",
             {"coping": "struggling", "eating_and_drinking": "no", "personal_care": "yes",
              "medication": "yes", "carer_coping": "no_carer", "any_falls": "no",
@@ -41,11 +41,11 @@ WELFARE = {"feeling_ok": "yes", "needs_anything": "no", "wants_callback": "yes"}
         ),
         (
             ScriptName.FALLS_PREVENTION,
-            ["2", "yes", "2", "1", "2", "2", "no", "1"],
+            ["2", "yes", "2", "1", "2", "2", "no", "2", "1"],
             "en-GB",
             {"fallen_past_year": "no", "unsteady": "yes", "worried_about_falling": "no",
              "four_or_more_medications": "yes", "stroke_or_parkinsons": "no",
-             "balance_problems": "no", "cannot_rise_from_chair": "no",
+             "balance_problems": "no", "cannot_rise_from_chair": "no", "frailty": "no",
              "offer_falls_classes": "accepted"},
         ),
         (
@@ -82,12 +82,12 @@ def test_each_script_runs_end_to_end_and_every_answer_arrives(
 
 
 def test_a_caller_who_hangs_up_half_way_keeps_the_answers_given(telephony: Telephony) -> None:
-    who = telephony.person([{"says": ["3", "no", "2", "1"], "hang_up_after": 3}])
+    who = telephony.person([{"says": ["2", "1", "no", "2", "1"], "hang_up_after": 4}])
     request = telephony.request(who, ScriptName.UNMET_NEED_CHECKIN)
 
     [outcome] = telephony.outcomes.wait(who)
 
-    expected = {"coping": "in_crisis", "eating_and_drinking": "no", "personal_care": "no"}
+    expected = {"coping": "struggling", "eating_and_drinking": "no", "personal_care": "no"}
     assert outcome.status is CallStatus.COMPLETED
     assert answers(outcome.answers) == expected
     assert not outcome.script_completed
@@ -108,7 +108,9 @@ def test_press_0_is_a_warm_transfer_to_the_scrs_line(telephony: Telephony) -> No
     assert outcome.transferred_to_handler and not outcome.script_completed
     assert answers(outcome.answers) == {"feeling_ok": "yes"}
     [call] = telephony.sim_calls(phone_of(telephony.factory, who))
-    assert call["transcript"][-1] == f"dial: {SCRS_NUMBER}"  # type: ignore[index]
+    assert call["transcript"][-2:] == [  # type: ignore[index]
+        f"dial: {SCRS_NUMBER} (timeout 20 s)", f"dial {SCRS_NUMBER}: completed"
+    ]
 
 
 def test_a_fall_in_the_last_days_goes_straight_to_a_handler(telephony: Telephony) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -46,6 +47,7 @@ class Authority:
     def issue(
         self, san: str = "echo-api.amazon.com", valid_from: timedelta = timedelta(days=-1),
         valid_for: timedelta = timedelta(days=10),
+        usage: x509.ObjectIdentifier = ExtendedKeyUsageOID.SERVER_AUTH,
     ) -> Signer:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         start = datetime.now(UTC) + valid_from
@@ -56,8 +58,7 @@ class Authority:
             .not_valid_before(start).not_valid_after(start + valid_for)
             .add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]),
-                           critical=False)
+            .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
             .add_extension(x509.KeyUsage(
                 digital_signature=True, content_commitment=False, key_encipherment=True,
                 data_encipherment=False, key_agreement=False, key_cert_sign=False,
@@ -81,6 +82,15 @@ class Signer:
     def chain_pem(self) -> bytes:
         return b"".join(c.public_bytes(serialization.Encoding.PEM)
                         for c in (self.cert, self.issuer))
+
+    def write(self, directory: Path, name: str) -> tuple[Path, Path]:
+        """The certificate chain and key as PEM files (for TLS)."""
+        cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+        cert.write_bytes(self.chain_pem)
+        key.write_bytes(self.key.private_bytes(serialization.Encoding.PEM,
+                                               serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        return cert, key
 
     def sign(self, body: bytes) -> str:
         return base64.b64encode(self.key.sign(body, padding.PKCS1v15(), SHA256())).decode()

@@ -8,6 +8,7 @@ import base64
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiomqtt
@@ -16,8 +17,11 @@ import pytest
 from services.gateway import owntracks, zigbee
 from services.gateway.intake import Intake
 from services.gateway.mqtt_bridge import MqttBridge
+from services.gateway.register import EquipmentRegister
 from services.gateway.routing import URGENT_READINGS
+from services.gateway.sender import Sender
 from services.gateway.settings import GatewaySettings
+from services.processes import free_port
 from services.sim.cohort import SimPerson
 from tests.integration.gateway.conftest import add_device, find_on_topic
 from tests.support.parts import port_open, require
@@ -140,5 +144,58 @@ async def test_unreadable_and_unregistered_messages_are_kept_and_alerted(
     assert reasons[1].startswith("payload is not JSON")
     [alert] = await asyncio.to_thread(
         find_on_topic, kafka_bootstrap, "alerts",
-        lambda a: a["alert_key"] == f"unregistered:zigbee:{stranger}")
+        lambda a: a["alert_key"] == "unregistered:zigbee" and stranger in a["summary"])
     assert alert["queue"] == "technology_assistant"
+
+
+async def test_impossible_times_are_dead_lettered_and_the_messages_behind_are_taken(
+    bridge: MqttBridge, person: SimPerson, kafka_bootstrap: str
+) -> None:
+    marker = uuid.uuid4().hex
+    door = f"{bridge.zigbee_base}/{person.person_id.lower()} front door"
+    tracker = person.device("owntracks").identifier
+    bad = [
+        (door, f'{{"contact": false, "last_seen": 1e20, "m": "{marker}"}}'.encode()),
+        (f"{bridge.owntracks_base}/{tracker}",
+         f'{{"_type": "location", "lat": 1, "lon": 1, "tst": 1e300, "m": "{marker}"}}'.encode()),
+    ]
+    behind = [(door, f'{{"contact": {"true" if n % 2 else "false"}, "n": {n}}}'.encode())
+              for n in range(200)]
+    await publish(bad + behind)
+    letters = await asyncio.to_thread(
+        find_on_topic, kafka_bootstrap, "deadletter",
+        lambda d: marker.encode() in base64.b64decode(d["raw_b64"]), 2)
+    assert sorted(str(d["reason"]).split(" is not")[0] for d in letters) == [
+        "last_seen", "tst"]
+    events = await on_bus(kafka_bootstrap, "device.events", person.person_id, 200)
+    assert len(events) == 200 and bridge.subscribed.is_set()
+
+
+async def test_a_message_that_could_not_be_kept_is_not_acknowledged_and_comes_again(
+    register: EquipmentRegister, sender: Sender, person: SimPerson, kafka_bootstrap: str,
+    tmp_path: Path,
+) -> None:
+    require(port_open(*MOSQUITTO), "Mosquitto on 127.0.0.1:1883")
+    broken = Sender(f"127.0.0.1:{free_port()}", tmp_path / "broken.db", timeout_s=1)
+    for lane in broken.lanes.values():
+        lane.spool.close()  # neither the broker nor the disk takes anything
+    intake = Intake(register, broken)
+    base = f"tecflow-test-{uuid.uuid4().hex[:8]}"
+    settings = GatewaySettings(mqtt_host=MOSQUITTO[0], mqtt_port=MOSQUITTO[1],
+                               zigbee_base_topic=f"{base}/zigbee2mqtt",
+                               owntracks_base_topic=f"{base}/owntracks")
+    bridge = MqttBridge(intake, settings, client_id=base)
+    task = asyncio.create_task(bridge.run(reconnect_s=0.5))
+    try:
+        await asyncio.wait_for(bridge.subscribed.wait(), 10)
+        marker = uuid.uuid4().hex
+        door = f"{bridge.zigbee_base}/{person.person_id.lower()} front door"
+        await publish([(door, f'{{"contact": false, "last_seen": "{marker}"}}'.encode())])
+        await asyncio.sleep(3)  # tried, not kept, not acknowledged
+        intake.sender = sender  # the bus is back
+        [event] = await on_bus(kafka_bootstrap, "device.events", person.person_id, 1)
+        assert event["capability"] == "contact"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await broken.close()

@@ -33,7 +33,7 @@ async def client(intake: Intake) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def location(tst: int, **extra: object) -> bytes:
+def location(tst: object, **extra: object) -> bytes:
     return json.dumps({"_type": "location", "lat": 56.462, "lon": -2.9707, "acc": 12,
                        "tst": tst, "batt": "81", **extra}).encode()
 
@@ -81,16 +81,35 @@ async def test_basic_auth_is_required(client: httpx.AsyncClient) -> None:
     (b"{not json", {"u": "a", "d": "b"}, 400, "not JSON"),
     (b'{"_type":"location","tst":1}', {"u": "a", "d": "b"}, 400, "without lat/lon"),
     (location(1), {}, 400, "no user/device"),
-    (location(1), {"u": "nobody", "d": "phone"}, 403, "not registered"),
+    (location(1e300), {"u": "a", "d": "b"}, 400, "tst is not a time"),
+    (location("1e20"), {"u": "a", "d": "b"}, 400, "tst is not a time"),
+    (location(1_706_856_000), {"u": "\x00", "d": "b"}, 400, "unusable tracker id"),
+    # An unknown tracker hears what a known one hears: nobody learns which exist.
+    (location(1_706_856_000), {"u": "nobody", "d": "phone"}, 200, None),
 ])
 async def test_refusals_are_clear_and_kept(
     client: httpx.AsyncClient, kafka_bootstrap: str, content: bytes, params: dict[str, str],
-    status: int, reason: str,
+    status: int, reason: str | None,
 ) -> None:
     marker = uuid.uuid4().hex.encode()  # finds this post's dead letter
     body = content.replace(b"{", b'{"m": "' + marker + b'", ', 1)
     answer = await client.post("/owntracks", params=params, content=body)
     assert answer.status_code == status
-    assert reason in answer.json()["error"]
+    assert answer.json() == [] if reason is None else reason in answer.json()["error"]
     await asyncio.to_thread(find_on_topic, kafka_bootstrap, "deadletter",
                             lambda d: marker in base64.b64decode(d["raw_b64"]))
+
+
+async def test_a_nul_in_a_text_never_reaches_the_store(
+    client: httpx.AsyncClient, person: SimPerson, kafka_bootstrap: str
+) -> None:
+    user, device = person.device("owntracks").identifier.split("/")
+    marker = uuid.uuid4().hex
+    body = json.dumps({"_type": "transition", "event": "enter", "desc": f"home\u0000{marker}",
+                       "tst": 1_706_856_000, "lat": 56.4, "lon": -2.9}).encode()
+    answer = await client.post("/owntracks", params={"u": user, "d": device}, content=body)
+    assert answer.status_code == 400
+    [letter] = await asyncio.to_thread(
+        find_on_topic, kafka_bootstrap, "deadletter",
+        lambda d: marker.encode() in base64.b64decode(d["raw_b64"]))
+    assert "NUL" in letter["reason"]

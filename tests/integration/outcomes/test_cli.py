@@ -87,4 +87,30 @@ def test_flag_status_changes_and_fhir_bundle(
     Bundle.model_validate(document)
     flag, assessment = (e["resource"] for e in document["entry"])
     assert (flag["resourceType"], flag["status"]) == ("Flag", "inactive")
-    assert assessment["prediction"][0]["qualitativeRisk"]["coding"][0]["code"] == "moderate"
+    assert "prediction" not in assessment  # no grade leaves the store (NICE NG249)
+    assert assessment["mitigation"] == "Referral suggested: a strength and balance programme"
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("person_id,severity\nP1,low\n".encode("utf-16"), "is not UTF-8 text"),
+    (b"person_id,severity\nP1\x00,low\n", "holds NUL characters"),
+], ids=["utf-16", "nul"])
+def test_an_unreadable_needs_file_is_refused_plainly(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    listed = tmp_path / "list.csv"
+    listed.write_bytes(content)
+    result = CliRunner().invoke(main, ["needs", "import", str(listed)])
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_campaign_input_never_reaches_the_store_as_a_traceback() -> None:
+    for campaign_id, name in (("x" * 65, "long"), ("nul\x00id", "nul"), ("ok-id", "a\x00b")):
+        result = CliRunner().invoke(main, [
+            "campaigns", "add", campaign_id, "--name", name, "--script", "welfare_check",
+            "--cohort", "everyone"])
+        assert result.exit_code == 1, result.output
+        assert "printable characters" in result.output
+        assert isinstance(result.exception, SystemExit)

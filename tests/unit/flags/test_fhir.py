@@ -5,6 +5,7 @@ between R4 (4.0.1) and R4B, so its models validate R4 resources of these two typ
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -53,17 +54,29 @@ def test_the_lifecycle_maps_onto_fhir_flag_status(status: FlagStatus, fhir_statu
     assert (flag.period.end is not None) is (status is FlagStatus.RESOLVED)
 
 
-def test_the_risk_assessment_is_qualitative_and_states_the_evidence() -> None:
-    resource = risk_assessment_resource(record())
+@pytest.mark.parametrize("grade", ["high", "moderate", "low"])
+def test_the_fhir_export_carries_no_risk_grade_or_probability(grade: str) -> None:
+    """H12 (NICE NG249): the case finding states its evidence and the referral it
+    suggests; whatever grade the store still holds, none of it leaves in the export."""
+    flag = record().__class__(**{**_columns(record()), "risk": grade})
+    document = bundle([flag])
+    Bundle.model_validate(document)
+    resource = risk_assessment_resource(flag)
     assessment = RiskAssessment.model_validate(resource)
-    [prediction] = assessment.prediction
-    coding = prediction.qualitativeRisk.coding[0]
-    assert (coding.system, coding.code) == (
-        "http://terminology.hl7.org/CodeSystem/risk-probability", "high")
-    assert prediction.probabilityDecimal is None and prediction.probabilityRange is None
+    assert assessment.prediction is None and "prediction" not in resource
     assert [n.text for n in assessment.note] == record().evidence
-    assert assessment.mitigation == "Recommended referral: falls_team"
-    assert set(resource["prediction"][0]) == {"outcome", "qualitativeRisk"}
+    assert assessment.mitigation == (
+        "Referral suggested: the falls team, for a multifactorial falls assessment")
+    text = json.dumps(document).casefold()
+    for word in ("qualitativerisk", "probability", "risk-probability", "likelihood",
+                 f'"{grade}"', "relativerisk"):
+        assert word not in text, word
+
+
+def _columns(flag: FlagRecord) -> dict[str, object]:
+    return {c: getattr(flag, c) for c in ("id", "person_id", "code", "status", "risk",
+                                          "evidence", "recommended_referral", "raised_at",
+                                          "updated_at")}
 
 
 def test_a_bundle_of_flags_validates_and_a_flag_without_its_code_does_not() -> None:

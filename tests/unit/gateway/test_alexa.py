@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contracts.devices import VoiceIntent
-from services.gateway.alexa import AlexaRejected, answer, parse_request
+from services.gateway.alexa import SPEECH, AlexaRejected, answer, parse_request
 from services.gateway.alexa_signature import SignatureInvalid, check_cert_url
 
 APP = "amzn1.ask.skill.test"
@@ -87,3 +87,10 @@ def test_amazons_certificate_urls_are_accepted(url: str) -> None:
 def test_other_certificate_urls_are_refused(url: str) -> None:
     with pytest.raises(SignatureInvalid):
         check_cert_url(url)
+
+
+def test_alexa_never_promises_help_is_on_its_way() -> None:
+    """H8: the gateway only knows the request was taken, not that anyone is watching."""
+    for text in SPEECH.values():
+        assert "getting help" not in text and "will call you" not in text
+    assert "999" in SPEECH[VoiceIntent.SOS] and "999" in SPEECH[VoiceIntent.CHECKIN_NEED_HELP]

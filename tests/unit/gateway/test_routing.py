@@ -47,6 +47,6 @@ def test_alarms_take_the_priority_lane(event: Envelope, topic: str) -> None:
 def test_an_unknown_device_gives_a_dead_letter_and_a_mergeable_alert() -> None:
     letter, alert = unregistered("zigbee", "hall", "gateway.zigbee2mqtt", b"{}", False, ("x",))
     assert letter.raw == b"{}" and letter.origin == "gateway.zigbee2mqtt"
-    assert alert.alert_key == "unregistered:zigbee:hall"
+    assert alert.alert_key == "unregistered:zigbee"  # one alert per kind, not per made-up id
     assert (alert.person_id, alert.queue, alert.priority) == (
         "unregistered", "technology_assistant", "normal")

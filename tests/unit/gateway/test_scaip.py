@@ -19,12 +19,32 @@ def rejection(body: bytes) -> ScaipRejected:
     return caught.value
 
 
-@pytest.mark.parametrize("name", sorted(CAPTURES))
-def test_every_real_capture_is_accepted(name: str) -> None:
+@pytest.mark.parametrize("name", sorted(n for n in CAPTURES if not n.startswith("nonstandard")))
+def test_every_real_device_capture_is_accepted(name: str) -> None:
     mrq = parse_mrq(CAPTURES[name])
     event = mrq.to_event("P000001", NOW)
     assert event.controller_id.isdigit()
     assert event.reference
+
+
+def test_a_non_standard_root_is_refused() -> None:
+    refused = rejection(CAPTURES["nonstandard_syntilio_scaip_root_alarm"])
+    assert refused.snu is ScaipSnu.INVALID_FORMAT and "<mrq>" in refused.reason
+
+
+def test_a_technical_malfunction_status_is_not_an_urgent_alarm() -> None:
+    event = parse_mrq(CAPTURES["device_telealarm_technical_malfunction"]).to_event("P1", NOW)
+    assert event.status_code == 67
+    assert not event.is_alarm and not event.is_urgent
+    assert topic_for(event) == "device.events"
+
+
+def test_the_location_time_is_kept() -> None:
+    body = (b"<mrq><ref>r1</ref><cid>1</cid><dty>51</dty><lco>35</lco>"
+            b"<lge><geo>55.9,-3.2</geo><tim>2026-11-24T21:59:30Z</tim></lge></mrq>")
+    event = parse_mrq(body).to_event("P1", NOW)
+    assert event.location_time == "2026-11-24T21:59:30Z"
+    assert event.geo is not None and event.geo.lon == -3.2
 
 
 def test_codes_are_integers_whatever_the_padding() -> None:
@@ -51,7 +71,8 @@ def test_heartbeats_are_telemetry_even_with_an_alarm_status() -> None:
 
 def test_cid_leading_space_and_plus_are_normalised() -> None:
     assert parse_mrq(CAPTURES["device_doro_alarm_cid_leading_space"]).controller_id == "8031372"
-    assert parse_mrq(CAPTURES["nonstandard_syntilio_scaip_root_alarm"]).controller_id == "123456"
+    assert parse_mrq(b"<mrq><ref>1</ref><cid>+123456</cid><dty>3</dty></mrq>").controller_id == (
+        "123456")
 
 
 def test_event_id_is_deterministic_per_hub_ref_and_type() -> None:

@@ -31,7 +31,26 @@ def test_parse_compact_headers_and_cut_body_to_length() -> None:
     assert message.header("content-type") == "application/scaip+xml"
     assert message.body == b"<mrq>"
     assert message.from_uri == SipUri("10149471", "10.0.0.9", 5070)
-    assert message.contact_uri == SipUri("10149471", "10.0.0.9", 5071, "tcp")
+    assert message.transaction_key == ("z9hG4bK1", "abc", "call-1", "7 MESSAGE")
+
+
+def test_a_uri_with_an_impossible_port_is_no_uri() -> None:
+    assert parse_uri("<sip:10149471@10.0.0.9:99999>") is None
+
+
+def test_a_bad_content_length_keeps_the_head_to_answer_400() -> None:
+    with pytest.raises(SipError) as caught:
+        parse_message(REQUEST.replace(b"l: 5", b"l: 500"))
+    assert caught.value.status == 400
+    assert caught.value.head is not None and caught.value.head.method == "MESSAGE"
+
+
+def test_an_oversize_stream_message_is_513_with_its_head() -> None:
+    big = REQUEST.replace(b"l: 5", b"l: 2000000")
+    with pytest.raises(SipError) as caught:
+        frame_length(big)
+    assert caught.value.status == 513
+    assert caught.value.head is not None and caught.value.head.header("call-id") == "call-1"
 
 
 def test_response_copies_the_dialog_headers_and_tags_to() -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -89,3 +90,13 @@ def test_what_cannot_be_read_is_rejected_with_a_reason(
 @pytest.mark.parametrize("topic", ["z/bridge/devices", "z/hall/set", "z/hall/get"])
 def test_bridge_and_command_topics_are_ignored(topic: str) -> None:
     assert isinstance(parse("z", topic, b"{}"), Ignored)
+
+
+@pytest.mark.parametrize(("state", "expected"), [
+    ("ON", [True]), ("OFF", [False]), ("on", [True]), (None, []), ("idle", []),
+])
+def test_a_switch_plug_or_flush_state_is_a_reading(state: object, expected: list[bool]) -> None:
+    payload = json.dumps({"state": state, "linkquality": 90}).encode()
+    message = parse("z", "z/kettle plug", payload)
+    assert isinstance(message, ZigbeeMessage)
+    assert values(message, SensorCapability.STATE) == expected

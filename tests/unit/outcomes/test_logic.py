@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
+
+import pytest
 
 from care.domain.flags import Fact
 from contracts.care import Signal
@@ -75,7 +78,7 @@ def test_frat_items_count_and_three_send_the_person_to_the_falls_team() -> None:
     [flag] = process_outcome(outcome(ScriptName.FALLS_PREVENTION, answers), NO_CONTEXT).flags
     assert (flag.risk, flag.recommended_referral) == (
         QualitativeRisk.LOW, ReferralTarget.OCCUPATIONAL_THERAPY)
-    assert "2026-11-24 falls prevention call: FRAT 2 of 5 items yes" in flag.evidence
+    assert not any("FRAT" in fact or " of 5" in fact for fact in flag.evidence)  # no score
 
     answers["stroke_or_parkinsons"] = "yes"
     [flag] = process_outcome(outcome(ScriptName.FALLS_PREVENTION, answers), NO_CONTEXT).flags
@@ -165,7 +168,8 @@ def test_a_fall_in_the_last_few_days_goes_to_a_handler_as_well_as_the_flag() -> 
         "fall_in_last_days": "yes", "fall_with_injury": "no", "unable_to_get_up": "no"}),
         NO_CONTEXT)
     assert [a.alert_kind for a in actions.alerts] == [AlertKind.FALL_REPORTED]
-    assert [f.risk for f in actions.flags] == [QualitativeRisk.MODERATE]
+    # referred for a multifactorial assessment, not left with strength and balance
+    assert [f.recommended_referral for f in actions.flags] == [ReferralTarget.FALLS_TEAM]
 
 
 def test_no_answer_after_the_last_retry_is_a_welfare_concern_naming_no_one() -> None:
@@ -217,3 +221,84 @@ def test_a_falls_follow_up_signal_adds_its_facts_to_the_flag_in_force_only() -> 
     assert flag.evidence_keys == (f"signal:{signal.event_id}:0", f"signal:{signal.event_id}:1")
     assert (flag.risk, flag.recommended_referral) == (current.risk, current.recommended_referral)
     assert process_signal(signal, None) is None
+
+
+def test_a_call_answered_then_dropped_mid_script_is_an_alert() -> None:
+    """H5: the person answered, gave one answer and the line went dead."""
+    dropped = outcome(ScriptName.WELFARE_CHECK, {"feeling_ok": "yes"}, duration_s=24
+                      ).model_copy(update={"script_completed": False})
+    [alert] = process_outcome(dropped, NO_CONTEXT).alerts
+    assert (alert.alert_kind, alert.priority) == (AlertKind.CALL_DROPPED, AlertPriority.HIGH)
+    assert alert.summary.startswith("The welfare check call was answered and ended after 1 ")
+
+    handled = dropped.model_copy(update={"transferred_to_handler": True})
+    failed = dropped.model_copy(update={"end_reason": "transfer to a handler failed"})
+    finished = dropped.model_copy(update={"script_completed": True})
+    for call in (handled, failed, finished):
+        assert [a.alert_kind for a in process_outcome(call, NO_CONTEXT).alerts] == []
+
+
+@pytest.mark.parametrize(
+    ("context", "why"),
+    [
+        (OutcomeContext(falls_flag=ActiveFlag(flag_id=uuid.uuid4(), risk=QualitativeRisk.LOW,
+                                       recommended_referral=None)),
+         "an open falls flag"),
+        (OutcomeContext(in_crisis=True), "in crisis on the unmet-need list"),
+        (OutcomeContext(last_urgent_alert_at=CALL_AT - timedelta(hours=20)),
+         f"an urgent alert at {CALL_AT - timedelta(hours=20):%Y-%m-%d %H:%M} UTC"),
+    ],
+)
+def test_a_person_at_risk_who_misses_the_first_attempt_is_escalated_at_once(
+    context: OutcomeContext, why: str
+) -> None:
+    """H9: not three attempts 30 minutes apart: an urgent alert with a time limit now."""
+    first = outcome(ScriptName.WELFARE_CHECK, {}, status=CallStatus.NO_ANSWER, attempt=1)
+    [alert] = process_outcome(first, context).alerts
+    assert (alert.alert_kind, alert.priority) == (AlertKind.WELFARE_CONCERN,
+                                                  AlertPriority.URGENT)
+    assert alert.summary == (
+        f"No answer to the welfare check call from a person at risk ({why}): within 30 "
+        "minutes call them, then the keyholders on their record, or send a responder")
+    second = outcome(ScriptName.WELFARE_CHECK, {}, status=CallStatus.BUSY, attempt=2)
+    [again] = process_outcome(second, context).alerts
+    assert again.alert_key == alert.alert_key  # one open alert, updated
+
+
+def test_an_urgent_alert_more_than_a_day_old_is_not_a_reason_to_escalate() -> None:
+    old = OutcomeContext(last_urgent_alert_at=CALL_AT - timedelta(days=2))
+    first = outcome(ScriptName.WELFARE_CHECK, {}, status=CallStatus.NO_ANSWER, attempt=1)
+    assert process_outcome(first, old).alerts == ()
+
+
+def test_unable_to_get_up_after_a_fall_is_an_alert_even_when_put_through() -> None:
+    """The issue: "unable to get up = yes" raised no alert."""
+    call = outcome(ScriptName.FALLS_PREVENTION, {"fallen_past_year": "yes", "unsteady": "no",
+                                                 "worried_about_falling": "no",
+                                                 "unable_to_get_up": "yes"},
+                   transferred_to_handler=True)
+    [alert] = process_outcome(call, NO_CONTEXT).alerts
+    assert (alert.alert_kind, alert.priority) == (AlertKind.FALL_REPORTED, AlertPriority.HIGH)
+    assert alert.summary == ("Reported that they have been unable to get up after a fall: "
+                             "call back to check for injury and that they can summon help")
+
+
+def test_device_falls_history_finds_a_person_by_itself() -> None:
+    """The issue: fall-detector history never raised a flag by itself."""
+    detected = OutcomeContext(falls_facts=(Fact(
+        "alarms:fall_detector", "1 fall-detector alarm(s) in the last 12 months, latest "
+        "2026-11-20 03:12 UTC"),))
+    fine = outcome(ScriptName.WELFARE_CHECK, {"feeling_ok": "yes", "needs_anything": "no",
+                                              "wants_callback": "no"})
+    actions = process_outcome(fine, detected)
+    [flag] = actions.flags
+    assert flag.recommended_referral is ReferralTarget.FALLS_TEAM
+    assert flag.evidence == tuple(fact.text for fact in detected.falls_facts)
+    assert [r.target for r in actions.referrals] == [ReferralTarget.FALLS_TEAM]
+    assert "falls detected by the home's devices" in actions.referrals[0].reason
+
+    flagged = OutcomeContext(falls_flag=ActiveFlag(flag_id=uuid.uuid4(),
+                                                  risk=QualitativeRisk.MODERATE,
+                                                  recommended_referral=ReferralTarget.FALLS_TEAM),
+                             falls_facts=detected.falls_facts)
+    assert process_outcome(fine, flagged).flags == ()  # already found: no repeat per call

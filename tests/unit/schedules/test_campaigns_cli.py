@@ -56,3 +56,22 @@ def test_a_campaign_that_cannot_be_planned_is_refused(runner: CliRunner, args: l
     assert result.exit_code != 0
     assert message in result.output
     assert runner.invoke(main, ["campaigns", "show", "bad"]).exit_code != 0
+
+
+@pytest.mark.parametrize(("campaign_id", "args", "message"), [
+    ("x" * 65, [], "campaign id must be 1 to 64"),
+    ("bad\x00id", [], "campaign id must be 1 to 64"),
+    ("ok", ["--name", "a\x00b"], "name must be 1 to 200"),
+    ("ok", ["--param", "days=abc"], "days must be a whole number"),
+    ("ok", ["--param", "days"], "expected KEY=VALUE"),
+    ("ok", ["--param", "colour=blue"], "takes no parameter 'colour'"),
+], ids=["long-id", "nul-id", "nul-name", "days-abc", "no-equals", "unknown-param"])
+def test_campaign_input_is_checked_before_the_store(
+    runner: CliRunner, campaign_id: str, args: list[str], message: str
+) -> None:
+    result = runner.invoke(main, ["campaigns", "add", campaign_id, "--name", "n",
+                                  "--script", "welfare_check", "--cohort",
+                                  "recently_discharged", *args])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -85,3 +85,19 @@ def test_a_broken_script_is_refused_when_loaded(
 ) -> None:
     with pytest.raises(ValueError, match=complaint):
         load_library(broken_copy(tmp_path, old, new))
+
+
+def test_a_script_that_lets_an_urgent_answer_carry_on_is_refused(tmp_path: Path) -> None:
+    """H6: "in crisis" must go to a handler at once; a script that forgets is not loaded."""
+    directory = tmp_path / "scripts"
+    shutil.copytree(SCRIPTS_DIR, directory)
+    path = directory / "unmet_need_checkin.yaml"
+    path.write_text(path.read_text().replace("    go_to: {in_crisis: transfer}\n", "", 1))
+    with pytest.raises(ValueError, match="in_crisis must go_to transfer"):
+        load_library(directory)
+
+
+def test_every_language_has_distress_words() -> None:
+    common = library()[ScriptName.WELFARE_CHECK].common
+    for language in common.languages:
+        assert common.distress_words[language] and common.reported_words[language]

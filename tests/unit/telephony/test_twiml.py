@@ -1,4 +1,5 @@
-"""Turns rendered as TwiML: Gather with nested Say, transfer Dial, polite Hangup."""
+"""Turns rendered as TwiML: Gather with nested Say, a transfer Dial with its timeout and
+action callback, polite Hangup."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from defusedxml.ElementTree import fromstring
 from contracts.codes import ScriptName
 from services.telephony.engine import Turn, open_call
 from services.telephony.script import library
-from services.telephony.twiml import render
+from services.telephony.twiml import dial, render
 
 URL = "https://ivr.example.org/ivr/gather?call=c1&step=feeling_ok&tries=1"
 
 
 def test_a_question_is_a_gather_for_keys_and_speech_in_the_persons_language() -> None:
     turn = open_call(library()[ScriptName.WELFARE_CHECK], "pl-PL")
-    root = fromstring(render(turn, "pl-PL", URL, "+441382000999"))
+    root = fromstring(render(turn, "pl-PL", URL))
     gather, redirect = list(root)
     assert gather.tag == "Gather"
     assert gather.attrib.items() >= {
@@ -28,14 +29,15 @@ def test_a_question_is_a_gather_for_keys_and_speech_in_the_persons_language() ->
     assert (redirect.tag, redirect.text) == ("Redirect", URL)
 
 
-def test_a_transfer_dials_the_scrs_number() -> None:
-    root = fromstring(render(Turn(say=("Putting you through.",), transfer=True), "en-GB", "",
-                             "+441382000999"))
+def test_a_transfer_dials_the_scrs_number_with_a_timeout_and_an_action() -> None:
+    action = "https://ivr.example.org/ivr/dialed?call=c1&reason=distress&tried="
+    root = fromstring(dial(("Putting you through.",), "en-GB", "+441382000999", 20, action))
     assert [(el.tag, el.text) for el in root] == [
         ("Say", "Putting you through."), ("Dial", "+441382000999")
     ]
+    assert root[1].attrib == {"timeout": "20", "action": action, "method": "POST"}
 
 
 def test_the_end_says_goodbye_and_hangs_up() -> None:
-    root = fromstring(render(Turn(say=("Goodbye.",), completed=True), "en-GB", "", "+44"))
+    root = fromstring(render(Turn(say=("Goodbye.",), completed=True), "en-GB", ""))
     assert [el.tag for el in root] == ["Say", "Hangup"]
