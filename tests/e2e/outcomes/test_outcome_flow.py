@@ -63,10 +63,10 @@ def test_call_outcome_becomes_flag_need_update_referral_and_alert_once(
     who = person_id("E")
     with transaction(session_factory) as session:
         session.add(Person(id=who, display_name="Test Person", lives_alone=True))
-    rows, _ = read_rows(
+    need_rows, _ = read_rows(
         "person_id,need_level,hours_per_week,waiting_at,assessed_on,waiting_since\n"
         f"{who},substantial,14,home,2026-09-01,2026-09-03\n", CALL_AT.date())
-    result = handle(ImportNeeds(rows=tuple(rows), by=Actor.system("test"), at=CALL_AT),
+    result = handle(ImportNeeds(rows=tuple(need_rows), by=Actor.system("test"), at=CALL_AT),
                     SqlAlchemyUnitOfWork(session_factory))
     assert result.added == 1
     checkin = outcome(ScriptName.UNMET_NEED_CHECKIN, {
