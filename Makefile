@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # Pinned, hash-checked versions of every dependency (`make lock` writes them).
 LOCK := requirements-dev.lock
 # Debian packages the tests drive as real peers (`command:package` pairs).
-DEB_PACKAGES := sipp:sip-tester
+DEB_PACKAGES := sipp:sip-tester chromium:chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint typecheck unit system-deps bench clean lock

@@ -247,6 +247,20 @@ class AlertOutcome(StrEnum):
     anyone took it."""
 
 
+class HandlerCallOutcome(StrEnum):
+    """How a call a handler made (from the console) went; kept with the call, which counts
+    in the measures beside the automated ones."""
+
+    ALL_WELL = "all_well"
+    CONCERN_RAISED = "concern_raised"
+    CONTACT_INFORMED = "contact_informed"
+    LEFT_MESSAGE = "left_message"
+    NO_ANSWER = "no_answer"
+
+
+HANDLER_CALL_SCRIPT = "handler_call"  # calls.script of a call a handler made by hand
+
+
 class AlertKind(StrEnum):
     ALARM = "alarm"
     NO_MORNING_ACTIVITY = "no_morning_activity"

@@ -16,6 +16,7 @@ from services.settings import Settings
 from services.sim.alerts_demo import run_alerts_demo
 from services.sim.campaign_demo import seed_demo_campaign
 from services.sim.cohort import synthetic_cohort
+from services.sim.console_demo import seed_demo_accounts
 from services.sim.gateway_demo import run_gateway_demo
 from services.sim.needs_demo import run_needs_demo
 from services.sim.seeding import seed_cohort
@@ -41,7 +42,7 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
         upgrade(settings.sqlalchemy_url)
         click.echo(f"store: {settings.sqlalchemy_url.split('@')[-1]}")
 
-        sim_port = free_port()
+        sim_port, ivr_port, console_port = free_port(), free_port(), free_port()
         gateway = GatewaySettings()
         mqtt = (gateway.mqtt_host, gateway.mqtt_port)
         mqtt_answers = port_open(*mqtt)
@@ -53,7 +54,7 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
                 "TECFLOW_GATEWAY_SIP_PORT": str(free_port()),
                 "TECFLOW_GATEWAY_HTTP_PORT": str(free_port()),
                 "TECFLOW_GATEWAY_MQTT_ENABLED": str(gateway.mqtt_enabled and mqtt_answers),
-            } | local_telephony_env(sim_port, free_port()),
+            } | local_telephony_env(sim_port, ivr_port),
             log_dir=settings.data_dir,
         )
         stack.callback(supervisor.stop_all)
@@ -72,6 +73,24 @@ def run_platform(settings: Settings, simulate: bool, people: int, exit_after_dem
                 seed_demo_campaign(session)
         supervisor.start("scheduler", "scheduler")
         click.echo("scheduler started (campaigns: `tecflow campaigns list`)")
+        supervisor.start("console", "console", env={"TECFLOW_CONSOLE_PORT": str(console_port)})
+        if simulate:
+            with transaction(factory) as session:
+                for username, role, password in seed_demo_accounts(session):
+                    click.echo(f"demo sign-in: {username} / {password} ({role})")
+        env = supervisor.env
+        click.echo("\n".join([
+            "addresses:",
+            f"  console            http://127.0.0.1:{console_port}/",
+            f"  SCAIP over SIP     udp+tcp 127.0.0.1:{env['TECFLOW_GATEWAY_SIP_PORT']}",
+            f"  OwnTracks, Alexa   http://127.0.0.1:{env['TECFLOW_GATEWAY_HTTP_PORT']}"
+            "/owntracks, /alexa",
+            "  MQTT bridge        " + (f"mqtt://{mqtt[0]}:{mqtt[1]}" if mqtt_answers
+                                       else "off (no MQTT broker answers)"),
+            f"  IVR webhooks       http://127.0.0.1:{ivr_port}/",
+            f"  Twilio simulator   http://127.0.0.1:{sim_port}/",
+            f"  Kafka              {bootstrap}",
+        ]))
 
         if simulate:
             cohort = synthetic_cohort(people)

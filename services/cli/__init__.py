@@ -17,6 +17,25 @@ def main() -> None:
 
 
 # Imported for their side effect: each registers its commands on `main`.
-from services.cli import campaigns, care, evaluate, platform, retention, telephony  # noqa: E402
+from services.cli import (  # noqa: E402
+    campaigns,
+    care,
+    console,
+    evaluate,
+    people,
+    platform,
+    retention,
+    telephony,
+)
 
-__all__ = ["campaigns", "care", "evaluate", "main", "platform", "retention", "telephony"]
+__all__ = [
+    "campaigns",
+    "care",
+    "console",
+    "evaluate",
+    "main",
+    "people",
+    "platform",
+    "retention",
+    "telephony",
+]

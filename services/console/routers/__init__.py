@@ -1,0 +1,1 @@
+"""One module per resource; each has `router` (pages) and/or `api` (JSON under /api)."""
