@@ -10,7 +10,23 @@ from datetime import datetime
 from typing import Any
 
 import contracts
-from contracts.codes import AlertAction, AlertOutcome, AlertPriority, AlertQueue
+from care.domain.flags import Fact, facts
+from contracts.codes import (
+    SNOMED_AT_RISK_OF_FALLS,
+    AlertAction,
+    AlertOutcome,
+    AlertPriority,
+    AlertQueue,
+    FlagStatus,
+    NeedLevel,
+    NeedStatus,
+    QualitativeRisk,
+    ReferralStatus,
+    ReferralTarget,
+    WaitingLocation,
+)
+from services.needs.csvfile import RowError
+from services.needs.entries import NeedRow
 
 
 @dataclass(frozen=True)
@@ -111,6 +127,187 @@ def alert_command(alert: contracts.Alert) -> RaiseAlert | ClearAlert:
     )
 
 
+# --- flags ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RaiseFlag:
+    """Raise a flag with its facts, or add them to the flag in force for the person and
+    code (or to `flag_id`, if it is still in force)."""
+
+    flag_id: uuid.UUID
+    person_id: str
+    risk: QualitativeRisk
+    evidence: tuple[Fact, ...]
+    by: Actor
+    at: datetime
+    code: str = SNOMED_AT_RISK_OF_FALLS
+    status: FlagStatus = FlagStatus.ACTIVE
+    recommended_referral: ReferralTarget | None = None
+    reason: str | None = None
+    event_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class ReviewFlag:
+    flag_id: uuid.UUID
+    reason: str
+    by: Actor
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ResolveFlag:
+    flag_id: uuid.UUID
+    reason: str
+    by: Actor
+    at: datetime
+
+
+@dataclass(frozen=True)
+class MarkFlagEnteredInError:
+    flag_id: uuid.UUID
+    reason: str
+    by: Actor
+    at: datetime
+
+
+def flag_command(flag: contracts.Flag) -> RaiseFlag:
+    return RaiseFlag(
+        flag_id=flag.flag_id, person_id=flag.person_id, risk=flag.risk,
+        evidence=tuple(facts(flag.evidence, flag.evidence_keys)), by=_sender(flag, flag.changed_by),
+        at=flag.occurred_at, code=flag.code, status=flag.status,
+        recommended_referral=flag.recommended_referral, reason=flag.change_reason,
+        event_id=flag.event_id,
+    )
+
+
+# --- referrals --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SuggestReferral:
+    """A new referral (usually suggested); dropped if one to the same service is open."""
+
+    referral_id: uuid.UUID
+    person_id: str
+    target: ReferralTarget
+    reason: str
+    origin: str  # flag, call, handler, signal
+    by: Actor
+    at: datetime
+    status: ReferralStatus = ReferralStatus.SUGGESTED
+    event_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class MoveReferral:
+    """Move a referral on: sent, accepted, declined, completed."""
+
+    referral_id: uuid.UUID
+    status: ReferralStatus
+    by: Actor
+    at: datetime
+    reason: str | None = None
+    event_id: uuid.UUID | None = None
+
+
+def referral_command(referral: contracts.Referral) -> SuggestReferral:
+    """A referral message: a suggestion, or (for a referral the record holds) a move,
+    which the handler works out (`suggest_referral`)."""
+    return SuggestReferral(
+        referral_id=referral.referral_id, person_id=referral.person_id,
+        target=referral.target, reason=referral.reason, origin=referral.origin,
+        by=_sender(referral, referral.changed_by), at=referral.occurred_at,
+        status=referral.status, event_id=referral.event_id,
+    )
+
+
+# --- the unmet-need list ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpdateNeed:
+    """What a call (or a handler, through the bus) learnt about a person's entry."""
+
+    person_id: str
+    by: Actor
+    at: datetime
+    status: NeedStatus | None = None
+    need_level: NeedLevel | None = None
+    hours_per_week: float | None = None
+    waiting_at: WaitingLocation | None = None
+    answers: dict[str, str] = field(default_factory=dict)
+    checked_at: datetime | None = None  # set: a call's answers
+    reason: str | None = None
+    event_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class ChangeNeedStatus:
+    """A person's judgement of how someone on the list is managing."""
+
+    person_id: str
+    status: NeedStatus
+    reason: str
+    by: Actor
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ImportNeeds:
+    """Rows of a council's list (from `services.needs.csvfile.read_rows`), added or
+    updated; with `all_or_nothing`, any bad row imports nothing."""
+
+    rows: tuple[tuple[int, NeedRow], ...]
+    by: Actor
+    at: datetime
+    parse_errors: tuple[RowError, ...] = ()
+    all_or_nothing: bool = False
+
+
+@dataclass(frozen=True)
+class CloseNeedEntry:
+    """Care has started (or the person left the list): the entry stops waiting."""
+
+    person_id: str
+    reason: str
+    by: Actor
+    at: datetime
+
+
+def need_command(update: contracts.NeedUpdate) -> UpdateNeed:
+    return UpdateNeed(
+        person_id=update.person_id, by=_sender(update, update.changed_by),
+        at=update.occurred_at, status=update.status, need_level=update.need_level,
+        hours_per_week=update.hours_per_week, waiting_at=update.waiting_at,
+        answers=dict(update.answers), checked_at=update.checked_at,
+        reason=update.change_reason, event_id=update.event_id,
+    )
+
+
+# --- away mode --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetAwayMode:
+    """Away until `until` (None: back home now)."""
+
+    person_id: str
+    until: datetime | None
+    reason: str
+    by: Actor
+    at: datetime
+
+
+def _sender(message: contracts.Envelope, changed_by: str) -> Actor:
+    """Who a message speaks for: the platform part that sent it, or the member of staff
+    it names (a change a handler made elsewhere, relayed on the bus)."""
+    if changed_by == "system":
+        return Actor.system(message.source)
+    return Actor(changed_by, role="staff", origin=message.source)
+
+
 # --- audit ------------------------------------------------------------------
 
 
@@ -143,5 +340,8 @@ class RecordChange:
 
 Command = (
     RaiseAlert | ClearAlert | AcknowledgeAlert | ResolveAlert | AddAlertNote | ReopenAlert
-    | RecordView | RecordChange
+    | RaiseFlag | ReviewFlag | ResolveFlag | MarkFlagEnteredInError
+    | SuggestReferral | MoveReferral
+    | UpdateNeed | ChangeNeedStatus | ImportNeeds | CloseNeedEntry
+    | SetAwayMode | RecordView | RecordChange
 )

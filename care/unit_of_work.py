@@ -6,11 +6,17 @@ from __future__ import annotations
 
 import abc
 import uuid
+from collections.abc import Collection
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
 from care.domain.alerts import Alert, AlertChange
 from care.domain.audit import AuditEntry
+from care.domain.flags import Flag, FlagChange
+from care.domain.needs import NeedChange, NeedListEntry
+from care.domain.referrals import Referral, ReferralChange
+from contracts.codes import ReferralTarget
 
 
 class AlertRepository(abc.ABC):
@@ -22,11 +28,72 @@ class AlertRepository(abc.ABC):
         """The open (or acknowledged) alert with this key; there is at most one."""
 
     @abc.abstractmethod
+    def open_for_person(self, person_id: str, kind: str) -> list[Alert]:
+        """The person's open alerts of this kind."""
+
+    @abc.abstractmethod
     def add(self, alert: Alert) -> None: ...
 
     @abc.abstractmethod
     def history(self, alert_id: uuid.UUID) -> list[AlertChange]:
         """The alert's committed history, oldest first."""
+
+
+class FlagRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, flag_id: uuid.UUID) -> Flag | None: ...
+
+    @abc.abstractmethod
+    def in_force(self, person_id: str, code: str) -> Flag | None:
+        """The person's flag in force (active or reviewed) with this code, newest first."""
+
+    @abc.abstractmethod
+    def add(self, flag: Flag) -> None: ...
+
+    @abc.abstractmethod
+    def history(self, flag_id: uuid.UUID) -> list[FlagChange]: ...
+
+
+class ReferralRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, referral_id: uuid.UUID) -> Referral | None: ...
+
+    @abc.abstractmethod
+    def open_for(self, person_id: str, target: ReferralTarget) -> Referral | None: ...
+
+    @abc.abstractmethod
+    def add(self, referral: Referral) -> None: ...
+
+    @abc.abstractmethod
+    def history(self, referral_id: uuid.UUID) -> list[ReferralChange]: ...
+
+
+class NeedRepository(abc.ABC):
+    @abc.abstractmethod
+    def for_person(self, person_id: str) -> NeedListEntry | None: ...
+
+    @abc.abstractmethod
+    def for_people(self, person_ids: Collection[str]) -> dict[str, NeedListEntry]: ...
+
+    @abc.abstractmethod
+    def add(self, entry: NeedListEntry) -> None: ...
+
+    @abc.abstractmethod
+    def history(self, person_id: str) -> list[NeedChange]: ...
+
+
+class PeopleRepository(abc.ABC):
+    """The few facts of a person's record the care rules need."""
+
+    @abc.abstractmethod
+    def known(self, person_ids: Collection[str]) -> set[str]: ...
+
+    @abc.abstractmethod
+    def away_until(self, person_id: str) -> datetime | None:
+        """Raises NotFound for a person the record does not hold."""
+
+    @abc.abstractmethod
+    def set_away_until(self, person_id: str, until: datetime | None) -> None: ...
 
 
 class AuditLog(abc.ABC):
@@ -42,6 +109,10 @@ class UnitOfWork(abc.ABC):
     """Use as a context manager; nothing is kept unless `commit()` is called."""
 
     alerts: AlertRepository
+    flags: FlagRepository
+    referrals: ReferralRepository
+    needs: NeedRepository
+    people: PeopleRepository
     audit: AuditLog
 
     def __enter__(self) -> Self:

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from contracts.codes import (
     SNOMED_AT_RISK_OF_FALLS,
@@ -61,10 +61,21 @@ class Flag(Envelope):
     code: str = SNOMED_AT_RISK_OF_FALLS
     status: FlagStatus = FlagStatus.ACTIVE
     risk: QualitativeRisk
-    evidence: tuple[str, ...] = Field(min_length=1)
+    evidence: tuple[str, ...] = Field(min_length=1, description="New facts, as they read")
+    evidence_keys: tuple[str, ...] = Field(
+        default=(),
+        description="What each fact is about (same order as `evidence`); a fact whose key "
+        "the flag already holds replaces it. Empty: each fact is its own key",
+    )
     recommended_referral: ReferralTarget | None = None
     changed_by: str = Field(default="system", description="Staff id or 'system'")
     change_reason: str | None = None
+
+    @model_validator(mode="after")
+    def _one_key_per_fact(self) -> Flag:
+        if self.evidence_keys and len(self.evidence_keys) != len(self.evidence):
+            raise ValueError("evidence_keys must name each fact of evidence, in order")
+        return self
 
 
 class NeedUpdate(Envelope):

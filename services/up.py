@@ -172,8 +172,8 @@ def _seed(factory: sessionmaker[Session], simulation: Simulation) -> None:
     residents = community(simulation.people, simulation.seed)
     with transaction(factory) as session:
         added = seed_cohort(session, [r.person for r in residents])
-        waiting = seed_needs(session, residents, datetime.now(UTC).date(), simulation.seed)
         campaigns = seed_demo_campaigns(session)
+    waiting = seed_needs(factory, residents, datetime.now(UTC).date(), simulation.seed)
     click.echo(f"community: {len(residents):,} residents ({added:,} new), {waiting} on the "
                f"unmet-need list, campaigns {', '.join(campaigns) or 'kept'} "
                f"({time.monotonic() - started:.1f} s)")

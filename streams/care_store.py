@@ -3,6 +3,7 @@ care record's handlers) and the scheduler's list of people to call."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -12,10 +13,13 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from care.commands import Command, alert_command
+from care.errors import CareRecordError
 from contracts.topics import Topic
 from services.store.sinks import store_signal
 from streams.app import Bus
 from streams.consuming import handle_with_retry, parse_or_dead_letter, write_with_retry
+
+log = logging.getLogger(__name__)
 
 SINKS: dict[Topic, Callable[[Session, BaseModel], bool]] = {
     Topic.SIGNALS: store_signal,  # type: ignore[dict-item]
@@ -50,8 +54,15 @@ async def command_topic(
 ) -> None:
     async for event in stream.events():
         parsed = await parse_or_dead_letter(event, topic, dead_letters)
-        if parsed is not None:
+        if parsed is None:
+            continue
+        try:
             await handle_with_retry(factory, command_for(parsed))
+        except CareRecordError as refused:
+            # A change the rules refuse (a step backwards, a closed flag): kept out of the
+            # record and logged with ids only; the message stays on the topic.
+            log.warning("%s message %s refused: %s", topic,
+                        getattr(parsed, "event_id", "?"), refused)
 
 
 def wire_sinks(

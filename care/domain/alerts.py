@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from care.errors import AlertChangeRefused, ReasonRequired
+from care.domain.reasons import require
+from care.errors import AlertChangeRefused
 from contracts.codes import AlertOutcome, AlertPriority, AlertQueue, AlertStatus
 
 PRIORITY_ORDER = tuple(AlertPriority)  # urgent first
@@ -26,12 +27,6 @@ PRIORITY_ORDER = tuple(AlertPriority)  # urgent first
 
 def higher(a: AlertPriority, b: AlertPriority) -> AlertPriority:
     return a if PRIORITY_ORDER.index(a) <= PRIORITY_ORDER.index(b) else b
-
-
-def require(text: str | None, what: str) -> str:
-    if text is None or not text.strip():
-        raise ReasonRequired(f"{what} is required")
-    return text.strip()
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,11 @@ def needs() -> None:
 def needs_import(file: Path, by: str, all_or_nothing: bool) -> None:
     """Add or update entries from a CSV list; bad rows are reported with line and reason
     (exit status 1). Importing the same file again changes nothing."""
-    from services.store.db import transaction
-    from services.store.needs import import_csv
+    from care import handle
+    from care.adapters.sqlalchemy import SqlAlchemyUnitOfWork
+    from care.commands import Actor, ImportNeeds
+    from contracts.envelope import utcnow
+    from services.needs.csvfile import read_rows
 
     try:
         text = file.read_text(encoding="utf-8-sig")
@@ -48,8 +51,11 @@ def needs_import(file: Path, by: str, all_or_nothing: bool) -> None:
     if "\x00" in text:
         raise click.ClickException(f"{file.name} holds NUL characters: not a CSV text file")
     factory, today = _store_and_today()
-    with transaction(factory) as session:
-        result = import_csv(session, text, today, by, all_or_nothing)
+    rows, errors = read_rows(text, today)
+    result = handle(ImportNeeds(rows=tuple(rows), parse_errors=tuple(errors),
+                                by=Actor(by, role="operator", origin="cli"), at=utcnow(),
+                                all_or_nothing=all_or_nothing),
+                    SqlAlchemyUnitOfWork(factory))
     click.echo(f"added {result.added}, updated {result.updated}, unchanged "
                f"{result.unchanged}, rejected {len(result.errors)} row(s)"
                + (" - nothing imported" if all_or_nothing and result.errors else ""))
@@ -108,17 +114,20 @@ def flags() -> None:
 @click.option("--reason", required=True, help="Why (kept in the flag's history)")
 def flags_status(flag_id: Any, status: str, by: str, reason: str) -> None:
     """Review, resolve or mark a flag entered in error."""
-    from contracts.codes import FlagStatus
+    from care import CareRecordError, handle
+    from care.adapters.sqlalchemy import SqlAlchemyUnitOfWork
+    from care.commands import Actor, MarkFlagEnteredInError, ResolveFlag, ReviewFlag
     from contracts.envelope import utcnow
-    from services.flags.lifecycle import FlagTransitionRefused
-    from services.store.db import transaction
-    from services.store.flags import change_status
 
+    commands: dict[str, type[ReviewFlag | ResolveFlag | MarkFlagEnteredInError]] = {
+        "reviewed": ReviewFlag, "resolved": ResolveFlag,
+        "entered-in-error": MarkFlagEnteredInError}
+    command = commands[status]
     factory, _ = _store_and_today()
     try:
-        with transaction(factory) as session:
-            change_status(session, flag_id, FlagStatus(status), by, reason, utcnow())
-    except (FlagTransitionRefused, LookupError) as error:
+        handle(command(flag_id, reason, by=Actor(by, role="operator", origin="cli"),
+                       at=utcnow()), SqlAlchemyUnitOfWork(factory))
+    except CareRecordError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"flag {flag_id} is {status}")
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -135,6 +136,13 @@ def create_app(settings: ConsoleSettings, factory: sessionmaker[Session]) -> Fas
         if isinstance(exc, NotFound):
             return problem(request, 404, "Not found", str(exc))
         return problem(request, 409, "Cannot do that", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        """422 with where and why, never the values sent: they may be personal data, and
+        FastAPI's own answer fails (a 500) on values JSON cannot hold, such as Infinity."""
+        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        return JSONResponse({"error": "invalid request", "detail": detail}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:

@@ -10,10 +10,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from care.domain.flags import ALLOWED, IN_FORCE
+from care.domain.referrals import STEPS
 from contracts.codes import FlagStatus, ReferralStatus
-from services.flags.lifecycle import ALLOWED, IN_FORCE
 from services.store.models import FlagHistory, FlagRecord, Person, ReferralRecord
-from services.store.referrals import STEPS
 
 
 @dataclass(frozen=True)

@@ -4,17 +4,19 @@ the unmet-need list through its import."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from care import handle
+from care.adapters.sqlalchemy import SqlAlchemyUnitOfWork
+from care.commands import Actor, ImportNeeds
 from contracts.codes import NeedLevel, WaitingLocation
 from services.needs.entries import NeedRow
 from services.sim.cohort import SimPerson
 from services.sim.community import Resident
 from services.store.models import Contact, Device, DeviceLoan, Person
-from services.store.needs import import_rows
 
 
 def seed_cohort(session: Session, people: list[SimPerson]) -> int:
@@ -60,10 +62,10 @@ def seed_cohort(session: Session, people: list[SimPerson]) -> int:
     return added
 
 
-def seed_needs(session: Session, residents: list[Resident], today: date,
+def seed_needs(factory: sessionmaker[Session], residents: list[Resident], today: date,
                seed: int = 2026) -> int:
-    """The RMU's unmet-need list for the waiting residents, through the list's own
-    import (`tecflow needs import`): a repeat changes nothing. Mostly critical and
+    """The RMU's unmet-need list for the waiting residents, through the care record's
+    import (as `tecflow needs import`): a repeat changes nothing. Mostly critical and
     substantial need, as councils that limit eligibility to those list; about 8% wait
     in hospital, as the Scottish figures say. Returns how many rows were imported."""
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
@@ -83,5 +85,6 @@ def seed_needs(session: Session, residents: list[Resident], today: date,
             assessed_on=since - timedelta(days=rng.randint(0, 10)),
             waiting_since=since,
         ))
-    import_rows(session, list(enumerate(rows, start=2)), [], "sim")
+    handle(ImportNeeds(rows=tuple(enumerate(rows, start=2)), by=Actor.system("sim"),
+                       at=datetime.now(UTC)), SqlAlchemyUnitOfWork(factory))
     return len(rows)

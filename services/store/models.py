@@ -342,7 +342,10 @@ class FlagRecord(Base):
     code: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(24), index=True)
     risk: Mapped[str] = mapped_column(String(16))
-    evidence: Mapped[list[Any]] = mapped_column(default=list)
+    evidence: Mapped[list[Any]] = mapped_column(default=list, doc="the facts, as they read")
+    evidence_keys: Mapped[list[Any]] = mapped_column(
+        default=list, doc="what each fact is about, in the same order (care/domain/flags.py)"
+    )
     recommended_referral: Mapped[str | None] = mapped_column(String(32))
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -415,6 +418,25 @@ class ReferralRecord(Base):
     changed_by: Mapped[str] = mapped_column(String(64), default="system")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    history: Mapped[list[ReferralHistory]] = relationship(
+        back_populates="referral", order_by="ReferralHistory.id"
+    )
+
+
+class ReferralHistory(Base):
+    """Every step of a referral: to which status, who, when and why."""
+
+    __tablename__ = "referral_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    referral: Mapped[ReferralRecord] = relationship(back_populates="history")
 
 
 class AuditRecord(Base):

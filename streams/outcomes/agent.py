@@ -1,6 +1,6 @@
 """Thin agents around the outcome processor: call outcomes (and falls follow-up signals)
 in, flags, need updates, alerts and referrals out; and the store sinks for flags, needs
-and referrals (alerts are stored by streams/care_store.py)."""
+and referrals, handed to the care record (alerts are handed over by streams/care_store.py)."""
 
 from __future__ import annotations
 
@@ -8,62 +8,55 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 import faust
-from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from care.adapters.sqlalchemy import SqlAlchemyUnitOfWork
+from care.commands import Command, flag_command, need_command, referral_command
 from contracts.calls import CallOutcome
 from contracts.care import Signal
-from contracts.codes import (
-    SNOMED_AT_RISK_OF_FALLS,
-    AlertPriority,
-    NeedStatus,
-    QualitativeRisk,
-    ReferralTarget,
-)
+from contracts.codes import SNOMED_AT_RISK_OF_FALLS, AlertPriority, NeedStatus
 from contracts.envelope import Envelope
 from contracts.topics import Topic
-from services.store.flags import apply_flag, falls_facts, flag_in_force
+from services.store.db import transaction
+from services.store.facts import falls_facts
 from services.store.models import AlertRecord, UnmetNeed
-from services.store.needs import apply_need_update
-from services.store.referrals import apply_referral
 from streams.app import Bus
-from streams.care_store import wire_sinks
-from streams.consuming import parse_or_dead_letter, write_with_retry
-from streams.outcomes.context import ActiveFlag, PersonContext
+from streams.care_store import wire_commands
+from streams.consuming import parse_or_dead_letter, run_with_retry
+from streams.outcomes.context import ActiveFlag, OutcomeContext
 from streams.outcomes.logic import process_outcome
 from streams.outcomes.signals import process_signal
 
 log = logging.getLogger(__name__)
 
 
-def active_flag(session: Session, person_id: str) -> ActiveFlag | None:
-    record = flag_in_force(session, person_id, SNOMED_AT_RISK_OF_FALLS)
-    if record is None:
+def active_flag(factory: sessionmaker[Session], person_id: str) -> ActiveFlag | None:
+    with SqlAlchemyUnitOfWork(factory) as uow:
+        flag = uow.flags.in_force(person_id, SNOMED_AT_RISK_OF_FALLS)
+    if flag is None:
         return None
-    return ActiveFlag(
-        flag_id=record.id, risk=QualitativeRisk(record.risk), evidence=tuple(record.evidence),
-        recommended_referral=ReferralTarget(record.recommended_referral)
-        if record.recommended_referral else None,
-    )
+    return ActiveFlag(flag_id=flag.id, risk=flag.risk,
+                      recommended_referral=flag.recommended_referral)
 
 
-def load_context(session: Session, person_id: str, at: datetime) -> PersonContext:
-    in_crisis = session.scalar(
-        select(UnmetNeed.id).where(UnmetNeed.person_id == person_id, UnmetNeed.active,
-                                   UnmetNeed.status == NeedStatus.IN_CRISIS.value)
-    )
-    last_urgent = session.scalar(
-        select(func.max(AlertRecord.raised_at)).where(
-            AlertRecord.person_id == person_id,
-            AlertRecord.priority == AlertPriority.URGENT.value)
-    )
-    return PersonContext(falls_flag=active_flag(session, person_id),
-                         falls_facts=falls_facts(session, person_id, at),
-                         in_crisis=in_crisis is not None,
-                         last_urgent_alert_at=last_urgent)
+def load_context(factory: sessionmaker[Session], person_id: str, at: datetime) -> OutcomeContext:
+    with transaction(factory) as session:
+        facts = falls_facts(session, person_id, at)
+        in_crisis = session.scalar(
+            select(UnmetNeed.id).where(UnmetNeed.person_id == person_id, UnmetNeed.active,
+                                       UnmetNeed.status == NeedStatus.IN_CRISIS.value)
+        )
+        last_urgent = session.scalar(
+            select(func.max(AlertRecord.raised_at)).where(
+                AlertRecord.person_id == person_id,
+                AlertRecord.priority == AlertPriority.URGENT.value)
+        )
+    return OutcomeContext(falls_flag=active_flag(factory, person_id), falls_facts=facts,
+                          in_crisis=in_crisis is not None, last_urgent_alert_at=last_urgent)
 
 
 async def send_all(bus: Bus, messages: list[tuple[Topic, Envelope]]) -> None:
@@ -78,8 +71,8 @@ async def act_on_outcomes(
         outcome = await parse_or_dead_letter(event, Topic.CALLS_OUTCOMES, bus[Topic.DEADLETTER])
         if not isinstance(outcome, CallOutcome):
             continue
-        context = await write_with_retry(factory, load_context, outcome.person_id,
-                                         outcome.occurred_at)
+        context = await run_with_retry(
+            partial(load_context, factory, outcome.person_id, outcome.occurred_at))
         actions = process_outcome(outcome, context)
         await send_all(bus, actions.messages())
         log.info("outcome %s: %d flag(s), %d need update(s), %d alert(s), %d referral(s)",
@@ -94,15 +87,15 @@ async def add_signal_evidence(
         signal = await parse_or_dead_letter(event, Topic.SIGNALS, bus[Topic.DEADLETTER])
         if not isinstance(signal, Signal):
             continue
-        current = await write_with_retry(factory, active_flag, signal.person_id)
+        current = await run_with_retry(partial(active_flag, factory, signal.person_id))
         if (flag := process_signal(signal, current)) is not None:
             await send_all(bus, [(Topic.FLAGS, flag)])
 
 
-SINKS: dict[Topic, Callable[[Session, BaseModel], bool]] = {
-    Topic.FLAGS: apply_flag,  # type: ignore[dict-item]
-    Topic.NEEDS_UPDATES: apply_need_update,  # type: ignore[dict-item]
-    Topic.REFERRALS: apply_referral,  # type: ignore[dict-item]
+COMMANDS: dict[Topic, Callable[[Any], Command]] = {
+    Topic.FLAGS: flag_command,
+    Topic.NEEDS_UPDATES: need_command,
+    Topic.REFERRALS: referral_command,
 }
 
 
@@ -111,4 +104,4 @@ def wire(bus: Bus, factory: sessionmaker[Session]) -> None:
         partial(act_on_outcomes, bus=bus, factory=factory))
     bus.app.agent(bus[Topic.SIGNALS], name="outcomes-signal-evidence")(
         partial(add_signal_evidence, bus=bus, factory=factory))
-    wire_sinks(bus, factory, SINKS)
+    wire_commands(bus, factory, COMMANDS)

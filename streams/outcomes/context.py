@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from care.domain.flags import Fact
 from contracts.codes import QualitativeRisk, ReferralTarget
 
 
@@ -16,15 +17,14 @@ class ActiveFlag:
 
     flag_id: uuid.UUID
     risk: QualitativeRisk
-    evidence: tuple[str, ...]
     recommended_referral: ReferralTarget | None
 
 
 @dataclass(frozen=True)
-class PersonContext:
+class OutcomeContext:
     """What the store knows that the call's answers do not."""
 
     falls_flag: ActiveFlag | None = None
-    falls_facts: tuple[str, ...] = ()  # fall-detector alarms, falls follow-up signals
+    falls_facts: tuple[Fact, ...] = ()  # fall-detector alarms, falls follow-up signals
     in_crisis: bool = False  # "in crisis" on the unmet-need list
     last_urgent_alert_at: datetime | None = None

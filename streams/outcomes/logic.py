@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from care.domain.flags import Fact
 from contracts.calls import OPTED_OUT, CallOutcome
 from contracts.care import Alert, Flag, NeedUpdate, Referral
 from contracts.codes import (
@@ -24,7 +25,7 @@ from contracts.codes import (
 from contracts.envelope import Envelope, deterministic_id
 from contracts.questions import AnswerValue, QuestionId
 from contracts.topics import Topic
-from streams.outcomes.context import ActiveFlag, PersonContext
+from streams.outcomes.context import ActiveFlag, OutcomeContext
 from streams.outcomes.falls import FallsScreen, higher, screen
 
 SOURCE = "streams.outcomes"
@@ -92,7 +93,7 @@ class _Builder:
         return f"{self.outcome.occurred_at:%Y-%m-%d} {script} call"
 
 
-def process_outcome(outcome: CallOutcome, context: PersonContext) -> Actions:
+def process_outcome(outcome: CallOutcome, context: OutcomeContext) -> Actions:
     build = _Builder(outcome, {a.question_id: a.value for a in outcome.answers})
     flags, flag_referrals = _falls(build, context)
     needs, crisis = _need(build)
@@ -106,7 +107,7 @@ def process_outcome(outcome: CallOutcome, context: PersonContext) -> Actions:
 
 
 def _falls(
-    build: _Builder, context: PersonContext
+    build: _Builder, context: OutcomeContext
 ) -> tuple[tuple[Flag, ...], tuple[Referral, ...]]:
     found = screen(build.answers, build.heading,
                    detected=bool(context.falls_facts) and context.falls_flag is None)
@@ -114,14 +115,16 @@ def _falls(
         return (), ()
     current = context.falls_flag
     risk, referral, why = _merge(found, current)
-    known = current.evidence if current else ()
-    evidence = tuple(dict.fromkeys([*known, *found.evidence, *context.falls_facts]))
+    # New facts only, each keyed: the care record merges them into the flag in force.
+    facts = [*(Fact(f"call:{build.outcome.event_id}:falls:{i}", text)
+               for i, text in enumerate(found.evidence)), *context.falls_facts]
     flag = Flag(
         **build.common("flag"),
         flag_id=current.flag_id if current else deterministic_id(
             "outcomes", build.outcome.event_id, "flag_id"),
         risk=risk,
-        evidence=evidence,
+        evidence=tuple(fact.text for fact in facts),
+        evidence_keys=tuple(fact.key for fact in facts),
         recommended_referral=referral,
         change_reason=f"{build.heading}: {why}",
     )
@@ -200,7 +203,7 @@ def _welfare(build: _Builder) -> tuple[Alert, ...]:
                    (f"{build.heading}: {'; '.join(reasons)}",)),)
 
 
-def at_risk(context: PersonContext, build: _Builder) -> list[str]:
+def at_risk(context: OutcomeContext, build: _Builder) -> list[str]:
     """Why a missed call to this person cannot wait for the usual retries."""
     reasons = []
     if context.falls_flag is not None:
@@ -213,7 +216,7 @@ def at_risk(context: PersonContext, build: _Builder) -> list[str]:
     return reasons
 
 
-def _unanswered(build: _Builder, context: PersonContext) -> tuple[Alert, ...]:
+def _unanswered(build: _Builder, context: OutcomeContext) -> tuple[Alert, ...]:
     """No answer after the last attempt; for a person at risk, after the first (H9).
     Repeats share the alert key, so later attempts update the one open alert."""
     outcome = build.outcome

@@ -3,6 +3,7 @@ in force. Pure: (signal, flag in force) -> a flag update or nothing."""
 
 from __future__ import annotations
 
+from care.domain.flags import signal_facts
 from contracts.care import Flag, Signal
 from contracts.codes import ScriptName
 from contracts.envelope import deterministic_id
@@ -12,14 +13,12 @@ from streams.outcomes.logic import SOURCE
 
 def process_signal(signal: Signal, current: ActiveFlag | None) -> Flag | None:
     """A falls follow-up signal adds its facts to the falls flag in force, if there is one
-    (without one, the follow-up call it asks for decides whether to raise a flag)."""
+    (without one, the follow-up call it asks for decides whether to raise a flag). Facts
+    the flag already holds (by key) are not repeated: the care record merges them."""
     if signal.script is not ScriptName.FALLS_FOLLOW_UP or current is None:
         return None
-    heading = f"{signal.occurred_at:%Y-%m-%d} device signal"
-    facts = [f"{heading}: {signal.reason}", *(f"{heading}: {e}" for e in signal.evidence)]
-    evidence = tuple(dict.fromkeys([*current.evidence, *facts]))
-    if evidence == current.evidence:
-        return None
+    facts = signal_facts(signal.event_id, signal.occurred_at.date(), signal.reason,
+                         signal.evidence)
     return Flag(
         event_id=deterministic_id("outcomes", signal.event_id, "flag"),
         person_id=signal.person_id,
@@ -27,7 +26,8 @@ def process_signal(signal: Signal, current: ActiveFlag | None) -> Flag | None:
         source=SOURCE,
         flag_id=current.flag_id,
         risk=current.risk,
-        evidence=evidence,
+        evidence=tuple(fact.text for fact in facts),
+        evidence_keys=tuple(fact.key for fact in facts),
         recommended_referral=current.recommended_referral,
         change_reason="falls follow-up signal from the home's devices",
     )

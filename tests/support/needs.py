@@ -1,5 +1,6 @@
 """Unmet-need test helpers: people put on the list as a council's CSV import does, and
-a call's check-in answer applied as the outcomes processor's need sink applies it."""
+a call's check-in answer applied as the outcomes processor's need sink applies it (both
+through the care record's handlers)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from care import handle
+from care.adapters.sqlalchemy import SqlAlchemyUnitOfWork
+from care.commands import Actor, ImportNeeds, need_command
 from contracts.care import NeedUpdate
 from contracts.codes import NeedStatus
 from contracts.envelope import utcnow
-from services.store.db import transaction
-from services.store.needs import apply_need_update, import_csv
+from services.needs.csvfile import read_rows
 from tests.support.console import seed_person
 
 
@@ -26,17 +29,18 @@ def seed_needs(
     for person_id, (_name, level, at, days, status) in zip(ids, entries, strict=True):
         since = today - timedelta(days=days)
         lines.append(f"{person_id},{level},10,{at},{since},{since},{status}")
-    with transaction(factory) as session:
-        result = import_csv(session, "\n".join(lines), today, changed_by="tests")
-    assert result.errors == [] and result.added == len(entries)
+    rows, errors = read_rows("\n".join(lines), today)
+    result = handle(ImportNeeds(rows=tuple(rows), parse_errors=tuple(errors),
+                                by=Actor.system("tests"), at=utcnow()),
+                    SqlAlchemyUnitOfWork(factory))
+    assert not result.errors and result.added == len(entries)
     return ids
 
 
 def answers_in_crisis(factory: sessionmaker[Session], person_id: str) -> None:
     """The update a check-in call's "in crisis" answer becomes (see streams.outcomes)."""
     now = utcnow()
-    with transaction(factory) as session:
-        assert apply_need_update(session, NeedUpdate(
-            person_id=person_id, occurred_at=now, source="streams.outcomes",
-            status=NeedStatus.IN_CRISIS, answers={"coping": "in_crisis"}, checked_at=now,
-            change_reason="unmet-need check-in: in crisis"))
+    assert handle(need_command(NeedUpdate(
+        person_id=person_id, occurred_at=now, source="streams.outcomes",
+        status=NeedStatus.IN_CRISIS, answers={"coping": "in_crisis"}, checked_at=now,
+        change_reason="unmet-need check-in: in crisis")), SqlAlchemyUnitOfWork(factory))

@@ -1,7 +1,7 @@
 """Falls flags and referrals: the worklist of flags in force with their evidence;
 review, resolve or mark entered in error with a reason; move a referral on (to send,
-sent, accepted, declined, completed). Each change is audited, then made by the store's
-flag and referral functions (the same rules the stream sinks and the CLI use)."""
+sent, accepted, declined, completed). Each change is a care-record command
+(`care.handle`), which checks the lifecycle and audits it."""
 
 from __future__ import annotations
 
@@ -11,57 +11,37 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-import contracts
-from contracts.codes import FlagStatus, ReferralStatus, ReferralTarget
+from care.commands import MarkFlagEnteredInError, MoveReferral, ResolveFlag, ReviewFlag
+from contracts.codes import FlagStatus, ReferralStatus
 from contracts.envelope import utcnow
-from services.console.changes import changed, viewed
+from services.console.changes import actor, apply, viewed
 from services.console.deps import Db, FlagReader, FlagWorker, Staff
 from services.console.flaglist import open_flags
 from services.console.rendering import render
 from services.console.roles import FLAG_WORKERS
-from services.flags.lifecycle import FlagTransitionRefused
-from services.store.flags import change_status
-from services.store.models import FlagRecord, ReferralRecord
-from services.store.referrals import STEPS, apply_referral
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(tags=["falls flags and referrals"])
-# What a person may set; "active" comes only from new evidence.
-SETTABLE = (FlagStatus.REVIEWED, FlagStatus.RESOLVED, FlagStatus.ENTERED_IN_ERROR)
+# What a person may set, and the command for it; "active" comes only from new evidence.
+SETTABLE: dict[FlagStatus, type[ReviewFlag | ResolveFlag | MarkFlagEnteredInError]] = {
+    FlagStatus.REVIEWED: ReviewFlag, FlagStatus.RESOLVED: ResolveFlag,
+    FlagStatus.ENTERED_IN_ERROR: MarkFlagEnteredInError}
 Reason = Annotated[str, Form(min_length=1, max_length=1000)]
 
 
-def set_flag(request: Request, session: Session, staff: Staff, flag_id: uuid.UUID,
-             status: FlagStatus, reason: str) -> None:
-    if status not in SETTABLE:
+def set_flag(request: Request, staff: Staff, flag_id: uuid.UUID, status: FlagStatus,
+             reason: str) -> None:
+    command = SETTABLE.get(status)
+    if command is None:
         raise HTTPException(422, "a flag becomes active only from new evidence")
-    record = session.get(FlagRecord, flag_id)
-    if record is None:
-        raise HTTPException(404, "no such flag")
-    changed(request, staff, "change_flag_status", "flag", str(flag_id), record.person_id,
-            status=status.value, reason=reason)
-    try:
-        change_status(session, flag_id, status, staff.username, reason, utcnow())
-    except FlagTransitionRefused as refused:
-        raise HTTPException(409, str(refused)) from None
+    apply(request, command(flag_id=flag_id, reason=reason, by=actor(staff), at=utcnow()))
 
 
-def move_referral(request: Request, session: Session, staff: Staff, referral_id: uuid.UUID,
+def move_referral(request: Request, staff: Staff, referral_id: uuid.UUID,
                   status: ReferralStatus, reason: str) -> None:
-    record = session.get(ReferralRecord, referral_id)
-    if record is None:
-        raise HTTPException(404, "no such referral")
-    if status not in STEPS[ReferralStatus(record.status)]:
-        raise HTTPException(409, f"a {record.status} referral cannot become {status.value}")
-    changed(request, staff, "change_referral_status", "referral", str(referral_id),
-            record.person_id, status=status.value, reason=reason)
-    apply_referral(session, contracts.Referral(
-        person_id=record.person_id, occurred_at=utcnow(), source="console",
-        referral_id=record.id, target=ReferralTarget(record.target), status=status,
-        reason=record.reason, origin=record.origin,
-        changed_by=staff.username))
+    apply(request, MoveReferral(referral_id=referral_id, status=status, by=actor(staff),
+                                at=utcnow(), reason=reason))
 
 
 # --- pages ------------------------------------------------------------------
@@ -78,14 +58,14 @@ def flags_page(request: Request, session: Db, staff: FlagReader) -> HTMLResponse
 @router.post("/flags/{flag_id}/status")
 def flag_form(request: Request, flag_id: uuid.UUID, session: Db, staff: FlagWorker,
               status: Annotated[FlagStatus, Form()], reason: Reason) -> RedirectResponse:
-    set_flag(request, session, staff, flag_id, status, reason.strip())
+    set_flag(request, staff, flag_id, status, reason.strip())
     return RedirectResponse("/flags", status_code=303)
 
 
 @router.post("/referrals/{referral_id}/status")
 def referral_form(request: Request, referral_id: uuid.UUID, session: Db, staff: FlagWorker,
                   status: Annotated[ReferralStatus, Form()], reason: Reason) -> RedirectResponse:
-    move_referral(request, session, staff, referral_id, status, reason.strip())
+    move_referral(request, staff, referral_id, status, reason.strip())
     return RedirectResponse("/flags", status_code=303)
 
 
@@ -122,14 +102,14 @@ def list_flags(request: Request, session: Db, staff: FlagReader) -> list[dict[st
 @api.post("/flags/{flag_id}/status", responses=REFUSALS)
 def flag_status(request: Request, flag_id: uuid.UUID, body: FlagChange, session: Db,
                 staff: FlagWorker) -> dict[str, str]:
-    set_flag(request, session, staff, flag_id, body.status, body.reason.strip())
+    set_flag(request, staff, flag_id, body.status, body.reason.strip())
     return {"flag_id": str(flag_id), "status": body.status.value}
 
 
 @api.post("/referrals/{referral_id}/status", responses=REFUSALS)
 def referral_status(request: Request, referral_id: uuid.UUID, body: ReferralChange,
                     session: Db, staff: FlagWorker) -> dict[str, str]:
-    move_referral(request, session, staff, referral_id, body.status, body.reason.strip())
+    move_referral(request, staff, referral_id, body.status, body.reason.strip())
     return {"referral_id": str(referral_id), "status": body.status.value}
 
 

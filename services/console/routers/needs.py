@@ -15,10 +15,10 @@ from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-import contracts
+from care.commands import ChangeNeedStatus
 from contracts.codes import NeedLevel, NeedStatus, WaitingLocation
 from contracts.envelope import utcnow
-from services.console.changes import changed, viewed
+from services.console.changes import actor, apply, viewed
 from services.console.deps import Db, NeedReader, NeedWorker, Staff, factory_of
 from services.console.needlist import (
     NeedDetail,
@@ -34,7 +34,6 @@ from services.console.roles import NEED_WORKERS
 from services.console.routers.queue import RECHECK_S, still_signed_in
 from services.needs.csvfile import write_rows
 from services.needs.figures import WeeklyFigures
-from services.store.needs import apply_need_update
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/needs", tags=["unmet need"])
@@ -150,15 +149,11 @@ def need_page(request: Request, person_id: str, session: Db, staff: NeedReader) 
 def change_status(request: Request, session: Db, staff: Staff, person_id: str,
                   status: NeedStatus, reason: str) -> None:
     """An officer's own judgement of how the person is (a call since may change it again).
-    Audited before it is written: a logged change that then failed is safer than a change
-    the log lacks."""
+    The care record's handler keeps its history and audits it."""
     if not on_list(session, person_id):
         raise HTTPException(404, "this person is not on the unmet-need list")
-    changed(request, staff, "change_need_status", "unmet_need", person_id, person_id,
-            status=status.value, reason=reason)
-    apply_need_update(session, contracts.NeedUpdate(
-        person_id=person_id, occurred_at=utcnow(), source="console", status=status,
-        changed_by=staff.username, change_reason=reason))
+    apply(request, ChangeNeedStatus(person_id=person_id, status=status, reason=reason,
+                                    by=actor(staff), at=utcnow()))
 
 
 @router.post("/needs/{person_id}/status")

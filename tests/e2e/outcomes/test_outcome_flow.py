@@ -13,10 +13,14 @@ from kafka import KafkaConsumer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from care import handle
+from care.adapters.sqlalchemy import SqlAlchemyUnitOfWork
+from care.commands import Actor, ImportNeeds
 from contracts.care import NeedUpdate, Signal
 from contracts.codes import ScriptName
 from contracts.topics import Topic
 from services.broker.publisher import EventPublisher
+from services.needs.csvfile import read_rows
 from services.store.db import transaction
 from services.store.models import (
     AlertRecord,
@@ -27,7 +31,6 @@ from services.store.models import (
     SignalRecord,
     UnmetNeed,
 )
-from services.store.needs import import_csv
 from tests.support.refs import person_id
 from tests.support.waiting import eventually
 from tests.support.workers import tecflow_process, worker_env
@@ -60,13 +63,12 @@ def test_call_outcome_becomes_flag_need_update_referral_and_alert_once(
     who = person_id("E")
     with transaction(session_factory) as session:
         session.add(Person(id=who, display_name="Test Person", lives_alone=True))
-    with transaction(session_factory) as session:
-        result = import_csv(
-            session,
-            "person_id,need_level,hours_per_week,waiting_at,assessed_on,waiting_since\n"
-            f"{who},substantial,14,home,2026-09-01,2026-09-03\n",
-            CALL_AT.date(), "rmu:test")
-        assert result.added == 1
+    need_rows, _ = read_rows(
+        "person_id,need_level,hours_per_week,waiting_at,assessed_on,waiting_since\n"
+        f"{who},substantial,14,home,2026-09-01,2026-09-03\n", CALL_AT.date())
+    result = handle(ImportNeeds(rows=tuple(need_rows), by=Actor.system("test"), at=CALL_AT),
+                    SqlAlchemyUnitOfWork(session_factory))
+    assert result.added == 1
     checkin = outcome(ScriptName.UNMET_NEED_CHECKIN, {
         "coping": "in_crisis", "eating_and_drinking": "no", "personal_care": "no",
         "medication": "yes", "carer_coping": "no_carer", "any_falls": "yes",

@@ -64,9 +64,10 @@ def test_a_flag_is_reviewed_then_resolved_with_reasons(
         assert [(h.status, h.changed_by, h.reason) for h in history][1:] == [
             ("reviewed", handler.username, "spoke to her: falls team next"),
             ("resolved", handler.username, "falls team has seen her")]
-        audited = session.scalars(select(AuditRecord.detail).where(
-            AuditRecord.person_id == person_id, AuditRecord.action == "change_flag_status")).all()
-    assert [a["status"] for a in audited][:2] == ["reviewed", "resolved"]
+        audited = session.scalars(select(AuditRecord.action).where(
+            AuditRecord.person_id == person_id, AuditRecord.entity == "flag",
+            AuditRecord.action.like("flag_%")).order_by(AuditRecord.id)).all()
+    assert list(audited)[:2] == ["flag_reviewed", "flag_resolved"]
     assert flagged[0] not in client.get("/flags").text  # no longer in force
 
 
@@ -102,7 +103,7 @@ def test_a_referral_moves_only_forward(
         assert (record.status, record.changed_by) == ("accepted", officer.username)
         audited = session.scalars(select(AuditRecord.detail).where(
             AuditRecord.person_id == person_id,
-            AuditRecord.action == "change_referral_status")).all()
+            AuditRecord.action == "move_referral")).all()
     assert [(a["status"], a["reason"]) for a in audited] == [
         ("sent", "emailed the falls team"), ("accepted", "visit on Monday")]
     manager_csrf = sign_in(client, accounts[Role.MANAGER])

@@ -30,9 +30,8 @@ def test_in_crisis_and_the_last_urgent_alert_are_read_for_the_person_only(
                               priority=priority, queue="call_handler", summary="s",
                               status="closed", raised_at=at))
 
-    with transaction(session_factory) as session:
-        mine = load_context(session, who, NOW)
-        theirs = load_context(session, other, NOW)
+    mine = load_context(session_factory, who, NOW)
+    theirs = load_context(session_factory, other, NOW)
 
     assert mine.in_crisis and mine.last_urgent_alert_at == NOW - timedelta(hours=3)
     assert not theirs.in_crisis and theirs.last_urgent_alert_at is None

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from care.domain.flags import Fact
 from contracts.care import Signal
 from contracts.codes import (
     AlertKind,
@@ -19,12 +20,12 @@ from contracts.codes import (
     ScriptName,
 )
 from contracts.topics import Topic
-from streams.outcomes.context import ActiveFlag, PersonContext
+from streams.outcomes.context import ActiveFlag, OutcomeContext
 from streams.outcomes.logic import process_outcome
 from streams.outcomes.signals import process_signal
 from tests.unit.outcomes.builders import CALL_AT, outcome
 
-NO_CONTEXT = PersonContext()
+NO_CONTEXT = OutcomeContext()
 
 
 def test_high_risk_falls_screen_raises_a_flag_stating_the_answers_and_device_facts() -> None:
@@ -33,8 +34,9 @@ def test_high_risk_falls_screen_raises_a_flag_stating_the_answers_and_device_fac
         "fall_with_injury": "no", "two_or_more_falls": "yes", "unable_to_get_up": "no",
         "blackout": "no",
     })
-    context = PersonContext(falls_facts=(
-        "2 fall-detector alarm(s) in the last 12 months, latest 2026-11-20 03:12 UTC",))
+    context = OutcomeContext(falls_facts=(Fact(
+        "device:fall_detector_alarms",
+        "2 fall-detector alarm(s) in the last 12 months, latest 2026-11-20 03:12 UTC"),))
 
     actions = process_outcome(call, context)
 
@@ -46,6 +48,8 @@ def test_high_risk_falls_screen_raises_a_flag_stating_the_answers_and_device_fac
         "standing or walking; has fallen two or more times in 12 months",
         "2 fall-detector alarm(s) in the last 12 months, latest 2026-11-20 03:12 UTC",
     )
+    assert flag.evidence_keys == (f"call:{call.event_id}:falls:0",
+                                  "device:fall_detector_alarms")
     assert flag.change_reason == (
         "2026-11-24 falls prevention call: high-risk marker (has fallen two or more times "
         "in 12 months): multifactorial falls assessment")
@@ -97,15 +101,14 @@ def test_no_yes_to_any_falls_question_raises_nothing() -> None:
 
 def test_new_answers_update_the_flag_in_force_and_never_lower_its_risk() -> None:
     current = ActiveFlag(flag_id=uuid.uuid4(), risk=QualitativeRisk.HIGH,
-                         evidence=("2026-10-01 falls follow up call: had a blackout",),
                          recommended_referral=ReferralTarget.FALLS_TEAM)
     [flag] = process_outcome(outcome(ScriptName.FALLS_PREVENTION, {"unsteady": "yes"}),
-                             PersonContext(falls_flag=current)).flags
+                             OutcomeContext(falls_flag=current)).flags
     assert flag.flag_id == current.flag_id
     assert (flag.risk, flag.recommended_referral) == (
         QualitativeRisk.HIGH, ReferralTarget.FALLS_TEAM)
+    # Only the new facts: the care record adds them to the flag's (care/domain/flags.py).
     assert flag.evidence == (
-        "2026-10-01 falls follow up call: had a blackout",
         "2026-11-24 falls prevention call: feels unsteady when standing or walking",
     )
 
@@ -209,17 +212,15 @@ def test_a_falls_follow_up_signal_adds_its_facts_to_the_flag_in_force_only() -> 
                     script=ScriptName.FALLS_FOLLOW_UP, reason="fall detector alarm at 03:12",
                     evidence=("no movement in the hall until 09:40",))
     current = ActiveFlag(flag_id=uuid.uuid4(), risk=QualitativeRisk.MODERATE,
-                         evidence=("2026-10-01 falls prevention call: has fallen in the past "
-                                   "year",), recommended_referral=ReferralTarget.ILRT)
+                         recommended_referral=ReferralTarget.ILRT)
     flag = process_signal(signal, current)
     assert flag is not None and flag.flag_id == current.flag_id
-    assert flag.evidence[1:] == ("2026-11-24 device signal: fall detector alarm at 03:12",
-                                 "2026-11-24 device signal: no movement in the hall until "
-                                 "09:40")
+    assert flag.evidence == ("2026-11-24 device signal: fall detector alarm at 03:12",
+                             "2026-11-24 device signal: no movement in the hall until 09:40")
+    # Keyed by the signal, as the store's falls facts key it: stated once on the flag.
+    assert flag.evidence_keys == (f"signal:{signal.event_id}:0", f"signal:{signal.event_id}:1")
     assert (flag.risk, flag.recommended_referral) == (current.risk, current.recommended_referral)
     assert process_signal(signal, None) is None
-    updated = ActiveFlag(flag.flag_id, flag.risk, flag.evidence, flag.recommended_referral)
-    assert process_signal(signal, updated) is None  # nothing new to add
 
 
 def test_a_call_answered_then_dropped_mid_script_is_an_alert() -> None:
@@ -240,15 +241,16 @@ def test_a_call_answered_then_dropped_mid_script_is_an_alert() -> None:
 @pytest.mark.parametrize(
     ("context", "why"),
     [
-        (PersonContext(falls_flag=ActiveFlag(uuid.uuid4(), QualitativeRisk.LOW, ("fell",), None)),
+        (OutcomeContext(falls_flag=ActiveFlag(flag_id=uuid.uuid4(), risk=QualitativeRisk.LOW,
+                                       recommended_referral=None)),
          "an open falls flag"),
-        (PersonContext(in_crisis=True), "in crisis on the unmet-need list"),
-        (PersonContext(last_urgent_alert_at=CALL_AT - timedelta(hours=20)),
+        (OutcomeContext(in_crisis=True), "in crisis on the unmet-need list"),
+        (OutcomeContext(last_urgent_alert_at=CALL_AT - timedelta(hours=20)),
          f"an urgent alert at {CALL_AT - timedelta(hours=20):%Y-%m-%d %H:%M} UTC"),
     ],
 )
 def test_a_person_at_risk_who_misses_the_first_attempt_is_escalated_at_once(
-    context: PersonContext, why: str
+    context: OutcomeContext, why: str
 ) -> None:
     """H9: not three attempts 30 minutes apart: an urgent alert with a time limit now."""
     first = outcome(ScriptName.WELFARE_CHECK, {}, status=CallStatus.NO_ANSWER, attempt=1)
@@ -264,7 +266,7 @@ def test_a_person_at_risk_who_misses_the_first_attempt_is_escalated_at_once(
 
 
 def test_an_urgent_alert_more_than_a_day_old_is_not_a_reason_to_escalate() -> None:
-    old = PersonContext(last_urgent_alert_at=CALL_AT - timedelta(days=2))
+    old = OutcomeContext(last_urgent_alert_at=CALL_AT - timedelta(days=2))
     first = outcome(ScriptName.WELFARE_CHECK, {}, status=CallStatus.NO_ANSWER, attempt=1)
     assert process_outcome(first, old).alerts == ()
 
@@ -283,19 +285,20 @@ def test_unable_to_get_up_after_a_fall_is_an_alert_even_when_put_through() -> No
 
 def test_device_falls_history_finds_a_person_by_itself() -> None:
     """The issue: fall-detector history never raised a flag by itself."""
-    detected = PersonContext(falls_facts=(
-        "1 fall-detector alarm(s) in the last 12 months, latest 2026-11-20 03:12 UTC",))
+    detected = OutcomeContext(falls_facts=(Fact(
+        "alarms:fall_detector", "1 fall-detector alarm(s) in the last 12 months, latest "
+        "2026-11-20 03:12 UTC"),))
     fine = outcome(ScriptName.WELFARE_CHECK, {"feeling_ok": "yes", "needs_anything": "no",
                                               "wants_callback": "no"})
     actions = process_outcome(fine, detected)
     [flag] = actions.flags
     assert flag.recommended_referral is ReferralTarget.FALLS_TEAM
-    assert flag.evidence == detected.falls_facts
+    assert flag.evidence == tuple(fact.text for fact in detected.falls_facts)
     assert [r.target for r in actions.referrals] == [ReferralTarget.FALLS_TEAM]
     assert "falls detected by the home's devices" in actions.referrals[0].reason
 
-    flagged = PersonContext(falls_flag=ActiveFlag(uuid.uuid4(), QualitativeRisk.MODERATE,
-                                                  detected.falls_facts,
-                                                  ReferralTarget.FALLS_TEAM),
-                            falls_facts=detected.falls_facts)
+    flagged = OutcomeContext(falls_flag=ActiveFlag(flag_id=uuid.uuid4(),
+                                                  risk=QualitativeRisk.MODERATE,
+                                                  recommended_referral=ReferralTarget.FALLS_TEAM),
+                             falls_facts=detected.falls_facts)
     assert process_outcome(fine, flagged).flags == ()  # already found: no repeat per call

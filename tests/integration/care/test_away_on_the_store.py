@@ -1,0 +1,4 @@
+"""tests/unit/care/test_away.py on the store, SQLite and PostgreSQL (the `uow` fixture
+of this folder's conftest): the same behaviours, with the real tables and constraints."""
+
+from tests.unit.care.test_away import *  # noqa: F403

@@ -1,0 +1,4 @@
+"""tests/unit/care/test_needs.py on the store, SQLite and PostgreSQL (the `uow` fixture
+of this folder's conftest): the same behaviours, with the real tables and constraints."""
+
+from tests.unit.care.test_needs import *  # noqa: F403
