@@ -40,10 +40,15 @@ from tests.support.workers import tecflow_process, worker_env
 
 
 def alarm(who: str, ref: int) -> AlarmEvent:
-    return AlarmEvent(person_id=who, occurred_at=datetime.now(UTC), source="bench",
-                      reference=str(ref), controller_id="1000",
-                      device_type=ScaipDeviceType.PERSONAL_TRIGGER,
-                      status_code=ScaipStatus.MANUAL_ALARM)
+    return AlarmEvent(
+        person_id=who,
+        occurred_at=datetime.now(UTC),
+        source="bench",
+        reference=str(ref),
+        controller_id="1000",
+        device_type=ScaipDeviceType.PERSONAL_TRIGGER,
+        status_code=ScaipStatus.MANUAL_ALARM,
+    )
 
 
 def telemetry(rate: float, bootstrap: str, stop: threading.Event, sent: list[int]) -> None:
@@ -55,10 +60,19 @@ def telemetry(rate: float, bootstrap: str, stop: threading.Event, sent: list[int
     while not stop.is_set():
         for _ in range(per_slice):
             who = f"LOAD{n % 2000:05d}"
-            producer.send(str(Topic.DEVICE_EVENTS), key=who.encode(), value=SensorEvent(
-                person_id=who, occurred_at=datetime.now(UTC), source="bench",
-                device_id=f"{who} hall", capability=SensorCapability.OCCUPANCY,
-                value=True, placement=SensorPlacement.HALL).to_bytes())
+            producer.send(
+                str(Topic.DEVICE_EVENTS),
+                key=who.encode(),
+                value=SensorEvent(
+                    person_id=who,
+                    occurred_at=datetime.now(UTC),
+                    source="bench",
+                    device_id=f"{who} hall",
+                    capability=SensorCapability.OCCUPANCY,
+                    value=True,
+                    placement=SensorPlacement.HALL,
+                ).to_bytes(),
+            )
             n += 1
         pause = start + n / rate - time.monotonic()
         if pause > 0:
@@ -112,8 +126,14 @@ def summary(values: list[float], expected: int) -> dict[str, float | int]:
     if not ms:
         return {"alarms": expected, "seen": 0}
     q = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else ms * 99
-    return {"alarms": expected, "seen": len(ms), "p50_ms": round(statistics.median(ms), 1),
-            "p95_ms": round(q[94], 1), "p99_ms": round(q[98], 1), "max_ms": round(max(ms), 1)}
+    return {
+        "alarms": expected,
+        "seen": len(ms),
+        "p50_ms": round(statistics.median(ms), 1),
+        "p95_ms": round(q[94], 1),
+        "p99_ms": round(q[98], 1),
+        "max_ms": round(max(ms), 1),
+    }
 
 
 def main() -> None:
@@ -135,16 +155,20 @@ def main() -> None:
         lane_env = {**env, "TECFLOW_WORKER_WEB_PORT": str(free_port())}
         with ExitStack() as stack:
             stack.enter_context(tecflow_process("worker", env=env, log_path=tmp / "w.log"))
-            stack.enter_context(tecflow_process("worker", "--lane", "alarms", env=lane_env,
-                                                log_path=tmp / "lane.log"))
+            stack.enter_context(
+                tecflow_process(
+                    "worker", "--lane", "alarms", env=lane_env, log_path=tmp / "lane.log"
+                )
+            )
             run_alarms(broker.bootstrap_servers, url, 3, 1.0)  # warm up: groups joined
             idle = run_alarms(broker.bootstrap_servers, url, args.alarms, args.gap)
             results["idle"] = summary(idle, args.alarms)
             print(f"idle: {results['idle']}", flush=True)
             stop = threading.Event()
             produced: list[int] = []
-            loader = threading.Thread(target=telemetry,
-                                      args=(args.rate, broker.bootstrap_servers, stop, produced))
+            loader = threading.Thread(
+                target=telemetry, args=(args.rate, broker.bootstrap_servers, stop, produced)
+            )
             started = time.monotonic()
             loader.start()
             time.sleep(10)
@@ -154,8 +178,10 @@ def main() -> None:
                 stop.set()
                 loader.join()
             elapsed = time.monotonic() - started
-            results["loaded"] = {**summary(loaded, args.alarms),
-                                 "telemetry_rate": round(produced[0] / elapsed)}
+            results["loaded"] = {
+                **summary(loaded, args.alarms),
+                "telemetry_rate": round(produced[0] / elapsed),
+            }
             print(f"under {args.rate:.0f} telemetry events/s: {results['loaded']}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

@@ -34,25 +34,51 @@ PULSE = timedelta(seconds=2)
 # Kasteren B's front door sensor (7) never reported in the log: the home is treated as
 # having none.
 KASTEREN_B = {
-    "1": ("bathroom", "contact"), "3": ("fridge", "contact"), "5": ("kitchen", "contact"),
-    "6": ("bathroom", "state"), "9": ("kitchen", "contact"),
-    "10": ("bedroom", "contact"), "12": ("bed", "pressure"), "13": ("bed", "pressure"),
-    "14": ("kitchen", "contact"), "15": ("kitchen", "contact"),
-    "16": ("bedroom", "motion"), "18": ("bedroom", "contact"), "19": ("bathroom", "motion"),
-    "21": ("kitchen", "state"), "26": ("kitchen", "state"), "27": ("kitchen", "state"),
+    "1": ("bathroom", "contact"),
+    "3": ("fridge", "contact"),
+    "5": ("kitchen", "contact"),
+    "6": ("bathroom", "state"),
+    "9": ("kitchen", "contact"),
+    "10": ("bedroom", "contact"),
+    "12": ("bed", "pressure"),
+    "13": ("bed", "pressure"),
+    "14": ("kitchen", "contact"),
+    "15": ("kitchen", "contact"),
+    "16": ("bedroom", "motion"),
+    "18": ("bedroom", "contact"),
+    "19": ("bathroom", "motion"),
+    "21": ("kitchen", "state"),
+    "26": ("kitchen", "state"),
+    "27": ("kitchen", "state"),
     "28": ("kitchen", "motion"),
 }
 KASTEREN_C = {
-    "5": ("bed", "pressure"), "39": ("bed", "pressure"), "6": ("chair", "pressure"),
-    "7": ("fridge", "contact"), "30": ("fridge", "contact"),
-    "8": ("bathroom", "state"), "10": ("bathroom", "state"), "38": ("bathroom", "state"),
-    "16": ("bathroom", "contact"), "25": ("bathroom", "contact"),
-    "35": ("bathroom", "motion"), "36": ("bedroom", "motion"), "29": ("bedroom", "contact"),
-    "15": ("hall", "contact"), "28": ("front_door", "contact"),
+    "5": ("bed", "pressure"),
+    "39": ("bed", "pressure"),
+    "6": ("chair", "pressure"),
+    "7": ("fridge", "contact"),
+    "30": ("fridge", "contact"),
+    "8": ("bathroom", "state"),
+    "10": ("bathroom", "state"),
+    "38": ("bathroom", "state"),
+    "16": ("bathroom", "contact"),
+    "25": ("bathroom", "contact"),
+    "35": ("bathroom", "motion"),
+    "36": ("bedroom", "motion"),
+    "29": ("bedroom", "contact"),
+    "15": ("hall", "contact"),
+    "28": ("front_door", "contact"),
     **{s: ("kitchen", "contact") for s in ("18", "20", "21", "22", "23", "27")},
 }
-ROOMS = {"Bathroom": "bathroom", "Kitchen": "kitchen", "Bedroom": "bedroom",
-         "Living room": "living_room", "Foyer": "hall", "Hallway": "hall", "Den": "living_room"}
+ROOMS = {
+    "Bathroom": "bathroom",
+    "Kitchen": "kitchen",
+    "Bedroom": "bedroom",
+    "Living room": "living_room",
+    "Foyer": "hall",
+    "Hallway": "hall",
+    "Den": "living_room",
+}
 
 
 def mit(names: dict[str, str], front_door: str) -> dict[str, tuple[str, str]]:
@@ -67,13 +93,17 @@ def mit(names: dict[str, str], front_door: str) -> dict[str, tuple[str, str]]:
 
 
 def names_of(src: Path, letter: str) -> dict[str, str]:
-    rows = (line.rstrip("\n").split("\t", 1) for line in
-            (src / f"house{letter}.sensor_names").read_text().splitlines() if line.strip())
+    rows = (
+        line.rstrip("\n").split("\t", 1)
+        for line in (src / f"house{letter}.sensor_names").read_text().splitlines()
+        if line.strip()
+    )
     return {r[0].strip(): r[1].strip() for r in rows if len(r) == 2}
 
 
-def convert(src: Path, out: Path, home: str, letter: str, tz: str,
-            sensors: dict[str, tuple[str, str]]) -> None:
+def convert(
+    src: Path, out: Path, home: str, letter: str, tz: str, sensors: dict[str, tuple[str, str]]
+) -> None:
     names = names_of(src, letter)
     lines: list[tuple[datetime, str, str]] = []
     for row in (src / f"house{letter}.sensors").read_text().split("\n"):
@@ -85,17 +115,30 @@ def convert(src: Path, out: Path, home: str, letter: str, tz: str,
         if sensors[parts[2]][1] in ("motion", "pressure"):
             lines += [(start, parts[2], "ON"), (end, parts[2], "OFF")]
         else:  # a reed switch: each change of its state is a use (see the docstring)
-            lines += [(at, parts[2], word) for edge in (start, end)
-                      for at, word in ((edge, "ON"), (edge + PULSE, "OFF"))]
+            lines += [
+                (at, parts[2], word)
+                for edge in (start, end)
+                for at, word in ((edge, "ON"), (edge + PULSE, "OFF"))
+            ]
     lines.sort()
-    (out / f"{home}.casas.txt").write_text("".join(
-        f"{at.isoformat(sep=' ', timespec='microseconds')}\t{s}\t{v}\n" for at, s, v in lines))
-    (out / f"{home}.home.json").write_text(json.dumps({
-        "source": f"{home}: house{letter} of github.com/agnesvanbelle/TL",
-        "timezone": tz,
-        "sensors": {s: {"placement": p, "kind": k, "what": names.get(s, "")}
-                    for s, (p, k) in sensors.items()},
-    }, indent=1))
+    (out / f"{home}.casas.txt").write_text(
+        "".join(
+            f"{at.isoformat(sep=' ', timespec='microseconds')}\t{s}\t{v}\n" for at, s, v in lines
+        )
+    )
+    (out / f"{home}.home.json").write_text(
+        json.dumps(
+            {
+                "source": f"{home}: house{letter} of github.com/agnesvanbelle/TL",
+                "timezone": tz,
+                "sensors": {
+                    s: {"placement": p, "kind": k, "what": names.get(s, "")}
+                    for s, (p, k) in sensors.items()
+                },
+            },
+            indent=1,
+        )
+    )
 
 
 def main(src: Path, out: Path) -> None:

@@ -17,8 +17,15 @@ from services.evaluate.logs import load_home
 from services.evaluate.report import median_delay, minutes
 from services.evaluate.run import evaluate
 
-WATCHED = ("no_morning_activity", "bed_not_left", "daytime_inactivity", "chair_not_left",
-           "door_at_night", "night_wandering", "night_bathroom")
+WATCHED = (
+    "no_morning_activity",
+    "bed_not_left",
+    "daytime_inactivity",
+    "chair_not_left",
+    "door_at_night",
+    "night_wandering",
+    "night_bathroom",
+)
 
 
 def main() -> None:
@@ -42,7 +49,8 @@ def main() -> None:
             f"| {name} | {(clean.end - clean.start) / timedelta(days=1):.1f} | "
             f"{clean.person_months:.2f} | "
             + " | ".join(f"{clean.false_alerts[k]}" for k in WATCHED)
-            + f" | {sum(clean.false_alerts.values()) / (clean.person_months or 1):.1f} |")
+            + f" | {sum(clean.false_alerts.values()) / (clean.person_months or 1):.1f} |"
+        )
         cells = []
         for kind in KINDS:
             injected = detected = 0
@@ -55,23 +63,34 @@ def main() -> None:
                     delays += found.detections[kind].delays
             got = pooled.get(kind, (0, 0, []))
             pooled[kind] = (got[0] + injected, got[1] + detected, got[2] + delays)
-            cells.append(f"{detected}/{injected}, {minutes(median_delay(delays))}"
-                         if injected else "n/a")
+            cells.append(
+                f"{detected}/{injected}, {minutes(median_delay(delays))}" if injected else "n/a"
+            )
         detect_rows.append(f"| {name} | " + " | ".join(cells) + " |")
-    print("| home | days | person-months after warm-up | "
-          + " | ".join(WATCHED) + " | all per person-month |")
+    print(
+        "| home | days | person-months after warm-up | "
+        + " | ".join(WATCHED)
+        + " | all per person-month |"
+    )
     print("|---" * (len(WATCHED) + 4) + "|")
     print("\n".join(false_rows))
-    print(f"| all | | {total_months:.2f} | "
-          + " | ".join(f"{total_false[k] / total_months:.1f}/pm" for k in WATCHED)
-          + f" | {sum(total_false.values()) / total_months:.1f} |")
+    print(
+        f"| all | | {total_months:.2f} | "
+        + " | ".join(f"{total_false[k] / total_months:.1f}/pm" for k in WATCHED)
+        + f" | {sum(total_false.values()) / total_months:.1f} |"
+    )
     print()
     print("| home | " + " | ".join(KINDS) + " |")
     print("|---" * (len(KINDS) + 1) + "|")
     print("\n".join(detect_rows))
-    print("| all | " + " | ".join(
-        f"{d}/{n} ({100 * d / n:.0f}%), {minutes(median_delay(ds))}" if n else "n/a"
-        for n, d, ds in (pooled[k] for k in KINDS)) + " |")
+    print(
+        "| all | "
+        + " | ".join(
+            f"{d}/{n} ({100 * d / n:.0f}%), {minutes(median_delay(ds))}" if n else "n/a"
+            for n, d, ds in (pooled[k] for k in KINDS)
+        )
+        + " |"
+    )
 
 
 if __name__ == "__main__":

@@ -62,9 +62,18 @@ class Hub(asyncio.DatagramProtocol):
         future = asyncio.get_running_loop().create_future()
         self.waiting[ref] = future
         start = time.perf_counter()
-        self.transport.sendto(message_request(
-            SipUri("receiver", "127.0.0.1", port), "127.0.0.1", local, "UDP",
-            "application/scaip+xml", body.encode(), from_user=cid), ("127.0.0.1", port))
+        self.transport.sendto(
+            message_request(
+                SipUri("receiver", "127.0.0.1", port),
+                "127.0.0.1",
+                local,
+                "UDP",
+                "application/scaip+xml",
+                body.encode(),
+                from_user=cid,
+            ),
+            ("127.0.0.1", port),
+        )
         snu = await asyncio.wait_for(future, 30)
         assert snu == 0, snu
         return time.perf_counter() - start
@@ -83,9 +92,12 @@ async def run(messages: int, hubs: int, concurrency: int) -> None:
         create_topics(broker.bootstrap_servers, partitions=6)
         sender = Sender(broker.bootstrap_servers, work / "spool.db")
         # Every simulated hub shares one source address: no per-source rate limit here.
-        server = SipServer(ScaipReceiver(Intake(EquipmentRegister(factory), sender),
-                                         "127.0.0.1"), "127.0.0.1", free_port(),
-                           SipLimits(rate_per_s=1e6, burst=1e6))
+        server = SipServer(
+            ScaipReceiver(Intake(EquipmentRegister(factory), sender), "127.0.0.1"),
+            "127.0.0.1",
+            free_port(),
+            SipLimits(rate_per_s=1e6, burst=1e6),
+        )
         await server.start()
         loop = asyncio.get_running_loop()
         _, hub = await loop.create_datagram_endpoint(Hub, local_addr=("127.0.0.1", 0))
@@ -104,8 +116,10 @@ async def run(messages: int, hubs: int, concurrency: int) -> None:
         start = time.perf_counter()
         await asyncio.gather(*(stream(per_worker, "PI", 2) for _ in range(concurrency)))
         elapsed = time.perf_counter() - start
-        print(f"throughput: {per_worker * concurrency} heartbeats in {elapsed:.1f}s = "
-              f"{per_worker * concurrency / elapsed:.0f} msg/s ({concurrency} in flight)")
+        print(
+            f"throughput: {per_worker * concurrency} heartbeats in {elapsed:.1f}s = "
+            f"{per_worker * concurrency / elapsed:.0f} msg/s ({concurrency} in flight)"
+        )
 
         quiet = await stream(100, "ME", 3, pause_s=0.01)
         flood = [loop.create_task(stream(per_worker, "PI", 2)) for _ in range(concurrency)]
@@ -113,8 +127,10 @@ async def run(messages: int, hubs: int, concurrency: int) -> None:
         await asyncio.gather(*flood)
         for name, sample in (("quiet", quiet), ("under heartbeat flood", loaded)):
             ms = sorted(t * 1000 for t in sample)
-            print(f"alarm round trip {name}: p50 {statistics.median(ms):.1f} ms, "
-                  f"p95 {ms[int(len(ms) * 0.95) - 1]:.1f} ms, max {ms[-1]:.1f} ms")
+            print(
+                f"alarm round trip {name}: p50 {statistics.median(ms):.1f} ms, "
+                f"p95 {ms[int(len(ms) * 0.95) - 1]:.1f} ms, max {ms[-1]:.1f} ms"
+            )
         await server.stop()
         await sender.close()
 

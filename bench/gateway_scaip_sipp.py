@@ -45,8 +45,10 @@ def published_refs(bootstrap: str, wanted: set[str]) -> Counter[str]:
     """How many times each of our refs is on device.alarms (up to the topic's end)."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     try:
-        partitions = [TopicPartition("device.alarms", p)
-                      for p in consumer.partitions_for_topic("device.alarms")]
+        partitions = [
+            TopicPartition("device.alarms", p)
+            for p in consumer.partitions_for_topic("device.alarms")
+        ]
         consumer.assign(partitions)
         consumer.seek_to_beginning()
         ends = consumer.end_offsets(partitions)
@@ -75,14 +77,19 @@ async def run(rate: int, seconds: int, hubs: int) -> None:
     total = rate * seconds
     refs = [uuid.uuid4().hex[:16] for _ in range(total)]
     (work / "calls.csv").write_text(
-        "SEQUENTIAL\n" + "".join(f"{cids[n % hubs]};{ref}\n" for n, ref in enumerate(refs)))
+        "SEQUENTIAL\n" + "".join(f"{cids[n % hubs]};{ref}\n" for n, ref in enumerate(refs))
+    )
     with EmbeddedBroker() as broker:
         create_topics(broker.bootstrap_servers, partitions=6)
         sender = Sender(broker.bootstrap_servers, work / "spool.db")
         # One SIPp socket is every hub's source address: no per-source rate limit here.
         register = EquipmentRegister(factory, ttl_s=300)
-        server = SipServer(ScaipReceiver(Intake(register, sender), "127.0.0.1"), "127.0.0.1",
-                           free_port(), SipLimits(rate_per_s=1e6, burst=1e6))
+        server = SipServer(
+            ScaipReceiver(Intake(register, sender), "127.0.0.1"),
+            "127.0.0.1",
+            free_port(),
+            SipLimits(rate_per_s=1e6, burst=1e6),
+        )
         await server.start()
         for cid in cids:  # warm the register cache, as a running receiver has it
             await register.holder_of("scaip_hub", cid)
@@ -90,13 +97,37 @@ async def run(rate: int, seconds: int, hubs: int) -> None:
         started = time.perf_counter()
         cpu_started = time.process_time()
         process = await asyncio.create_subprocess_exec(
-            "sipp", f"127.0.0.1:{server.port}", "-sf", str(SCENARIOS / "scaip_load_send.xml"),
-            "-oocsf", str(SCENARIOS / "scaip_load_mrs.xml"), "-inf", str(work / "calls.csv"),
-            "-r", str(rate), "-m", str(total), "-l", str(rate * 3), "-i", "127.0.0.1",
-            "-p", str(free_port()), "-t", "u1", "-trace_logs", "-log_file", str(log),
-            "-timeout", f"{seconds + 60}s", "-nostdin",
-            cwd=work, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+            "sipp",
+            f"127.0.0.1:{server.port}",
+            "-sf",
+            str(SCENARIOS / "scaip_load_send.xml"),
+            "-oocsf",
+            str(SCENARIOS / "scaip_load_mrs.xml"),
+            "-inf",
+            str(work / "calls.csv"),
+            "-r",
+            str(rate),
+            "-m",
+            str(total),
+            "-l",
+            str(rate * 3),
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(free_port()),
+            "-t",
+            "u1",
+            "-trace_logs",
+            "-log_file",
+            str(log),
+            "-timeout",
+            f"{seconds + 60}s",
+            "-nostdin",
+            cwd=work,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
         code = await process.wait()
         elapsed = time.perf_counter() - started
         cpu = time.process_time() - cpu_started  # the receiver's process: loop + threads
@@ -114,15 +145,20 @@ async def run(rate: int, seconds: int, hubs: int) -> None:
     latencies = sorted(answers[r][1] - sent[r] for r in refs if r in answers and r in sent)
     ok = sum(1 for r in refs if answers.get(r, (None,))[0] == 0)
     twice = sum(1 for n in published.values() if n > 1)
-    print(f"sipp exit {code}; {total} alarms offered at {rate}/s over {elapsed:.1f} s; "
-          f"receiver CPU {cpu:.1f} s = {cpu / total * 1000:.2f} ms a message; "
-          f"load average {os.getloadavg()[0]:.1f}")
-    print(f"answered snu 0: {ok} of {total}; published: {len(published)} refs, "
-          f"{twice} more than once")
+    print(
+        f"sipp exit {code}; {total} alarms offered at {rate}/s over {elapsed:.1f} s; "
+        f"receiver CPU {cpu:.1f} s = {cpu / total * 1000:.2f} ms a message; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"answered snu 0: {ok} of {total}; published: {len(published)} refs, {twice} more than once"
+    )
     if latencies:
         p = lambda q: latencies[min(len(latencies) - 1, int(len(latencies) * q))]  # noqa: E731
-        print(f"<mrs> after <mrq>: p50 {statistics.median(latencies):.0f} ms, "
-              f"p95 {p(0.95)} ms, p99 {p(0.99)} ms, max {latencies[-1]} ms")
+        print(
+            f"<mrs> after <mrq>: p50 {statistics.median(latencies):.0f} ms, "
+            f"p95 {p(0.95)} ms, p99 {p(0.99)} ms, max {latencies[-1]} ms"
+        )
 
 
 def main() -> None:

@@ -24,12 +24,21 @@ def entries(count: int, rng: random.Random) -> list[NeedEntry]:
     result = []
     for n in range(count):
         since = TODAY - timedelta(days=rng.randint(0, 365))
-        result.append(NeedEntry(
-            row=NeedRow(person_id=f"P{n:06d}", need_level=rng.choice(list(NeedLevel)),
-                        hours_per_week=rng.choice([7, 14, 21]),
-                        waiting_at=rng.choice(list(WaitingLocation)), assessed_on=since,
-                        waiting_since=since, status=rng.choice(list(NeedStatus))),
-            lives_alone=rng.random() < 0.6, falls_flag=rng.random() < 0.2))
+        result.append(
+            NeedEntry(
+                row=NeedRow(
+                    person_id=f"P{n:06d}",
+                    need_level=rng.choice(list(NeedLevel)),
+                    hours_per_week=rng.choice([7, 14, 21]),
+                    waiting_at=rng.choice(list(WaitingLocation)),
+                    assessed_on=since,
+                    waiting_since=since,
+                    status=rng.choice(list(NeedStatus)),
+                ),
+                lives_alone=rng.random() < 0.6,
+                falls_flag=rng.random() < 0.2,
+            )
+        )
     return result
 
 
@@ -43,10 +52,19 @@ def main() -> None:
     triage_ms = (time.perf_counter() - start) / runs * 1000
 
     calls = [
-        outcome(ScriptName.UNMET_NEED_CHECKIN, {"coping": "in_crisis", "any_falls": "yes",
-                                                "offer_community_meals": "accepted"}),
-        outcome(ScriptName.FALLS_PREVENTION, {"fallen_past_year": "yes", "unsteady": "yes",
-                                              "two_or_more_falls": "no", "blackout": "no"}),
+        outcome(
+            ScriptName.UNMET_NEED_CHECKIN,
+            {"coping": "in_crisis", "any_falls": "yes", "offer_community_meals": "accepted"},
+        ),
+        outcome(
+            ScriptName.FALLS_PREVENTION,
+            {
+                "fallen_past_year": "yes",
+                "unsteady": "yes",
+                "two_or_more_falls": "no",
+                "blackout": "no",
+            },
+        ),
         outcome(ScriptName.WELFARE_CHECK, {"feeling_ok": "no", "wants_callback": "yes"}),
         outcome(ScriptName.WELFARE_CHECK, {}, status=CallStatus.NO_ANSWER, final_attempt=True),
     ]

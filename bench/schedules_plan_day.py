@@ -52,16 +52,30 @@ def seed(url: str, people: int) -> None:
         for table in (PlannedCallRecord, HospitalStay, Person, Campaign, SchedulerLease):
             connection.execute(delete(table))
         rows = [
-            {"id": f"B{n:07d}", "display_name": "Bench Person", "postcode": "DD4 7AB",
-             "timezone": "Europe/London", "language": "en-GB", "lives_alone": True,
-             "has_care_package": False, "do_not_call": rng.random() < 0.02,
-             "opted_out": rng.random() < 0.03, "created_at": NOW, "updated_at": NOW}
+            {
+                "id": f"B{n:07d}",
+                "display_name": "Bench Person",
+                "postcode": "DD4 7AB",
+                "timezone": "Europe/London",
+                "language": "en-GB",
+                "lives_alone": True,
+                "has_care_package": False,
+                "do_not_call": rng.random() < 0.02,
+                "opted_out": rng.random() < 0.03,
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
             for n in range(people)
         ]
         connection.execute(insert(Person), rows)
-        stays = [{"person_id": f"B{n:07d}", "admitted_at": NOW - timedelta(days=3),
-                  "discharged_at": None if n % 2 else NOW - timedelta(days=1)}
-                 for n in rng.sample(range(people), people // 20)]
+        stays = [
+            {
+                "person_id": f"B{n:07d}",
+                "admitted_at": NOW - timedelta(days=3),
+                "discharged_at": None if n % 2 else NOW - timedelta(days=1),
+            }
+            for n in rng.sample(range(people), people // 20)
+        ]
         connection.execute(insert(HospitalStay), stays)
     engine.dispose()
 
@@ -82,10 +96,16 @@ def main() -> None:
     engine = make_engine(url)
     factory = make_session_factory(engine)
     with transaction(factory) as session:
-        add_campaign(session, campaign_id="bench", name="bench", script="welfare_check",
-                     cohort="living_alone_without_care", cohort_params={},
-                     frequency={"every": "day"}, window=(datetime.min.time().replace(hour=10),
-                                                         datetime.min.time().replace(hour=16)))
+        add_campaign(
+            session,
+            campaign_id="bench",
+            name="bench",
+            script="welfare_check",
+            cohort="living_alone_without_care",
+            cohort_params={},
+            frequency={"every": "day"},
+            window=(datetime.min.time().replace(hour=10), datetime.min.time().replace(hour=16)),
+        )
     print(f"{args.people} people on {engine.dialect.name}")
 
     broker = None
@@ -113,17 +133,30 @@ def main() -> None:
             broker.stop()
     with engine.connect() as connection:
         published = connection.execute(
-            text("SELECT count(*) FROM planned_calls WHERE published_at IS NOT NULL")).scalar()
+            text("SELECT count(*) FROM planned_calls WHERE published_at IS NOT NULL")
+        ).scalar()
     sink = "published to Tansu" if args.publish else "publish discarded"
-    print(f"first round: {claimed} calls claimed and {published} {sink} in {first:.2f} s "
-          f"({claimed / first:,.0f} calls/s)")
+    print(
+        f"first round: {claimed} calls claimed and {published} {sink} in {first:.2f} s "
+        f"({claimed / first:,.0f} calls/s)"
+    )
     print(f"second round: {again} new, {second:.2f} s")
     print(f"peak RSS of the planning process {peak_rss_mb():.0f} MB")
     if args.json:
-        args.json.write_text(json.dumps({
-            "people": args.people, "planned": claimed, "published": published,
-            "store": engine.dialect.name, "publish": args.publish, "first_round_s": first,
-            "second_round_s": second, "peak_rss_mb": peak_rss_mb()}))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "people": args.people,
+                    "planned": claimed,
+                    "published": published,
+                    "store": engine.dialect.name,
+                    "publish": args.publish,
+                    "first_round_s": first,
+                    "second_round_s": second,
+                    "peak_rss_mb": peak_rss_mb(),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

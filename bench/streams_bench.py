@@ -38,8 +38,11 @@ from tests.support.workers import tecflow_process, worker_env
 
 
 def pure(weeks: int) -> tuple[float, float, int]:
-    events = [e for n in range(weeks)
-              for e in synthetic_week(date(2026, 3, 29) + timedelta(weeks=4 * n)).events]
+    events = [
+        e
+        for n in range(weeks)
+        for e in synthetic_week(date(2026, 3, 29) + timedelta(weeks=4 * n)).events
+    ]
     replay = Replay(lambda _who, _at: NO_CONTEXT)
     start = time.perf_counter()
     for event in events:
@@ -55,17 +58,27 @@ def pure(weeks: int) -> tuple[float, float, int]:
 
 
 def alarm(who: str, ref: int) -> AlarmEvent:
-    return AlarmEvent(person_id=who, occurred_at=datetime.now(UTC), source="bench",
-                      reference=str(ref), controller_id="1000",
-                      device_type=ScaipDeviceType.PERSONAL_TRIGGER,
-                      status_code=ScaipStatus.MANUAL_ALARM)
+    return AlarmEvent(
+        person_id=who,
+        occurred_at=datetime.now(UTC),
+        source="bench",
+        reference=str(ref),
+        controller_id="1000",
+        device_type=ScaipDeviceType.PERSONAL_TRIGGER,
+        status_code=ScaipStatus.MANUAL_ALARM,
+    )
 
 
 def telemetry(n: int) -> bytes:
-    return SensorEvent(person_id=f"FLOOD{n % 500}", occurred_at=datetime.now(UTC),
-                       source="bench", device_id=f"flood {n}",
-                       capability=SensorCapability.OCCUPANCY, value=True,
-                       placement=SensorPlacement.HALL).to_bytes()
+    return SensorEvent(
+        person_id=f"FLOOD{n % 500}",
+        occurred_at=datetime.now(UTC),
+        source="bench",
+        device_id=f"flood {n}",
+        capability=SensorCapability.OCCUPANCY,
+        value=True,
+        placement=SensorPlacement.HALL,
+    ).to_bytes()
 
 
 def latencies(bootstrap: str, alarms: int, flood: int) -> list[float]:
@@ -73,8 +86,12 @@ def latencies(bootstrap: str, alarms: int, flood: int) -> list[float]:
     each one's alert arriving on the alerts topic, read by a thread started first."""
     sent: dict[uuid.UUID, float] = {}
     seen: dict[uuid.UUID, float] = {}
-    consumer = KafkaConsumer(str(Topic.ALERTS), bootstrap_servers=bootstrap,
-                             auto_offset_reset="latest", fetch_max_wait_ms=50)
+    consumer = KafkaConsumer(
+        str(Topic.ALERTS),
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="latest",
+        fetch_max_wait_ms=50,
+    )
     consumer.poll(timeout_ms=1000)  # joined before the alarms go out
     done = threading.Event()
 
@@ -91,8 +108,9 @@ def latencies(bootstrap: str, alarms: int, flood: int) -> list[float]:
     producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
     if flood:
         for n in range(flood):
-            producer.send(str(Topic.DEVICE_EVENTS), key=f"FLOOD{n % 500}".encode(),
-                          value=telemetry(n))
+            producer.send(
+                str(Topic.DEVICE_EVENTS), key=f"FLOOD{n % 500}".encode(), value=telemetry(n)
+            )
         producer.flush()  # the backlog is on the broker before the first alarm
     for n in range(alarms):
         event = alarm(f"BENCH{uuid.uuid4().hex[:8]}", n)
@@ -120,14 +138,19 @@ def broker_bench(alarms: int, flood: int, alarm_lane: bool) -> dict[str, list[fl
         lane_env = {**env, "TECFLOW_WORKER_WEB_PORT": str(free_port())}
         with ExitStack() as stack:
             stack.enter_context(
-                tecflow_process("worker", env=env, log_path=Path(tmp) / "worker.log"))
+                tecflow_process("worker", env=env, log_path=Path(tmp) / "worker.log")
+            )
             if alarm_lane:
-                stack.enter_context(tecflow_process(
-                    "worker", "--lane", "alarms", env=lane_env, log_path=Path(tmp) / "lane.log"))
+                stack.enter_context(
+                    tecflow_process(
+                        "worker", "--lane", "alarms", env=lane_env, log_path=Path(tmp) / "lane.log"
+                    )
+                )
             latencies(broker.bootstrap_servers, 1, 0)  # warm up: worker assigned, tables ready
             results["no flood"] = latencies(broker.bootstrap_servers, alarms, 0)
             results[f"{flood} telemetry events flooding"] = latencies(
-                broker.bootstrap_servers, alarms, flood)
+                broker.bootstrap_servers, alarms, flood
+            )
     return results
 
 
@@ -136,18 +159,25 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=2)
     parser.add_argument("--alarms", type=int, default=10)
     parser.add_argument("--flood", type=int, default=20_000)
-    parser.add_argument("--alarm-lane", action="store_true",
-                        help="also run the alarm fast lane (`tecflow worker --lane alarms`)")
+    parser.add_argument(
+        "--alarm-lane",
+        action="store_true",
+        help="also run the alarm fast lane (`tecflow worker --lane alarms`)",
+    )
     args = parser.parse_args()
     events_s, checks_s, n = pure(args.weeks)
-    print(f"pure processors: {events_s:,.0f} events/s over {n} events; "
-          f"timed checks: {checks_s:,.0f} person-checks/s")
+    print(
+        f"pure processors: {events_s:,.0f} events/s over {n} events; "
+        f"timed checks: {checks_s:,.0f} person-checks/s"
+    )
     for label, values in broker_bench(args.alarms, args.flood, args.alarm_lane).items():
         if not values:
             print(f"{label}: no alerts seen")
             continue
-        print(f"alarm -> alert, {label}: median {statistics.median(values) * 1000:.0f} ms, "
-              f"max {max(values) * 1000:.0f} ms ({len(values)} alarms)")
+        print(
+            f"alarm -> alert, {label}: median {statistics.median(values) * 1000:.0f} ms, "
+            f"max {max(values) * 1000:.0f} ms ({len(values)} alarms)"
+        )
 
 
 if __name__ == "__main__":

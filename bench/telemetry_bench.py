@@ -56,9 +56,17 @@ NOW = datetime.now(UTC)
 
 # A mix like a home's: motion in each room, doors, and the device-health readings.
 READINGS = [
-    *[(SensorCapability.OCCUPANCY, True, p) for p in (
-        SensorPlacement.HALL, SensorPlacement.KITCHEN, SensorPlacement.BEDROOM,
-        SensorPlacement.BATHROOM, SensorPlacement.LIVING_ROOM)] * 3,
+    *[
+        (SensorCapability.OCCUPANCY, True, p)
+        for p in (
+            SensorPlacement.HALL,
+            SensorPlacement.KITCHEN,
+            SensorPlacement.BEDROOM,
+            SensorPlacement.BATHROOM,
+            SensorPlacement.LIVING_ROOM,
+        )
+    ]
+    * 3,
     (SensorCapability.CONTACT, False, SensorPlacement.FRONT_DOOR),
     (SensorCapability.CONTACT, True, SensorPlacement.FRONT_DOOR),
     (SensorCapability.BATTERY, 87.0, None),
@@ -81,31 +89,52 @@ def person(n: int) -> str:
 def seed_people(url: str, people: int) -> None:
     engine = make_engine(url)
     with engine.begin() as connection:
-        connection.execute(insert(Person), [
-            {"id": person(n), "display_name": "Bench Person", "timezone": "Europe/London",
-             "created_at": NOW, "updated_at": NOW} for n in range(people)])
+        connection.execute(
+            insert(Person),
+            [
+                {
+                    "id": person(n),
+                    "display_name": "Bench Person",
+                    "timezone": "Europe/London",
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                }
+                for n in range(people)
+            ],
+        )
     engine.dispose()
 
 
 def produce(bootstrap: str, events: int, people: int) -> None:
     rng = random.Random(19)
-    producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=20,
-                             batch_size=512 * 1024, acks=1)
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, linger_ms=20, batch_size=512 * 1024, acks=1
+    )
     for _ in range(events):
         who = person(rng.randrange(people))
         capability, value, placement = rng.choice(READINGS)
-        event = SensorEvent(person_id=who, occurred_at=datetime.now(UTC), source="bench",
-                            device_id=f"{who} {capability}", capability=capability,
-                            value=value, placement=placement)
+        event = SensorEvent(
+            person_id=who,
+            occurred_at=datetime.now(UTC),
+            source="bench",
+            device_id=f"{who} {capability}",
+            capability=capability,
+            value=value,
+            placement=placement,
+        )
         producer.send(TOPIC, key=who.encode(), value=event.to_bytes())
     producer.flush()
     producer.close()
 
 
 async def ceiling(bootstrap: str, events: int, limit_s: float) -> Figure:
-    consumer = AIOKafkaConsumer(TOPIC, bootstrap_servers=bootstrap,
-                                group_id=f"ceiling-{uuid.uuid4().hex[:6]}",
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        TOPIC,
+        bootstrap_servers=bootstrap,
+        group_id=f"ceiling-{uuid.uuid4().hex[:6]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     seen, first = 0, 0.0
     deadline = time.monotonic() + limit_s
@@ -126,13 +155,18 @@ async def ceiling(bootstrap: str, events: int, limit_s: float) -> Figure:
 
 def committed(admin: KafkaAdminClient, group: str) -> int:
     offsets = admin.list_group_offsets({group: None}).get(group, {})
-    return sum(meta.offset for tp, meta in offsets.items()
-               if tp.topic == TOPIC and meta.offset > 0)
+    return sum(meta.offset for tp, meta in offsets.items() if tp.topic == TOPIC and meta.offset > 0)
 
 
-def watch(process: subprocess.Popen[bytes], admin: KafkaAdminClient, group: str,
-          events: int, limit_s: float, stall_s: float = 30.0,
-          profile: Path | None = None) -> tuple[Figure, int]:
+def watch(
+    process: subprocess.Popen[bytes],
+    admin: KafkaAdminClient,
+    group: str,
+    events: int,
+    limit_s: float,
+    stall_s: float = 30.0,
+    profile: Path | None = None,
+) -> tuple[Figure, int]:
     """Follow a group's committed offsets until all events are committed, the time
     limit passes, or nothing moves for `stall_s`; returns the figure and the peak RSS.
     With `profile`, py-spy samples the process from its first commit on."""
@@ -159,10 +193,23 @@ def watch(process: subprocess.Popen[bytes], admin: KafkaAdminClient, group: str,
                 deadline = time.monotonic() + limit_s
                 if profile is not None:
                     spy = subprocess.Popen(
-                        [str(Path(sys.executable).with_name("py-spy")), "record", "-p",
-                         str(process.pid), "-r", "50", "-d", str(int(limit_s)), "-f", "raw",
-                         "-o", str(profile)], stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL)
+                        [
+                            str(Path(sys.executable).with_name("py-spy")),
+                            "record",
+                            "-p",
+                            str(process.pid),
+                            "-r",
+                            "50",
+                            "-d",
+                            str(int(limit_s)),
+                            "-f",
+                            "raw",
+                            "-o",
+                            str(profile),
+                        ],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
         if done >= events:
             break
         if start is not None and time.monotonic() - moved > stall_s:
@@ -195,10 +242,12 @@ def floor(bootstrap: str, url: str, events: int, limit_s: float, tmp: Path) -> F
     env = worker_env(bootstrap, url, app_id)
     log = open(tmp / "naive.log", "ab")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("naive_agent.py")), "worker",
-         "-l", "warn"],
+        [sys.executable, str(Path(__file__).with_name("naive_agent.py")), "worker", "-l", "warn"],
         env={**__import__("os").environ, **env, "PYTHONPATH": str(Path.cwd())},
-        stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=die_with_parent,
+    )
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
         figure, _ = watch(process, admin, app_id, events, limit_s)
@@ -210,8 +259,9 @@ def floor(bootstrap: str, url: str, events: int, limit_s: float, tmp: Path) -> F
     return figure
 
 
-def worker(bootstrap: str, url: str, events: int, limit_s: float,
-           tmp: Path, profile: Path | None) -> tuple[Figure, int]:
+def worker(
+    bootstrap: str, url: str, events: int, limit_s: float, tmp: Path, profile: Path | None
+) -> tuple[Figure, int]:
     app_id = f"worker-{uuid.uuid4().hex[:6]}"
     env = {**worker_env(bootstrap, url, app_id), "TECFLOW_LOG_LEVEL": "WARNING"}
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
@@ -249,8 +299,12 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--url", default=None, help="store URL; default a fresh SQLite file")
     parser.add_argument("--worker-seconds", type=float, default=120.0)
-    parser.add_argument("--profile", type=Path, default=None,
-                        help="py-spy the worker: collapsed stacks here, top entries printed")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="py-spy the worker: collapsed stacks here, top entries printed",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args()
     results: dict[str, object] = {"events": args.events, "people": args.people}
@@ -262,30 +316,40 @@ def main() -> None:
         create_topics(broker.bootstrap_servers)
         started = time.perf_counter()
         produce(broker.bootstrap_servers, args.events, args.people)
-        print(f"{args.events:,} events on {TOPIC} in {time.perf_counter() - started:.1f} s",
-              flush=True)
+        print(
+            f"{args.events:,} events on {TOPIC} in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
         top = asyncio.run(ceiling(broker.bootstrap_servers, args.events, 120))
         print(f"ceiling (raw aiokafka + json.loads): {top.rate:,.0f} events/s", flush=True)
         bottom = floor(broker.bootstrap_servers, url, args.events, 120, tmp)
-        print(f"floor (naive Faust agent): {bottom.rate:,.0f} events/s {bottom.note}",
-              flush=True)
-        figure, peak_kb = worker(broker.bootstrap_servers, url, args.events,
-                                 args.worker_seconds, tmp, args.profile)
-        print(f"tecflow worker: {figure.rate:,.0f} events/s over {figure.events:,} events "
-              f"in {figure.seconds:.1f} s {figure.note}; peak RSS {peak_kb / 1024:.0f} MB",
-              flush=True)
+        print(f"floor (naive Faust agent): {bottom.rate:,.0f} events/s {bottom.note}", flush=True)
+        figure, peak_kb = worker(
+            broker.bootstrap_servers, url, args.events, args.worker_seconds, tmp, args.profile
+        )
+        print(
+            f"tecflow worker: {figure.rate:,.0f} events/s over {figure.events:,} events "
+            f"in {figure.seconds:.1f} s {figure.note}; peak RSS {peak_kb / 1024:.0f} MB",
+            flush=True,
+        )
         if bottom.rate and top.rate:
-            print(f"worker / floor {figure.rate / bottom.rate:.2f}x, "
-                  f"worker / ceiling {100 * figure.rate / top.rate:.1f}%")
+            print(
+                f"worker / floor {figure.rate / bottom.rate:.2f}x, "
+                f"worker / ceiling {100 * figure.rate / top.rate:.1f}%"
+            )
         for name, figure_ in (("naive", bottom), ("worker", figure)):
             if figure_.note:
                 print((tmp / f"{name}.log").read_text()[-3000:])
         if args.profile and args.profile.exists():
             results["profile"] = summarise(args.profile)
             print("\n".join(results["profile"]))
-    results.update(ceiling=asdict(top), floor=asdict(bottom), worker=asdict(figure),
-                   worker_peak_rss_mb=peak_kb / 1024,
-                   store="sqlite" if not args.url else args.url.split(":")[0])
+    results.update(
+        ceiling=asdict(top),
+        floor=asdict(bottom),
+        worker=asdict(figure),
+        worker_peak_rss_mb=peak_kb / 1024,
+        store="sqlite" if not args.url else args.url.split(":")[0],
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

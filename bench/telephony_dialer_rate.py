@@ -50,8 +50,13 @@ def requests(people: list[str]) -> list[CallRequested]:
     now = datetime.now(UTC)
     return [
         CallRequested(
-            person_id=who, occurred_at=now, source="bench", script=ScriptName.WELFARE_CHECK,
-            reason="rate benchmark", due_at=now, window_end=now + timedelta(hours=1),
+            person_id=who,
+            occurred_at=now,
+            source="bench",
+            script=ScriptName.WELFARE_CHECK,
+            reason="rate benchmark",
+            due_at=now,
+            window_end=now + timedelta(hours=1),
             max_attempts=1,
         )
         for who in people
@@ -96,7 +101,8 @@ def main() -> None:
             "TECFLOW_GROUP_TIMEOUT_S": "6",
             "TECFLOW_LOG_LEVEL": "WARNING",
         } | local_telephony_env(
-            sim_port, ivr_port,
+            sim_port,
+            ivr_port,
             TECFLOW_TELEPHONY_CALLS_PER_SECOND=str(args.rate),
             TECFLOW_TELEPHONY_MAX_CONCURRENT=str(args.max_concurrent),
             TECFLOW_TELEPHONY_SIM_RING_S="2",
@@ -112,8 +118,11 @@ def main() -> None:
                 publisher.publish(Topic.CALLS_REQUESTED, request)
         print(f"published {len(people)} call requests; dialling at {args.rate}/s ...")
         started = time.monotonic()
-        wait_until(lambda: len(httpx.get(sim).json()) > intervals,
-                   timeout_s=args.seconds * 2 + 120, poll_s=5)
+        wait_until(
+            lambda: len(httpx.get(sim).json()) > intervals,
+            timeout_s=args.seconds * 2 + 120,
+            poll_s=5,
+        )
         supervisor.check()
         wall = time.monotonic() - started
         created = sorted(call["created_at"] for call in httpx.get(sim).json())
@@ -121,8 +130,7 @@ def main() -> None:
     window = created[: intervals + 1]
     achieved = intervals / (window[-1] - window[0])
     gaps = [b - a for a, b in itertools.pairwise(window)]
-    per_second = [sum(1 for t in window if s <= t - window[0] < s + 1)
-                  for s in range(args.seconds)]
+    per_second = [sum(1 for t in window if s <= t - window[0] < s + 1) for s in range(args.seconds)]
     error = (achieved - args.rate) / args.rate * 100
     print(f"""
 | figure | value |

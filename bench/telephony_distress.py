@@ -32,8 +32,13 @@ from services.telephony.settings import TelephonySettings
 PUBLIC = "https://ivr.bench.example"
 TOKEN = "bench-token"
 SAYS = {
-    "en-GB": ["I have fallen and I cannot get up", "help me", "I can't breathe",
-              "I'm not coping", "no, I'm in a lot of pain"],
+    "en-GB": [
+        "I have fallen and I cannot get up",
+        "help me",
+        "I can't breathe",
+        "I'm not coping",
+        "no, I'm in a lot of pain",
+    ],
     "pl-PL": ["upadłem i nie mogę wstać", "pomocy", "nie mogę oddychać", "bardzo boli"],
 }
 
@@ -41,8 +46,10 @@ SAYS = {
 def percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
     p95 = ordered[int(0.95 * (len(ordered) - 1))]
-    return (f"median {statistics.median(ordered) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, "
-            f"max {ordered[-1] * 1000:.1f} ms over {len(ordered)}")
+    return (
+        f"median {statistics.median(ordered) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, "
+        f"max {ordered[-1] * 1000:.1f} ms over {len(ordered)}"
+    )
 
 
 def main() -> None:
@@ -54,9 +61,12 @@ def main() -> None:
     upgrade(url)
     factory = make_session_factory(make_engine(url))
     settings = TelephonySettings(
-        TECFLOW_TWILIO_ACCOUNT_SID="AC" + "3" * 32, TECFLOW_TWILIO_AUTH_TOKEN=TOKEN,
-        TECFLOW_TWILIO_FROM_NUMBER="+441382000100", public_base_url=PUBLIC,
-        scrs_number="+441382000999", scrs_fallback_number="+441382000998",
+        TECFLOW_TWILIO_ACCOUNT_SID="AC" + "3" * 32,
+        TECFLOW_TWILIO_AUTH_TOKEN=TOKEN,
+        TECFLOW_TWILIO_FROM_NUMBER="+441382000100",
+        public_base_url=PUBLIC,
+        scrs_number="+441382000999",
+        scrs_fallback_number="+441382000998",
     )
     validator = RequestValidator(TOKEN)
     webhook: list[float] = []
@@ -66,20 +76,28 @@ def main() -> None:
                 for language, phrases in SAYS.items():
                     now = datetime.now(UTC)
                     request = CallRequested(
-                        person_id="BENCH", occurred_at=now, source="bench",
-                        script=ScriptName(name), reason="bench", due_at=now,
-                        window_end=now + timedelta(hours=1), language=language)
+                        person_id="BENCH",
+                        occurred_at=now,
+                        source="bench",
+                        script=ScriptName(name),
+                        reason="bench",
+                        due_at=now,
+                        window_end=now + timedelta(hours=1),
+                        language=language,
+                    )
                     with transaction(factory) as session:
                         calls_store.accept_request(session, request)
                     for step in script.steps:
                         for said in phrases:
                             target = gather_url(PUBLIC, request.event_id, step.id, 1)
                             form = {"SpeechResult": said, "Confidence": "0.9"}
-                            headers = {"X-Twilio-Signature":
-                                       validator.compute_signature(target, form)}
+                            headers = {
+                                "X-Twilio-Signature": validator.compute_signature(target, form)
+                            }
                             started = time.perf_counter()
-                            answer = client.post(target.removeprefix(PUBLIC), data=form,
-                                                 headers=headers)
+                            answer = client.post(
+                                target.removeprefix(PUBLIC), data=form, headers=headers
+                            )
                             webhook.append(time.perf_counter() - started)
                             assert "<Dial" in answer.text, (name, step.id, said)
     vocabulary = next(iter(library().values())).common.vocabulary

@@ -117,13 +117,25 @@ def alert_command(alert: contracts.Alert) -> RaiseAlert | ClearAlert:
     """The command an alert event on the bus stands for."""
     by = Actor.system(alert.source)
     if alert.action is AlertAction.CLOSE:
-        return ClearAlert(key=alert.alert_key, reason=alert.close_reason or alert.summary,
-                          by=by, at=alert.occurred_at, event_id=alert.event_id)
+        return ClearAlert(
+            key=alert.alert_key,
+            reason=alert.close_reason or alert.summary,
+            by=by,
+            at=alert.occurred_at,
+            event_id=alert.event_id,
+        )
     return RaiseAlert(
-        person_id=alert.person_id, key=alert.alert_key, kind=alert.alert_kind.value,
-        priority=alert.priority, summary=alert.summary, by=by, at=alert.occurred_at,
-        queue=alert.queue, evidence=alert.evidence,
-        repeat=alert.action is AlertAction.RAISE, event_id=alert.event_id,
+        person_id=alert.person_id,
+        key=alert.alert_key,
+        kind=alert.alert_kind.value,
+        priority=alert.priority,
+        summary=alert.summary,
+        by=by,
+        at=alert.occurred_at,
+        queue=alert.queue,
+        evidence=alert.evidence,
+        repeat=alert.action is AlertAction.RAISE,
+        event_id=alert.event_id,
     )
 
 
@@ -174,10 +186,16 @@ class MarkFlagEnteredInError:
 
 def flag_command(flag: contracts.Flag) -> RaiseFlag:
     return RaiseFlag(
-        flag_id=flag.flag_id, person_id=flag.person_id, risk=flag.risk,
-        evidence=tuple(facts(flag.evidence, flag.evidence_keys)), by=_sender(flag, flag.changed_by),
-        at=flag.occurred_at, code=flag.code, status=flag.status,
-        recommended_referral=flag.recommended_referral, reason=flag.change_reason,
+        flag_id=flag.flag_id,
+        person_id=flag.person_id,
+        risk=flag.risk,
+        evidence=tuple(facts(flag.evidence, flag.evidence_keys)),
+        by=_sender(flag, flag.changed_by),
+        at=flag.occurred_at,
+        code=flag.code,
+        status=flag.status,
+        recommended_referral=flag.recommended_referral,
+        reason=flag.change_reason,
         event_id=flag.event_id,
     )
 
@@ -216,10 +234,15 @@ def referral_command(referral: contracts.Referral) -> SuggestReferral:
     """A referral message: a suggestion, or (for a referral the record holds) a move,
     which the handler works out (`suggest_referral`)."""
     return SuggestReferral(
-        referral_id=referral.referral_id, person_id=referral.person_id,
-        target=referral.target, reason=referral.reason, origin=referral.origin,
-        by=_sender(referral, referral.changed_by), at=referral.occurred_at,
-        status=referral.status, event_id=referral.event_id,
+        referral_id=referral.referral_id,
+        person_id=referral.person_id,
+        target=referral.target,
+        reason=referral.reason,
+        origin=referral.origin,
+        by=_sender(referral, referral.changed_by),
+        at=referral.occurred_at,
+        status=referral.status,
+        event_id=referral.event_id,
     )
 
 
@@ -278,11 +301,17 @@ class CloseNeedEntry:
 
 def need_command(update: contracts.NeedUpdate) -> UpdateNeed:
     return UpdateNeed(
-        person_id=update.person_id, by=_sender(update, update.changed_by),
-        at=update.occurred_at, status=update.status, need_level=update.need_level,
-        hours_per_week=update.hours_per_week, waiting_at=update.waiting_at,
-        answers=dict(update.answers), checked_at=update.checked_at,
-        reason=update.change_reason, event_id=update.event_id,
+        person_id=update.person_id,
+        by=_sender(update, update.changed_by),
+        at=update.occurred_at,
+        status=update.status,
+        need_level=update.need_level,
+        hours_per_week=update.hours_per_week,
+        waiting_at=update.waiting_at,
+        answers=dict(update.answers),
+        checked_at=update.checked_at,
+        reason=update.change_reason,
+        event_id=update.event_id,
     )
 
 
@@ -339,9 +368,23 @@ class RecordChange:
 
 
 Command = (
-    RaiseAlert | ClearAlert | AcknowledgeAlert | ResolveAlert | AddAlertNote | ReopenAlert
-    | RaiseFlag | ReviewFlag | ResolveFlag | MarkFlagEnteredInError
-    | SuggestReferral | MoveReferral
-    | UpdateNeed | ChangeNeedStatus | ImportNeeds | CloseNeedEntry
-    | SetAwayMode | RecordView | RecordChange
+    RaiseAlert
+    | ClearAlert
+    | AcknowledgeAlert
+    | ResolveAlert
+    | AddAlertNote
+    | ReopenAlert
+    | RaiseFlag
+    | ReviewFlag
+    | ResolveFlag
+    | MarkFlagEnteredInError
+    | SuggestReferral
+    | MoveReferral
+    | UpdateNeed
+    | ChangeNeedStatus
+    | ImportNeeds
+    | CloseNeedEntry
+    | SetAwayMode
+    | RecordView
+    | RecordChange
 )

@@ -40,14 +40,33 @@ def _new_id(event_id: uuid.UUID | None, kind: str) -> uuid.UUID:
     return deterministic_id("care", event_id, kind) if event_id else uuid.uuid4()
 
 
-def _audit(uow: UnitOfWork, by: c.Actor, action: str, entity: str, entity_id: object,
-           person_id: str | None, at: Any, always: bool = False, **detail: Any) -> None:
+def _audit(
+    uow: UnitOfWork,
+    by: c.Actor,
+    action: str,
+    entity: str,
+    entity_id: object,
+    person_id: str | None,
+    at: Any,
+    always: bool = False,
+    **detail: Any,
+) -> None:
     """Changes made by people go into the audit trail; the platform's own changes are in
     each record's history already."""
     if by.is_person or always:
-        uow.audit.add(AuditEntry(at=at, actor=by.id, role=by.role, action=action,
-                                 entity=entity, entity_id=str(entity_id) if entity_id else None,
-                                 person_id=person_id, origin=by.origin, detail=detail))
+        uow.audit.add(
+            AuditEntry(
+                at=at,
+                actor=by.id,
+                role=by.role,
+                action=action,
+                entity=entity,
+                entity_id=str(entity_id) if entity_id else None,
+                person_id=person_id,
+                origin=by.origin,
+                detail=detail,
+            )
+        )
 
 
 def _alert(uow: UnitOfWork, alert_id: uuid.UUID) -> Alert:
@@ -69,16 +88,27 @@ def raise_alert(command: c.RaiseAlert, uow: UnitOfWork) -> Alert | None:
         alert = uow.alerts.open_for_key(command.key)
         if alert is None:
             alert = Alert.raised(
-                id=command.event_id or uuid.uuid4(), person_id=command.person_id,
-                key=command.key, kind=command.kind, priority=command.priority,
-                queue=command.queue, summary=command.summary, evidence=command.evidence,
-                at=command.at, by=command.by.id,
+                id=command.event_id or uuid.uuid4(),
+                person_id=command.person_id,
+                key=command.key,
+                kind=command.kind,
+                priority=command.priority,
+                queue=command.queue,
+                summary=command.summary,
+                evidence=command.evidence,
+                at=command.at,
+                by=command.by.id,
             )
             uow.alerts.add(alert)
         else:
-            alert.merge(priority=command.priority, summary=command.summary,
-                        evidence=command.evidence, at=command.at, by=command.by.id,
-                        repeat=command.repeat)
+            alert.merge(
+                priority=command.priority,
+                summary=command.summary,
+                evidence=command.evidence,
+                at=command.at,
+                by=command.by.id,
+                repeat=command.repeat,
+            )
         _audit(uow, command.by, "raise_alert", "alert", alert.id, alert.person_id, command.at)
         uow.commit()
         return alert
@@ -99,8 +129,16 @@ def acknowledge_alert(command: c.AcknowledgeAlert, uow: UnitOfWork) -> Alert:
     with uow:
         alert = _alert(uow, command.alert_id)
         alert.acknowledge(by=command.by.id, at=command.at, take_over=command.take_over)
-        _audit(uow, command.by, "acknowledge_alert", "alert", alert.id, alert.person_id,
-               command.at, take_over=command.take_over)
+        _audit(
+            uow,
+            command.by,
+            "acknowledge_alert",
+            "alert",
+            alert.id,
+            alert.person_id,
+            command.at,
+            take_over=command.take_over,
+        )
         uow.commit()
         return alert
 
@@ -108,10 +146,23 @@ def acknowledge_alert(command: c.AcknowledgeAlert, uow: UnitOfWork) -> Alert:
 def resolve_alert(command: c.ResolveAlert, uow: UnitOfWork) -> Alert:
     with uow:
         alert = _alert(uow, command.alert_id)
-        alert.resolve(outcome=command.outcome, by=command.by.id, at=command.at,
-                      note=command.note, take_over=command.take_over)
-        _audit(uow, command.by, "resolve_alert", "alert", alert.id, alert.person_id,
-               command.at, outcome=command.outcome.value)
+        alert.resolve(
+            outcome=command.outcome,
+            by=command.by.id,
+            at=command.at,
+            note=command.note,
+            take_over=command.take_over,
+        )
+        _audit(
+            uow,
+            command.by,
+            "resolve_alert",
+            "alert",
+            alert.id,
+            alert.person_id,
+            command.at,
+            outcome=command.outcome.value,
+        )
         uow.commit()
         return alert
 
@@ -120,8 +171,7 @@ def add_alert_note(command: c.AddAlertNote, uow: UnitOfWork) -> Alert:
     with uow:
         alert = _alert(uow, command.alert_id)
         alert.add_note(text=command.text, by=command.by.id, at=command.at)
-        _audit(uow, command.by, "add_alert_note", "alert", alert.id, alert.person_id,
-               command.at)
+        _audit(uow, command.by, "add_alert_note", "alert", alert.id, alert.person_id, command.at)
         uow.commit()
         return alert
 
@@ -133,10 +183,19 @@ def reopen_alert(command: c.ReopenAlert, uow: UnitOfWork) -> Alert:
         if newer is not None and newer.id != alert.id:
             raise AlertChangeRefused(
                 f"alert {alert.id} cannot be reopened: alert {newer.id} is open for the "
-                "same cause; work that one")
+                "same cause; work that one"
+            )
         alert.reopen(reason=command.reason, by=command.by.id, at=command.at)
-        _audit(uow, command.by, "reopen_alert", "alert", alert.id, alert.person_id,
-               command.at, reason=command.reason)
+        _audit(
+            uow,
+            command.by,
+            "reopen_alert",
+            "alert",
+            alert.id,
+            alert.person_id,
+            command.at,
+            reason=command.reason,
+        )
         uow.commit()
         return alert
 
@@ -157,30 +216,52 @@ def raise_flag(command: c.RaiseFlag, uow: UnitOfWork) -> Flag | None:
         if flag is None:
             flag = Flag.raised(
                 id=command.flag_id if named is None else _new_id(command.event_id, "flag"),
-                person_id=command.person_id, code=command.code, status=command.status,
-                risk=command.risk, evidence=command.evidence,
-                referral=command.recommended_referral, by=command.by.id, at=command.at,
+                person_id=command.person_id,
+                code=command.code,
+                status=command.status,
+                risk=command.risk,
+                evidence=command.evidence,
+                referral=command.recommended_referral,
+                by=command.by.id,
+                at=command.at,
                 reason=command.reason,
             )
             uow.flags.add(flag)
         else:
-            flag.add_facts(evidence=command.evidence, risk=command.risk,
-                           referral=command.recommended_referral, status=command.status,
-                           by=command.by.id, at=command.at, reason=command.reason)
+            flag.add_facts(
+                evidence=command.evidence,
+                risk=command.risk,
+                referral=command.recommended_referral,
+                status=command.status,
+                by=command.by.id,
+                at=command.at,
+                reason=command.reason,
+            )
         _audit(uow, command.by, "raise_flag", "flag", flag.id, flag.person_id, command.at)
         uow.commit()
         return flag
 
 
-def _decide_flag(command: c.ReviewFlag | c.ResolveFlag | c.MarkFlagEnteredInError,
-                 status: FlagStatus, uow: UnitOfWork) -> Flag:
+def _decide_flag(
+    command: c.ReviewFlag | c.ResolveFlag | c.MarkFlagEnteredInError,
+    status: FlagStatus,
+    uow: UnitOfWork,
+) -> Flag:
     with uow:
         flag = uow.flags.get(command.flag_id)
         if flag is None:
             raise NotFound(f"no flag {command.flag_id}")
         flag.decide(status=status, by=command.by.id, at=command.at, reason=command.reason)
-        _audit(uow, command.by, f"flag_{status.value}", "flag", flag.id, flag.person_id,
-               command.at, reason=command.reason)
+        _audit(
+            uow,
+            command.by,
+            f"flag_{status.value}",
+            "flag",
+            flag.id,
+            flag.person_id,
+            command.at,
+            reason=command.reason,
+        )
         uow.commit()
         return flag
 
@@ -204,41 +285,61 @@ def suggest_referral(command: c.SuggestReferral, uow: UnitOfWork) -> Referral | 
     """A new referral; None for a redelivery or when one to the same service is open.
     A message naming a referral the record holds moves it on instead."""
     with uow:
-        if command.event_id is not None and not uow.claim(REFERRALS_CONSUMER,
-                                                         command.event_id):
+        if command.event_id is not None and not uow.claim(REFERRALS_CONSUMER, command.event_id):
             return None
         referral = uow.referrals.get(command.referral_id)
         if referral is not None:
-            referral.move(status=command.status, by=command.by.id, at=command.at,
-                          reason=None)
+            referral.move(status=command.status, by=command.by.id, at=command.at, reason=None)
         elif uow.referrals.open_for(command.person_id, command.target) is not None:
-            log.info("referral %s: one to %s is already open", command.referral_id,
-                     command.target.value)
+            log.info(
+                "referral %s: one to %s is already open", command.referral_id, command.target.value
+            )
             return None
         else:
             referral = Referral.suggested(
-                id=command.referral_id, person_id=command.person_id, target=command.target,
-                status=command.status, reason=command.reason, origin=command.origin,
-                by=command.by.id, at=command.at)
+                id=command.referral_id,
+                person_id=command.person_id,
+                target=command.target,
+                status=command.status,
+                reason=command.reason,
+                origin=command.origin,
+                by=command.by.id,
+                at=command.at,
+            )
             uow.referrals.add(referral)
-        _audit(uow, command.by, "suggest_referral", "referral", referral.id,
-               referral.person_id, command.at, status=referral.status.value)
+        _audit(
+            uow,
+            command.by,
+            "suggest_referral",
+            "referral",
+            referral.id,
+            referral.person_id,
+            command.at,
+            status=referral.status.value,
+        )
         uow.commit()
         return referral
 
 
 def move_referral(command: c.MoveReferral, uow: UnitOfWork) -> Referral | None:
     with uow:
-        if command.event_id is not None and not uow.claim(REFERRALS_CONSUMER,
-                                                         command.event_id):
+        if command.event_id is not None and not uow.claim(REFERRALS_CONSUMER, command.event_id):
             return None
         referral = uow.referrals.get(command.referral_id)
         if referral is None:
             raise NotFound(f"no referral {command.referral_id}")
-        referral.move(status=command.status, by=command.by.id, at=command.at,
-                      reason=command.reason)
-        _audit(uow, command.by, "move_referral", "referral", referral.id, referral.person_id,
-               command.at, status=command.status.value, reason=command.reason)
+        referral.move(status=command.status, by=command.by.id, at=command.at, reason=command.reason)
+        _audit(
+            uow,
+            command.by,
+            "move_referral",
+            "referral",
+            referral.id,
+            referral.person_id,
+            command.at,
+            status=command.status.value,
+            reason=command.reason,
+        )
         uow.commit()
         return referral
 
@@ -261,32 +362,43 @@ def update_need(command: c.UpdateNeed, uow: UnitOfWork) -> NeedListEntry | None:
             return None
         entry = uow.needs.for_person(command.person_id)
         if entry is None:
-            log.info("need update %s: %s is not on the unmet-need list", command.event_id,
-                     command.person_id)
+            log.info(
+                "need update %s: %s is not on the unmet-need list",
+                command.event_id,
+                command.person_id,
+            )
             return None
         values: dict[str, Any] = {
-            name: value for name, value in (
-                ("need_level", command.need_level), ("hours_per_week", command.hours_per_week),
-                ("waiting_at", command.waiting_at)) if value is not None}
+            name: value
+            for name, value in (
+                ("need_level", command.need_level),
+                ("hours_per_week", command.hours_per_week),
+                ("waiting_at", command.waiting_at),
+            )
+            if value is not None
+        }
         values = {k: getattr(v, "value", v) for k, v in values.items()}
-        crisis_open = bool(uow.alerts.open_for_person(command.person_id,
-                                                      AlertKind.IN_CRISIS.value))
+        crisis_open = bool(uow.alerts.open_for_person(command.person_id, AlertKind.IN_CRISIS.value))
         reason = command.reason
         if command.checked_at is not None:
-            entry.apply_call(status=command.status, answers=command.answers,
-                             checked_at=command.checked_at, values=values,
-                             crisis_alert_open=crisis_open, by=command.by.id, at=command.at,
-                             reason=reason)
+            entry.apply_call(
+                status=command.status,
+                answers=command.answers,
+                checked_at=command.checked_at,
+                values=values,
+                crisis_alert_open=crisis_open,
+                by=command.by.id,
+                at=command.at,
+                reason=reason,
+            )
         else:
             if command.status is not None:
-                if not command.by.is_person and entry.crisis_stands(command.status,
-                                                                    crisis_open):
+                if not command.by.is_person and entry.crisis_stands(command.status, crisis_open):
                     reason = f"{reason}; {CRISIS_KEPT}" if reason else CRISIS_KEPT
                 else:
                     values["status"] = command.status
             entry.change(values, by=command.by.id, at=command.at, reason=reason)
-        _audit(uow, command.by, "update_need", "unmet_need", entry.id, entry.person_id,
-               command.at)
+        _audit(uow, command.by, "update_need", "unmet_need", entry.id, entry.person_id, command.at)
         uow.commit()
         return entry
 
@@ -298,14 +410,22 @@ def change_need_status(command: c.ChangeNeedStatus, uow: UnitOfWork) -> NeedList
         if entry is None:
             raise NotFound(f"{command.person_id} is not on the unmet-need list")
         entry.change({"status": command.status}, by=command.by.id, at=command.at, reason=why)
-        _audit(uow, command.by, "change_need_status", "unmet_need", entry.id,
-               entry.person_id, command.at, status=command.status.value, reason=why)
+        _audit(
+            uow,
+            command.by,
+            "change_need_status",
+            "unmet_need",
+            entry.id,
+            entry.person_id,
+            command.at,
+            status=command.status.value,
+            reason=why,
+        )
         uow.commit()
         return entry
 
 
-IMPORTED_FIELDS = ("need_level", "hours_per_week", "waiting_at", "assessed_on",
-                   "waiting_since")
+IMPORTED_FIELDS = ("need_level", "hours_per_week", "waiting_at", "assessed_on", "waiting_since")
 
 
 def import_needs(command: c.ImportNeeds, uow: UnitOfWork) -> ImportResult:
@@ -317,8 +437,11 @@ def import_needs(command: c.ImportNeeds, uow: UnitOfWork) -> ImportResult:
         ids = [row.person_id for _, row in command.rows]
         known = uow.people.known(ids)
         current = uow.needs.for_people(ids)
-        result.errors += [RowError(line, "person_id is not a known service user")
-                          for line, row in command.rows if row.person_id not in known]
+        result.errors += [
+            RowError(line, "person_id is not a known service user")
+            for line, row in command.rows
+            if row.person_id not in known
+        ]
         result.errors.sort(key=lambda e: e.line)
         if command.all_or_nothing and result.errors:
             return result
@@ -331,19 +454,30 @@ def import_needs(command: c.ImportNeeds, uow: UnitOfWork) -> ImportResult:
                 values["status"] = row.status
             entry = current.get(row.person_id)
             if entry is None:
-                entry = NeedListEntry.imported(row.person_id, values, by=command.by.id,
-                                               at=command.at)
+                entry = NeedListEntry.imported(
+                    row.person_id, values, by=command.by.id, at=command.at
+                )
                 uow.needs.add(entry)
                 current[row.person_id] = entry
                 result.added += 1
-            elif entry.change({**values, "active": True}, by=command.by.id, at=command.at,
-                              reason="imported"):
+            elif entry.change(
+                {**values, "active": True}, by=command.by.id, at=command.at, reason="imported"
+            ):
                 result.updated += 1
             else:
                 result.unchanged += 1
         if result.added or result.updated:
-            _audit(uow, command.by, "import_needs", "unmet_need", None, None, command.at,
-                   added=result.added, updated=result.updated)
+            _audit(
+                uow,
+                command.by,
+                "import_needs",
+                "unmet_need",
+                None,
+                None,
+                command.at,
+                added=result.added,
+                updated=result.updated,
+            )
         uow.commit()
     return result
 
@@ -356,8 +490,16 @@ def close_need_entry(command: c.CloseNeedEntry, uow: UnitOfWork) -> bool:
         if entry is None or not entry.active:
             return False
         entry.change({"active": False}, by=command.by.id, at=command.at, reason=why)
-        _audit(uow, command.by, "close_need_entry", "unmet_need", entry.id, entry.person_id,
-               command.at, reason=why)
+        _audit(
+            uow,
+            command.by,
+            "close_need_entry",
+            "unmet_need",
+            entry.id,
+            entry.person_id,
+            command.at,
+            reason=why,
+        )
         uow.commit()
         return True
 
@@ -372,10 +514,19 @@ def set_away_mode(command: c.SetAwayMode, uow: UnitOfWork) -> None:
         before = uow.people.away_until(command.person_id)
         uow.people.set_away_until(command.person_id, command.until)
         # Away mode has no history table: the audit trail is its history, whoever set it.
-        _audit(uow, command.by, "set_away_mode", "person", command.person_id,
-               command.person_id, command.at, always=True, reason=why,
-               before=before.isoformat() if before else None,
-               until=command.until.isoformat() if command.until else None)
+        _audit(
+            uow,
+            command.by,
+            "set_away_mode",
+            "person",
+            command.person_id,
+            command.person_id,
+            command.at,
+            always=True,
+            reason=why,
+            before=before.isoformat() if before else None,
+            until=command.until.isoformat() if command.until else None,
+        )
         uow.commit()
 
 
@@ -384,19 +535,37 @@ def set_away_mode(command: c.SetAwayMode, uow: UnitOfWork) -> None:
 
 def record_view(command: c.RecordView, uow: UnitOfWork) -> None:
     with uow:
-        uow.audit.add(AuditEntry(
-            at=command.at, actor=command.by.id, role=command.by.role, action=VIEW,
-            entity=command.entity, entity_id=command.entity_id, person_id=command.person_id,
-            origin=command.by.origin, detail=dict(command.detail)))
+        uow.audit.add(
+            AuditEntry(
+                at=command.at,
+                actor=command.by.id,
+                role=command.by.role,
+                action=VIEW,
+                entity=command.entity,
+                entity_id=command.entity_id,
+                person_id=command.person_id,
+                origin=command.by.origin,
+                detail=dict(command.detail),
+            )
+        )
         uow.commit()
 
 
 def record_change(command: c.RecordChange, uow: UnitOfWork) -> None:
     with uow:
-        uow.audit.add(AuditEntry(
-            at=command.at, actor=command.by.id, role=command.by.role, action=command.action,
-            entity=command.entity, entity_id=command.entity_id, person_id=command.person_id,
-            origin=command.by.origin, detail=dict(command.detail)))
+        uow.audit.add(
+            AuditEntry(
+                at=command.at,
+                actor=command.by.id,
+                role=command.by.role,
+                action=command.action,
+                entity=command.entity,
+                entity_id=command.entity_id,
+                person_id=command.person_id,
+                origin=command.by.origin,
+                detail=dict(command.detail),
+            )
+        )
         uow.commit()
 
 

@@ -19,8 +19,10 @@ def _channel_id(spec: TopicSpec) -> str:
 
 def json_schemas(ref_template: str = "#/$defs/{model}") -> dict[str, dict[str, Any]]:
     """One standalone JSON Schema per topic's message (refs local to each schema)."""
-    return {str(spec.name): spec.adapter.json_schema(ref_template=ref_template)
-            for spec in CATALOGUE.values()}
+    return {
+        str(spec.name): spec.adapter.json_schema(ref_template=ref_template)
+        for spec in CATALOGUE.values()
+    }
 
 
 def _asyncapi_discriminators(node: Any) -> Any:
@@ -91,10 +93,16 @@ def asyncapi_document(version: str) -> dict[str, Any]:
         },
         "defaultContentType": "application/json",
         "servers": {
-            "production": {"host": "kafka:9092", "protocol": "kafka",
-                           "description": "Apache Kafka (KRaft)"},
-            "development": {"host": "127.0.0.1:9092", "protocol": "kafka",
-                            "description": "Embedded Tansu broker"},
+            "production": {
+                "host": "kafka:9092",
+                "protocol": "kafka",
+                "description": "Apache Kafka (KRaft)",
+            },
+            "development": {
+                "host": "127.0.0.1:9092",
+                "protocol": "kafka",
+                "description": "Embedded Tansu broker",
+            },
         },
         "channels": channels,
         "operations": operations,

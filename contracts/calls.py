@@ -63,6 +63,7 @@ class CallOutcome(Envelope):
     duration_s: int | None = Field(default=None, ge=0)
     provider_call_id: str | None = Field(default=None, description="Twilio CallSid")
     end_reason: str | None = Field(
-        default=None, max_length=500,
+        default=None,
+        max_length=500,
         description="Why a call was not placed or ended early, e.g. the window had passed",
     )

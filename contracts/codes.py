@@ -98,16 +98,46 @@ ALARM_STATUSES = frozenset({ScaipStatus.AUTOMATIC_ALARM, ScaipStatus.MANUAL_ALAR
 # still counts as an alarm: a person may need help, so the safe side.
 TECHNICAL_STATUSES = frozenset(
     {
-        14, 15, 16, 17, 20,  # battery failure/ok/low, busy, charged
-        23, 24, 25, 26, 27, 31,  # connection (IP, mobile, POTS, links) failure, disconnected
+        14,
+        15,
+        16,
+        17,
+        20,  # battery failure/ok/low, busy, charged
+        23,
+        24,
+        25,
+        26,
+        27,
+        31,  # connection (IP, mobile, POTS, links) failure, disconnected
         *range(32, 41),  # error codes 1-9
-        42, 43, 44, 45, 52,  # failure, frequency drift, jammed
-        62, 65, 66, 67, 68,  # log, (urgent) maintenance needed, malfunction, memory full
-        70, 72, 73, 74, 75, 78,  # normal, off, offline, on, online, out of service
-        85, 86, 91, 95,  # power failure/restored, re-established, RF interference
-        102, 103, 105,  # test transmissions, trouble
+        42,
+        43,
+        44,
+        45,
+        52,  # failure, frequency drift, jammed
+        62,
+        65,
+        66,
+        67,
+        68,  # log, (urgent) maintenance needed, malfunction, memory full
+        70,
+        72,
+        73,
+        74,
+        75,
+        78,  # normal, off, offline, on, online, out of service
+        85,
+        86,
+        91,
+        95,  # power failure/restored, re-established, RF interference
+        102,
+        103,
+        105,  # test transmissions, trouble
         *range(112, 117),  # links re-established
-        122, 123, 124, 125,  # radio interference, radio test missing/back, tamper
+        122,
+        123,
+        124,
+        125,  # radio interference, radio test missing/back, tamper
     }
 )
 

@@ -92,8 +92,12 @@ ALLOWED_ANSWERS: dict[QuestionId, tuple[AnswerValue, ...]] = {
 """The values each question may record: scripts are checked against this when loaded."""
 
 _NO_IS_FINE = (
-    QuestionId.ANY_FALLS, *KEY_FALLS_QUESTIONS, *HIGH_FALLS_RISK_QUESTIONS,
-    *FRAT_QUESTIONS[1:], QuestionId.NEEDS_ANYTHING, QuestionId.WANTS_CALLBACK,
+    QuestionId.ANY_FALLS,
+    *KEY_FALLS_QUESTIONS,
+    *HIGH_FALLS_RISK_QUESTIONS,
+    *FRAT_QUESTIONS[1:],
+    QuestionId.NEEDS_ANYTHING,
+    QuestionId.WANTS_CALLBACK,
 )
 REASSURING: dict[QuestionId, AnswerValue] = {
     question: AnswerValue.NO for question in _NO_IS_FINE

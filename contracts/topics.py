@@ -80,13 +80,13 @@ CATALOGUE: dict[Topic, TopicSpec] = {
         ),
         TopicSpec(Topic.ALERTS, "Alerts for call handlers and technology assistants.", Alert),
         TopicSpec(Topic.SIGNALS, "Reasons to place a proactive call.", Signal),
-        TopicSpec(
-            Topic.CALLS_REQUESTED, "Outbound calls for the dialer to place.", CallRequested
-        ),
+        TopicSpec(Topic.CALLS_REQUESTED, "Outbound calls for the dialer to place.", CallRequested),
         TopicSpec(Topic.CALLS_OUTCOMES, "How each call ended and its answers.", CallOutcome),
         TopicSpec(Topic.FLAGS, "Falls-risk flag changes.", Flag, retention_ms=365 * DAY_MS),
         TopicSpec(
-            Topic.NEEDS_UPDATES, "Changes to the RMU unmet-need list.", NeedUpdate,
+            Topic.NEEDS_UPDATES,
+            "Changes to the RMU unmet-need list.",
+            NeedUpdate,
             retention_ms=365 * DAY_MS,
         ),
         TopicSpec(Topic.REFERRALS, "Referral changes.", Referral, retention_ms=365 * DAY_MS),

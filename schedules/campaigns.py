@@ -50,11 +50,19 @@ def add_campaign(
     if session.get(Campaign, campaign_id) is not None:
         raise InvalidCampaign(f"campaign {campaign_id!r} exists already")
     campaign = Campaign(
-        id=campaign_id, name=name, script=script, cohort_rule=cohort,
-        cohort_params=cohort_params, frequency=frequency, window_start=window[0],
-        window_end=window[1], max_attempts=max_attempts,
+        id=campaign_id,
+        name=name,
+        script=script,
+        cohort_rule=cohort,
+        cohort_params=cohort_params,
+        frequency=frequency,
+        window_start=window[0],
+        window_end=window[1],
+        max_attempts=max_attempts,
         retry_spacing_minutes=retry_spacing_minutes,
-        escalate_unanswered=escalate_unanswered, language=language, active=True,
+        escalate_unanswered=escalate_unanswered,
+        language=language,
+        active=True,
     )
     session.add(campaign)
     return campaign
@@ -80,12 +88,16 @@ def all_campaigns(session: Session) -> list[Campaign]:
 
 def describe(campaign: Campaign) -> dict[str, Any]:
     return {
-        "id": campaign.id, "name": campaign.name, "script": campaign.script,
-        "cohort": campaign.cohort_rule, "cohort_params": campaign.cohort_params,
+        "id": campaign.id,
+        "name": campaign.name,
+        "script": campaign.script,
+        "cohort": campaign.cohort_rule,
+        "cohort_params": campaign.cohort_params,
         "frequency": campaign.frequency,
         "window": f"{campaign.window_start:%H:%M}-{campaign.window_end:%H:%M}",
         "max_attempts": campaign.max_attempts,
         "retry_spacing_minutes": campaign.retry_spacing_minutes,
         "escalate_unanswered": campaign.escalate_unanswered,
-        "language": campaign.language, "active": campaign.active,
+        "language": campaign.language,
+        "active": campaign.active,
     }

@@ -72,8 +72,7 @@ def check_params(name: str, params: Params) -> None:
         areas = params["areas"]
         wanted = areas.split(",") if isinstance(areas, str) else areas
         if not isinstance(wanted, list | tuple) or not all(
-            isinstance(a, str) and a.strip() and a.isprintable() and len(a) <= 16
-            for a in wanted
+            isinstance(a, str) and a.strip() and a.isprintable() and len(a) <= 16 for a in wanted
         ):
             raise InvalidCohortParams("areas must be postcode areas, districts or sectors")
 

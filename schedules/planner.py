@@ -45,8 +45,9 @@ class Planner:
     def _lease(self, session: Session, now: datetime) -> bool:
         held = lease.acquire(session, self.settings.holder, now, self.settings.lease_ttl_s)
         if not held:
-            log.debug("another scheduler holds the planning lease; %s stands by",
-                     self.settings.holder)
+            log.debug(
+                "another scheduler holds the planning lease; %s stands by", self.settings.holder
+            )
         return held
 
     def hold_lease(self, now: datetime) -> bool:

@@ -70,11 +70,22 @@ def _facts_query(now: datetime) -> Any:  # a Select of 16 columns
     needs = select(UnmetNeed.person_id, UnmetNeed.waiting_at).where(UnmetNeed.active).subquery()
     return (
         select(
-            Person.id, Person.timezone, Person.language, Person.postcode, Person.lives_alone,
-            Person.has_care_package, Person.do_not_call, Person.opted_out,
-            Person.preferred_call_start, Person.preferred_call_end, Person.away_until,
-            open_stays.c.person_id.is_not(None), needs.c.person_id.is_not(None),
-            needs.c.waiting_at, flags.c.at, discharges.c.at,
+            Person.id,
+            Person.timezone,
+            Person.language,
+            Person.postcode,
+            Person.lives_alone,
+            Person.has_care_package,
+            Person.do_not_call,
+            Person.opted_out,
+            Person.preferred_call_start,
+            Person.preferred_call_end,
+            Person.away_until,
+            open_stays.c.person_id.is_not(None),
+            needs.c.person_id.is_not(None),
+            needs.c.waiting_at,
+            flags.c.at,
+            discharges.c.at,
         )
         .outerjoin(open_stays, open_stays.c.person_id == Person.id)
         .outerjoin(needs, needs.c.person_id == Person.id)
@@ -93,11 +104,20 @@ def people_facts(
         query = query.where(Person.id.in_(person_ids))
     return [
         PersonFacts(
-            person_id=row[0], timezone=row[1], language=row[2], postcode=row[3],
-            lives_alone=row[4], has_care_package=row[5], do_not_call=row[6], opted_out=row[7],
-            preferred_start=row[8], preferred_end=row[9], away_until=row[10],
+            person_id=row[0],
+            timezone=row[1],
+            language=row[2],
+            postcode=row[3],
+            lives_alone=row[4],
+            has_care_package=row[5],
+            do_not_call=row[6],
+            opted_out=row[7],
+            preferred_start=row[8],
+            preferred_end=row[9],
+            away_until=row[10],
             in_hospital=bool(row[11]) or row[13] == "hospital",
-            on_unmet_need_list=bool(row[12]), active_falls_flag_at=row[14],
+            on_unmet_need_list=bool(row[12]),
+            active_falls_flag_at=row[14],
             last_discharged_at=row[15],
         )
         for row in session.execute(query)
@@ -119,17 +139,23 @@ def claim(session: Session, calls: Iterable[PlannedCall], now: datetime) -> list
     for chunk in _chunks(calls):
         # Most rounds find most slots claimed already: a read is cheaper than a write
         # that does nothing. The conflict clause still settles any race.
-        known = set(session.scalars(select(LEDGER.c.id).where(
-            LEDGER.c.id.in_([call.id for call in chunk]))))
+        known = set(
+            session.scalars(select(LEDGER.c.id).where(LEDGER.c.id.in_([call.id for call in chunk])))
+        )
         chunk = [call for call in chunk if call.id not in known]
         if not chunk:
             continue
         rows = [
             {
-                "id": call.id, "person_id": call.person_id, "campaign_id": call.campaign_id,
-                "signal_id": call.signal_id, "local_date": call.local_date,
-                "due_at": call.window.start, "window_end": call.window.end,
-                "event": call_requested(call, now).model_dump(mode="json"), "planned_at": now,
+                "id": call.id,
+                "person_id": call.person_id,
+                "campaign_id": call.campaign_id,
+                "signal_id": call.signal_id,
+                "local_date": call.local_date,
+                "due_at": call.window.start,
+                "window_end": call.window.end,
+                "event": call_requested(call, now).model_dump(mode="json"),
+                "planned_at": now,
             }
             for call in chunk
         ]

@@ -81,23 +81,37 @@ def sync_campaign_jobs(scheduler: BaseScheduler, planner: Planner, replace: bool
         if not replace and scheduler.get_job(job_id) is not None:
             continue
         # A round late by less than the window still has calls to place.
-        window_s = int((datetime.combine(date.min, end)
-                        - datetime.combine(date.min, start)).total_seconds())
+        window_s = int(
+            (datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds()
+        )
         scheduler.add_job(
-            jobs.run_campaign, IntervalTrigger(seconds=planner.settings.plan_every_s),
-            args=[campaign_id], id=job_id, name=f"plan {campaign_id}",
-            replace_existing=True, misfire_grace_time=max(window_s, 60),
+            jobs.run_campaign,
+            IntervalTrigger(seconds=planner.settings.plan_every_s),
+            args=[campaign_id],
+            id=job_id,
+            name=f"plan {campaign_id}",
+            replace_existing=True,
+            misfire_grace_time=max(window_s, 60),
             next_run_time=utcnow(),
         )
 
 
 def start_jobs(scheduler: BaseScheduler, planner: Planner) -> None:
     every = planner.settings.plan_every_s
-    scheduler.add_job(jobs.run_signals, IntervalTrigger(seconds=min(every, 60)),
-                      id=SIGNALS_JOB, replace_existing=True, next_run_time=utcnow())
-    scheduler.add_job(jobs.sync_campaigns, IntervalTrigger(seconds=SYNC_EVERY_S),
-                      id=SYNC_JOB, replace_existing=True,
-                      next_run_time=utcnow() + timedelta(seconds=SYNC_EVERY_S))
+    scheduler.add_job(
+        jobs.run_signals,
+        IntervalTrigger(seconds=min(every, 60)),
+        id=SIGNALS_JOB,
+        replace_existing=True,
+        next_run_time=utcnow(),
+    )
+    scheduler.add_job(
+        jobs.sync_campaigns,
+        IntervalTrigger(seconds=SYNC_EVERY_S),
+        id=SYNC_JOB,
+        replace_existing=True,
+        next_run_time=utcnow() + timedelta(seconds=SYNC_EVERY_S),
+    )
     sync_campaign_jobs(scheduler, planner, replace=True)
 
 
@@ -121,8 +135,10 @@ async def serve(settings: Settings, scheduler_settings: SchedulerSettings) -> No
                 standing_by = False
                 continue
             if not standing_by:
-                log.info("scheduler %s stands by: another instance holds the planning lease",
-                         scheduler_settings.holder)
+                log.info(
+                    "scheduler %s stands by: another instance holds the planning lease",
+                    scheduler_settings.holder,
+                )
                 standing_by = True
             await _wait(stop, planner.settings.lease_ttl_s / 3)
     finally:
@@ -146,8 +162,9 @@ async def _lead(settings: Settings, planner: Planner, stop: asyncio.Event) -> No
         scheduler.resume()
         while not await _wait(stop, planner.settings.lease_ttl_s / 3):
             if not await _holds_lease(planner):
-                log.error("scheduler %s lost the planning lease; standing by",
-                          planner.settings.holder)
+                log.error(
+                    "scheduler %s lost the planning lease; standing by", planner.settings.holder
+                )
                 return
     finally:
         scheduler.shutdown(wait=True)
@@ -156,8 +173,7 @@ async def _lead(settings: Settings, planner: Planner, stop: asyncio.Event) -> No
 
 async def _holds_lease(planner: Planner) -> bool:
     try:
-        return await asyncio.get_running_loop().run_in_executor(
-            None, planner.hold_lease, utcnow())
+        return await asyncio.get_running_loop().run_in_executor(None, planner.hold_lease, utcnow())
     except SQLAlchemyError as error:
         log.warning("cannot reach the store for the lease: %s", error)
         return False

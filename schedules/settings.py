@@ -18,8 +18,8 @@ class SchedulerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TECFLOW_SCHEDULER_", extra="ignore")
 
     bank_holidays: str = Field(
-        default="ENG", description="UK nation whose bank holidays skip routine calls: "
-        "ENG, WLS, SCT or NIR"
+        default="ENG",
+        description="UK nation whose bank holidays skip routine calls: ENG, WLS, SCT or NIR",
     )
     plan_every_s: int = Field(default=300, ge=1, description="How often each campaign plans")
     lease_ttl_s: int = Field(

@@ -26,9 +26,11 @@ class Settings(BaseSettings):
     app_id: str = Field(default="tecflow", description="Faust app id and consumer-group prefix")
     worker_web_port: int = Field(default=6066, description="Faust worker web port")
     dead_letter_retention_days: int = Field(
-        default=90, ge=1, description="`tecflow purge` deletes older dead letters")
+        default=90, ge=1, description="`tecflow purge` deletes older dead letters"
+    )
     device_event_retention_days: int = Field(
-        default=365, ge=1, description="`tecflow purge` deletes older device events")
+        default=365, ge=1, description="`tecflow purge` deletes older device events"
+    )
     group_timeout_s: float = Field(
         default=10.0,
         description="Consumer session and rebalance timeout; short, so a restarted "

@@ -38,8 +38,9 @@ def _count(session: Session, model: type[Base], *where: ColumnElement[bool]) -> 
 def read_figures(factory: sessionmaker[Session]) -> Figures:
     with transaction(factory) as session:
         open_alerts, oldest = session.execute(
-            select(func.count(), func.min(AlertRecord.raised_at))
-            .where(AlertRecord.status == "open")
+            select(func.count(), func.min(AlertRecord.raised_at)).where(
+                AlertRecord.status == "open"
+            )
         ).one()
         return Figures(
             at=datetime.now(UTC),
@@ -69,6 +70,8 @@ def summary_line(now: Figures, before: Figures | None) -> str:
     if before is not None and now.at > before.at:
         rate = (now.events - before.events) / (now.at - before.at).total_seconds()
     oldest = f" (oldest {_age(now.oldest_open, now.at)})" if now.oldest_open else ""
-    return (f"{rate:6.1f} events/s | {now.open_alerts} open alerts{oldest} | calls "
-            f"{now.calls_placed} placed, {now.calls_answered} answered | {now.flags} flags | "
-            f"{now.waiting} waiting for care")
+    return (
+        f"{rate:6.1f} events/s | {now.open_alerts} open alerts{oldest} | calls "
+        f"{now.calls_placed} placed, {now.calls_answered} answered | {now.flags} flags | "
+        f"{now.waiting} waiting for care"
+    )

@@ -33,14 +33,14 @@ class Supervisor:
     ports: dict[str, int] = field(default_factory=dict)
     # How to start each part again, when it last started, its failures in a row, and
     # since when it has been down.
-    specs: dict[str, tuple[tuple[str, ...], dict[str, str] | None]] = field(
-        default_factory=dict)
+    specs: dict[str, tuple[tuple[str, ...], dict[str, str] | None]] = field(default_factory=dict)
     started: dict[str, float] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
     down_since: dict[str, float] = field(default_factory=dict)
 
-    def start(self, name: str, *args: str, env: dict[str, str] | None = None,
-              port: int | None = None) -> None:
+    def start(
+        self, name: str, *args: str, env: dict[str, str] | None = None, port: int | None = None
+    ) -> None:
         """Start `tecflow <args>` as a child whose output goes to log_dir/<name>.log;
         `env` adds to or overrides the supervisor's environment for this child; `port`
         is where it listens once ready (see `wait_ready`)."""
@@ -71,8 +71,11 @@ class Supervisor:
                 f"stopped unexpectedly: {', '.join(dead)} (see {self.log_dir}/<name>.log)"
             )
 
-    def wait_ready(self, timeout_s: float = 120.0,
-                   progress: Callable[[str, float], None] = lambda _name, _s: None) -> None:
+    def wait_ready(
+        self,
+        timeout_s: float = 120.0,
+        progress: Callable[[str, float], None] = lambda _name, _s: None,
+    ) -> None:
         """Wait until every child with a port accepts connections; `progress` is told
         each part's name and seconds since the call as it becomes ready."""
         started = time.monotonic()
@@ -84,8 +87,10 @@ class Supervisor:
                     del waiting[name]
                     progress(name, time.monotonic() - started)
             if time.monotonic() - started > timeout_s:
-                raise RuntimeError(f"not ready in {timeout_s:.0f} s: {', '.join(waiting)} "
-                                   f"(see {self.log_dir}/<name>.log)")
+                raise RuntimeError(
+                    f"not ready in {timeout_s:.0f} s: {', '.join(waiting)} "
+                    f"(see {self.log_dir}/<name>.log)"
+                )
             time.sleep(0.2)
 
     def restart_dead(self, first_s: float = 1.0, max_s: float = 30.0) -> list[str]:
@@ -99,8 +104,9 @@ class Supervisor:
                 ran_s = now - self.started.get(name, now)
                 self.failures[name] = 0 if ran_s > 60 else self.failures.get(name, 0) + 1
                 self.down_since[name] = now
-                log.error("%s stopped (exit %s); starting it again", name,
-                          self.children[name].returncode)
+                log.error(
+                    "%s stopped (exit %s); starting it again", name, self.children[name].returncode
+                )
             delay = min(max_s, first_s * 2 ** max(0, self.failures[name] - 1))
             if now - self.down_since[name] >= delay:
                 args, env = self.specs[name]

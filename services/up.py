@@ -67,8 +67,9 @@ def run_platform(settings: Settings, simulation: Simulation | None) -> None:
         mqtt = _mqtt_broker(stack, settings.data_dir)
 
         sim_port, ivr_port, console_port = free_port(), free_port(), free_port()
-        ports = {name: free_port() for name in ("worker", "alarm-lane", "gateway-sip",
-                                                 "gateway-http")}
+        ports = {
+            name: free_port() for name in ("worker", "alarm-lane", "gateway-sip", "gateway-http")
+        }
         env = {
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "TECFLOW_DATABASE_URL": settings.sqlalchemy_url,
@@ -78,16 +79,21 @@ def run_platform(settings: Settings, simulation: Simulation | None) -> None:
             "TECFLOW_GATEWAY_MQTT_ENABLED": str(mqtt is not None),
         } | local_telephony_env(sim_port, ivr_port)
         if mqtt is not None:
-            env |= {"TECFLOW_GATEWAY_MQTT_HOST": mqtt[0],
-                    "TECFLOW_GATEWAY_MQTT_PORT": str(mqtt[1])}
+            env |= {"TECFLOW_GATEWAY_MQTT_HOST": mqtt[0], "TECFLOW_GATEWAY_MQTT_PORT": str(mqtt[1])}
         skill = DemoSkill(settings.data_dir)
         if simulation is not None:
             env |= SIMULATION_ENV | skill.create()
         supervisor = Supervisor(env=env, log_dir=settings.data_dir)
         stack.callback(_stop, supervisor)
         supervisor.start("worker", "worker", port=ports["worker"])
-        supervisor.start("alarm-lane", "worker", "--lane", "alarms", port=ports["alarm-lane"],
-                         env={"TECFLOW_WORKER_WEB_PORT": str(ports["alarm-lane"])})
+        supervisor.start(
+            "alarm-lane",
+            "worker",
+            "--lane",
+            "alarms",
+            port=ports["alarm-lane"],
+            env={"TECFLOW_WORKER_WEB_PORT": str(ports["alarm-lane"])},
+        )
         supervisor.start("gateway", "gateway", port=ports["gateway-http"])
         # Telephony against the local Twilio simulator (production points at Twilio).
         supervisor.start("twilio-sim", "twilio-sim", port=sim_port)
@@ -97,46 +103,64 @@ def run_platform(settings: Settings, simulation: Simulation | None) -> None:
         if simulation is not None:
             _seed(factory, simulation)
         supervisor.start("scheduler", "scheduler")
-        supervisor.start("console", "console", port=console_port,
-                         env={"TECFLOW_CONSOLE_PORT": str(console_port)})
+        supervisor.start(
+            "console", "console", port=console_port, env={"TECFLOW_CONSOLE_PORT": str(console_port)}
+        )
         if simulation is not None:
             with transaction(factory) as session:
                 for username, role, password in seed_demo_accounts(session):
                     click.echo(f"demo sign-in: {username} / {password} ({role})")
         click.echo(f"starting {', '.join(supervisor.children)} (logs in {settings.data_dir}/)")
         supervisor.wait_ready(
-            progress=lambda name, seconds: click.echo(f"  {name} ready ({seconds:.1f} s)"))
-        click.echo("\n".join([
-            "addresses:",
-            f"  console            http://127.0.0.1:{console_port}/",
-            f"  SCAIP over SIP     udp+tcp 127.0.0.1:{ports['gateway-sip']}",
-            f"  OwnTracks, Alexa   http://127.0.0.1:{ports['gateway-http']}/owntracks, /alexa",
-            "  MQTT bridge        " + (f"mqtt://{mqtt[0]}:{mqtt[1]}" if mqtt else "off"),
-            f"  IVR webhooks       http://127.0.0.1:{ivr_port}/",
-            f"  Twilio simulator   http://127.0.0.1:{sim_port}/",
-            f"  Kafka              {bootstrap}",
-        ]))
+            progress=lambda name, seconds: click.echo(f"  {name} ready ({seconds:.1f} s)")
+        )
+        click.echo(
+            "\n".join(
+                [
+                    "addresses:",
+                    f"  console            http://127.0.0.1:{console_port}/",
+                    f"  SCAIP over SIP     udp+tcp 127.0.0.1:{ports['gateway-sip']}",
+                    f"  OwnTracks, Alexa   http://127.0.0.1:{ports['gateway-http']}"
+                    "/owntracks, /alexa",
+                    "  MQTT bridge        " + (f"mqtt://{mqtt[0]}:{mqtt[1]}" if mqtt else "off"),
+                    f"  IVR webhooks       http://127.0.0.1:{ivr_port}/",
+                    f"  Twilio simulator   http://127.0.0.1:{sim_port}/",
+                    f"  Kafka              {bootstrap}",
+                ]
+            )
+        )
         status_file = settings.data_dir / "sim-status.json"
         if simulation is not None and mqtt is not None:
             status_file.unlink(missing_ok=True)
             supervisor.start(
-                "simulator", "simulate", f"--people={simulation.people}",
-                f"--speed={simulation.speed:g}", f"--seed={simulation.seed}",
+                "simulator",
+                "simulate",
+                f"--people={simulation.people}",
+                f"--speed={simulation.speed:g}",
+                f"--seed={simulation.seed}",
                 f"--incident-scale={simulation.incident_scale:g}",
                 *([f"--days={simulation.days:g}"] if simulation.days is not None else []),
                 f"--start={datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%S%z')}",
-                f"--mqtt={mqtt[0]}:{mqtt[1]}", f"--sip=127.0.0.1:{ports['gateway-sip']}",
+                f"--mqtt={mqtt[0]}:{mqtt[1]}",
+                f"--sip=127.0.0.1:{ports['gateway-sip']}",
                 f"--twilio-sim=http://127.0.0.1:{sim_port}",
                 f"--alexa=http://127.0.0.1:{ports['gateway-http']}/alexa",
-                f"--alexa-keys={skill.directory}")
-            click.echo(f"simulating {simulation.people:,} residents, one day every "
-                       f"{86400 / simulation.speed / 60:.0f} min (log in "
-                       f"{settings.data_dir}/simulator.log)")
+                f"--alexa-keys={skill.directory}",
+            )
+            click.echo(
+                f"simulating {simulation.people:,} residents, one day every "
+                f"{86400 / simulation.speed / 60:.0f} min (log in "
+                f"{settings.data_dir}/simulator.log)"
+            )
         elif simulation is not None:
             click.echo("no simulation: the MQTT broker is off")
         click.echo("running; press Ctrl-C to stop")
-        _show_summary(supervisor, factory, status_file,
-                      keep=lambda: _keep_broker(embedded, supervisor, settings))
+        _show_summary(
+            supervisor,
+            factory,
+            status_file,
+            keep=lambda: _keep_broker(embedded, supervisor, settings),
+        )
 
 
 # The simulated community's time runs faster than the wall clock: the processors take
@@ -174,13 +198,20 @@ def _seed(factory: sessionmaker[Session], simulation: Simulation) -> None:
         added = seed_cohort(session, [r.person for r in residents])
         campaigns = seed_demo_campaigns(session)
     waiting = seed_needs(factory, residents, datetime.now(UTC).date(), simulation.seed)
-    click.echo(f"community: {len(residents):,} residents ({added:,} new), {waiting} on the "
-               f"unmet-need list, campaigns {', '.join(campaigns) or 'kept'} "
-               f"({time.monotonic() - started:.1f} s)")
+    click.echo(
+        f"community: {len(residents):,} residents ({added:,} new), {waiting} on the "
+        f"unmet-need list, campaigns {', '.join(campaigns) or 'kept'} "
+        f"({time.monotonic() - started:.1f} s)"
+    )
 
 
-def _show_summary(supervisor: Supervisor, factory: sessionmaker[Session], status_file: Path,
-                  keep: Callable[[], None], every_s: float = 5.0) -> None:
+def _show_summary(
+    supervisor: Supervisor,
+    factory: sessionmaker[Session],
+    status_file: Path,
+    keep: Callable[[], None],
+    every_s: float = 5.0,
+) -> None:
     """Until interrupted, keeping every part running (`keep` too, and a part that stops
     starts again): the summary line, rewritten in place on a terminal, one line per
     `every_s` otherwise (a log, a test)."""
@@ -222,5 +253,4 @@ def _keep_broker(
     log.error("embedded broker stopped; starting it again (its contents are lost)")
     embedded.start()
     create_topics(embedded.bootstrap_servers, partitions=settings.topic_partitions)
-    supervisor.restart([name for name in ("worker", "alarm-lane")
-                        if name in supervisor.children])
+    supervisor.restart([name for name in ("worker", "alarm-lane") if name in supervisor.children])

@@ -36,7 +36,8 @@ def urgent_raises(event: Envelope, context: PersonContext) -> list[Alert]:
     """The urgent alert triage raises for this alarm, judged on the alarm alone."""
     _, outputs = triage.process(triage.TriageState(person_id=event.person_id), event, context)
     return [
-        output for output in outputs
+        output
+        for output in outputs
         if isinstance(output, Alert)
         and output.action is AlertAction.RAISE
         and output.priority is AlertPriority.URGENT
@@ -67,8 +68,12 @@ def build(settings: Settings) -> Bus:
     bus = create_app(lane)
     factory = make_session_factory(make_engine(settings.sqlalchemy_url))
     bus.app.agent(bus[Topic.DEVICE_ALARMS], name="alarm-lane")(
-        partial(raise_alarms, alerts=bus[Topic.ALERTS], factory=factory,
-                context=PersonContext(tz=settings.timezone))
+        partial(
+            raise_alarms,
+            alerts=bus[Topic.ALERTS],
+            factory=factory,
+            context=PersonContext(tz=settings.timezone),
+        )
     )
     return bus
 

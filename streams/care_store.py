@@ -61,8 +61,9 @@ async def command_topic(
         except CareRecordError as refused:
             # A change the rules refuse (a step backwards, a closed flag): kept out of the
             # record and logged with ids only; the message stays on the topic.
-            log.warning("%s message %s refused: %s", topic,
-                        getattr(parsed, "event_id", "?"), refused)
+            log.warning(
+                "%s message %s refused: %s", topic, getattr(parsed, "event_id", "?"), refused
+            )
 
 
 def wire_sinks(
@@ -73,8 +74,13 @@ def wire_sinks(
     """One agent per topic writing each parsed message with its idempotent store writer."""
     for topic, write in sinks.items():
         bus.app.agent(bus[topic], name=f"store-{topic}")(
-            partial(sink_topic, topic=topic, write=write,
-                    dead_letters=bus[Topic.DEADLETTER], factory=factory)
+            partial(
+                sink_topic,
+                topic=topic,
+                write=write,
+                dead_letters=bus[Topic.DEADLETTER],
+                factory=factory,
+            )
         )
 
 
@@ -84,8 +90,13 @@ def wire_commands(
     """One agent per topic handing each parsed message to the care record as a command."""
     for topic, command_for in commands.items():
         bus.app.agent(bus[topic], name=f"store-{topic}")(
-            partial(command_topic, topic=topic, command_for=command_for,
-                    dead_letters=bus[Topic.DEADLETTER], factory=factory)
+            partial(
+                command_topic,
+                topic=topic,
+                command_for=command_for,
+                dead_letters=bus[Topic.DEADLETTER],
+                factory=factory,
+            )
         )
 
 

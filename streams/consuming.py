@@ -54,9 +54,7 @@ async def parse_or_dead_letter(
         offset=message.offset,
     )
     await dead_letters.send(value=letter.to_bytes())
-    log.warning(
-        "dead-lettered %s[%s]@%s: %s", topic, message.partition, message.offset, reason
-    )
+    log.warning("dead-lettered %s[%s]@%s: %s", topic, message.partition, message.offset, reason)
     return None
 
 

@@ -30,10 +30,14 @@ def device_event_writer(
         events = [e for e in events if isinstance(e, AnyDeviceEvent)]
         if not events:
             return 0
-        stored = await write_with_retry(factory, sinks.store_device_events, events,
-                                        str(topic))
-        log.debug("%d device event(s) from %s: %d stored, %d duplicate",
-                  len(events), topic, stored, len(events) - stored)
+        stored = await write_with_retry(factory, sinks.store_device_events, events, str(topic))
+        log.debug(
+            "%d device event(s) from %s: %d stored, %d duplicate",
+            len(events),
+            topic,
+            stored,
+            len(events) - stored,
+        )
         return stored
 
     return store

@@ -30,7 +30,8 @@ def load_contexts(session: Session, default_tz: str) -> dict[str, PersonContext]
     zones: defaultdict[str, list[SafeZone]] = defaultdict(list)
     for z in session.scalars(select(SafeZoneRecord)):
         zones[z.person_id].append(
-            SafeZone(z.name, z.lat, z.lon, z.radius_m, z.active_from, z.active_to))
+            SafeZone(z.name, z.lat, z.lon, z.radius_m, z.active_from, z.active_to)
+        )
     default = PersonContext(tz=default_tz)
     contexts: dict[str, PersonContext] = {}
     rows = session.execute(select(Person.id, Person.timezone, Person.away_until))
@@ -40,7 +41,8 @@ def load_contexts(session: Session, default_tz: str) -> dict[str, PersonContext]
             contexts[person_id] = default
         else:
             contexts[person_id] = PersonContext(
-                tz=sys.intern(tz), away_until=away_until, zones=own_zones)
+                tz=sys.intern(tz), away_until=away_until, zones=own_zones
+            )
     return contexts
 
 
@@ -71,8 +73,9 @@ class ContextBook:
         try:
             contexts = await loop.run_in_executor(None, self._load)
         except SQLAlchemyError as error:
-            log.warning("person contexts unavailable (%s); using the last known",
-                        type(error).__name__)
+            log.warning(
+                "person contexts unavailable (%s); using the last known", type(error).__name__
+            )
             if self._contexts is None:
                 self._contexts = {}
             self._loaded_at = time.monotonic()  # try again after ttl_s, not every event

@@ -68,7 +68,10 @@ async def send(bus: Bus, outputs: list[Output]) -> None:
 
 
 def step(
-    runtime: Runtime, processor: Processor[Any], event: Any, context: PersonContext,
+    runtime: Runtime,
+    processor: Processor[Any],
+    event: Any,
+    context: PersonContext,
     message: faust.types.Message,
 ) -> list[Output]:
     """Run one processor on one event, saving its new state (only when it changed, so
@@ -94,12 +97,17 @@ def step(
     new_state, found = processor.process(state, event, context)
     outputs += found
     if (new_state is not state and new_state != state) or checked != last:
-        save(table, event.person_id, message.partition, {
-            "p": message.partition,
-            "o": {**applied, message.topic: message.offset},
-            "s": new_state.model_dump(mode="json"),
-            **({"c": checked} if checked else {}),
-        })
+        save(
+            table,
+            event.person_id,
+            message.partition,
+            {
+                "p": message.partition,
+                "o": {**applied, message.topic: message.offset},
+                "s": new_state.model_dump(mode="json"),
+                **({"c": checked} if checked else {}),
+            },
+        )
     return outputs
 
 
@@ -121,7 +129,10 @@ BATCH = {Topic.DEVICE_ALARMS: (100, 0.01), Topic.DEVICE_EVENTS: (1000, 0.1)}
 
 async def process_device_events(
     stream: faust.Stream[bytes],  # the concrete Stream: StreamT does not declare take_events
-    *, topic: Topic, runtime: Runtime, store: Callable[[list[Any], Topic], Awaitable[int]],
+    *,
+    topic: Topic,
+    runtime: Runtime,
+    store: Callable[[list[Any], Topic], Awaitable[int]],
 ) -> None:
     """The processors on every event of each batch, in order, then the batch stored.
 
@@ -131,8 +142,9 @@ async def process_device_events(
     dead_letters = runtime.bus[Topic.DEADLETTER]
     size, within = BATCH[topic]
     async for batch in stream.take_events(size, within=within):
-        parsed = [(event, await parse_or_dead_letter(event, topic, dead_letters))
-                  for event in batch]
+        parsed = [
+            (event, await parse_or_dead_letter(event, topic, dead_letters)) for event in batch
+        ]
         outputs: list[Output] = []
         for event, model in parsed:
             if model is not None:
@@ -153,12 +165,16 @@ async def apply(runtime: Runtime, topic: Topic, parsed: Any, event: faust.EventT
             outputs += step(runtime, processor, parsed, context, event.message)
         except Exception as error:  # one bad event must not stop a person's partition
             log.exception("processor %s failed on %s", processor.name, topic)
-            await runtime.bus[Topic.DEADLETTER].send(value=DeadLetter.of(
-                origin=str(topic), reason=f"processor {processor.name} failed: "
-                f"{type(error).__name__}", raw=bytes(event.value or b""),
-                key=event.message.key, partition=event.message.partition,
-                offset=event.message.offset,
-            ).to_bytes())
+            await runtime.bus[Topic.DEADLETTER].send(
+                value=DeadLetter.of(
+                    origin=str(topic),
+                    reason=f"processor {processor.name} failed: {type(error).__name__}",
+                    raw=bytes(event.value or b""),
+                    key=event.message.key,
+                    partition=event.message.partition,
+                    offset=event.message.offset,
+                ).to_bytes()
+            )
     return outputs
 
 
@@ -221,13 +237,17 @@ def source_partitions(settings: Settings) -> int:
             f"device.alarms and device.events must have the same partition count "
             f"(found {sorted(counts)}): the processors' tables are co-partitioned with both"
         )
-    return counts.pop() if counts else (
-        settings.topic_partitions or CATALOGUE[Topic.DEVICE_EVENTS].partitions
+    return (
+        counts.pop()
+        if counts
+        else (settings.topic_partitions or CATALOGUE[Topic.DEVICE_EVENTS].partitions)
     )
 
 
 def wire(
-    bus: Bus, factory: sessionmaker[Session], settings: Settings,
+    bus: Bus,
+    factory: sessionmaker[Session],
+    settings: Settings,
     store: Callable[[list[Any], Topic], Awaitable[int]],
 ) -> Runtime:
     streams_settings = StreamsSettings()
@@ -236,7 +256,9 @@ def wire(
         bus=bus,
         tables={
             p.name: bus.app.Table(
-                f"state-{p.name}", default=None, partitions=partitions,
+                f"state-{p.name}",
+                default=None,
+                partitions=partitions,
                 # No key or value type: Faust then uses JSON both ways, plain values.
                 help=f"Per-person state of the {p.name} processor",
             )
@@ -244,7 +266,8 @@ def wire(
         },
         contexts=ContextBook(factory, streams_settings.context_ttl_s, settings.timezone),
         event_checks=timedelta(seconds=streams_settings.check_interval_s)
-        if streams_settings.clock == "event" else None,
+        if streams_settings.clock == "event"
+        else None,
     )
     for topic in SOURCES:
         # One agent per topic: a backlog of telemetry never delays an alarm.
@@ -257,8 +280,7 @@ def wire(
         try:
             sent = await run_checks(runtime)
         except Exception:
-            log.exception("timed checks failed; next run in %ss",
-                          streams_settings.check_interval_s)
+            log.exception("timed checks failed; next run in %ss", streams_settings.check_interval_s)
         else:
             if sent:
                 log.info("timed checks sent %d alert(s)", sent)

@@ -15,7 +15,9 @@ from services.store.db import make_engine, make_session_factory
 from services.store.migrate import upgrade
 from tests.support.parts import docker_engine_answers, port_open, require
 
-POSTGRES_URL = os.environ.get("TECFLOW_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "TECFLOW_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 # One schema per test run, so runs (and developers) sharing the server never collide.
 RUN_SCHEMA = f"t_{uuid.uuid4().hex[:12]}"
 

@@ -69,12 +69,14 @@ class InMemoryAlerts(AlertRepository):
         return self._tables.alerts.get(alert_id)
 
     def open_for_key(self, key: str) -> Alert | None:
-        return next((a for a in self._tables.alerts.values() if a.key == key and a.is_open),
-                    None)
+        return next((a for a in self._tables.alerts.values() if a.key == key and a.is_open), None)
 
     def open_for_person(self, person_id: str, kind: str) -> list[Alert]:
-        return [a for a in self._tables.alerts.values()
-                if a.person_id == person_id and a.kind == kind and a.is_open]
+        return [
+            a
+            for a in self._tables.alerts.values()
+            if a.person_id == person_id and a.kind == kind and a.is_open
+        ]
 
     def add(self, alert: Alert) -> None:
         self._tables.alerts[alert.id] = alert
@@ -91,8 +93,11 @@ class InMemoryFlags(FlagRepository):
         return self._tables.flags.get(flag_id)
 
     def in_force(self, person_id: str, code: str) -> Flag | None:
-        found = [f for f in self._tables.flags.values()
-                 if f.person_id == person_id and f.code == code and f.in_force]
+        found = [
+            f
+            for f in self._tables.flags.values()
+            if f.person_id == person_id and f.code == code and f.in_force
+        ]
         return max(found, key=lambda f: f.raised_at, default=None)
 
     def add(self, flag: Flag) -> None:
@@ -110,8 +115,14 @@ class InMemoryReferrals(ReferralRepository):
         return self._tables.referrals.get(referral_id)
 
     def open_for(self, person_id: str, target: ReferralTarget) -> Referral | None:
-        return next((r for r in self._tables.referrals.values()
-                     if r.person_id == person_id and r.target is target and r.is_open), None)
+        return next(
+            (
+                r
+                for r in self._tables.referrals.values()
+                if r.person_id == person_id and r.target is target and r.is_open
+            ),
+            None,
+        )
 
     def add(self, referral: Referral) -> None:
         self._tables.referrals[referral.id] = referral
@@ -162,8 +173,9 @@ class InMemoryAuditLog(AuditLog):
         self._tables.audit.append(entry)
 
     def entries(self, person_id: str | None = None, limit: int = 200) -> list[AuditEntry]:
-        return [e for e in reversed(self._tables.audit)
-                if person_id is None or e.person_id == person_id][:limit]
+        return [
+            e for e in reversed(self._tables.audit) if person_id is None or e.person_id == person_id
+        ][:limit]
 
 
 class InMemoryUnitOfWork(UnitOfWork):

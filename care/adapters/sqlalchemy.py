@@ -55,11 +55,21 @@ from services.store.models import (
 
 def _alert(row: AlertRecord) -> Alert:
     return Alert(
-        id=row.id, person_id=row.person_id, key=row.alert_key, kind=row.kind,
-        priority=AlertPriority(row.priority), queue=AlertQueue(row.queue), summary=row.summary,
-        raised_at=row.raised_at, evidence=list(row.evidence), status=AlertStatus(row.status),
-        occurrences=row.occurrences, acknowledged_at=row.acknowledged_at,
-        acknowledged_by=row.acknowledged_by, closed_at=row.closed_at, closed_by=row.closed_by,
+        id=row.id,
+        person_id=row.person_id,
+        key=row.alert_key,
+        kind=row.kind,
+        priority=AlertPriority(row.priority),
+        queue=AlertQueue(row.queue),
+        summary=row.summary,
+        raised_at=row.raised_at,
+        evidence=list(row.evidence),
+        status=AlertStatus(row.status),
+        occurrences=row.occurrences,
+        acknowledged_at=row.acknowledged_at,
+        acknowledged_by=row.acknowledged_by,
+        closed_at=row.closed_at,
+        closed_by=row.closed_by,
         close_reason=row.close_reason,
         outcome=AlertOutcome(row.outcome) if row.outcome else None,
     )
@@ -86,13 +96,22 @@ class SqlAlchemyAlerts(AlertRepository):
         return self._track(self._session.get(AlertRecord, alert_id))
 
     def open_for_key(self, key: str) -> Alert | None:
-        return self._track(self._session.scalar(select(AlertRecord).where(
-            AlertRecord.alert_key == key, AlertRecord.status != AlertStatus.CLOSED.value)))
+        return self._track(
+            self._session.scalar(
+                select(AlertRecord).where(
+                    AlertRecord.alert_key == key, AlertRecord.status != AlertStatus.CLOSED.value
+                )
+            )
+        )
 
     def open_for_person(self, person_id: str, kind: str) -> list[Alert]:
-        rows = self._session.scalars(select(AlertRecord).where(
-            AlertRecord.person_id == person_id, AlertRecord.kind == kind,
-            AlertRecord.status != AlertStatus.CLOSED.value))
+        rows = self._session.scalars(
+            select(AlertRecord).where(
+                AlertRecord.person_id == person_id,
+                AlertRecord.kind == kind,
+                AlertRecord.status != AlertStatus.CLOSED.value,
+            )
+        )
         return [alert for row in rows if (alert := self._track(row)) is not None]
 
     def add(self, alert: Alert) -> None:
@@ -102,10 +121,12 @@ class SqlAlchemyAlerts(AlertRepository):
         self._seen[alert.id] = (alert, row)
 
     def history(self, alert_id: uuid.UUID) -> list[AlertChange]:
-        rows = self._session.scalars(select(AlertHistory).where(
-            AlertHistory.alert_id == alert_id).order_by(AlertHistory.id))
-        return [AlertChange(r.action, r.changed_by, r.changed_at, r.note, dict(r.detail))
-                for r in rows]
+        rows = self._session.scalars(
+            select(AlertHistory).where(AlertHistory.alert_id == alert_id).order_by(AlertHistory.id)
+        )
+        return [
+            AlertChange(r.action, r.changed_by, r.changed_at, r.note, dict(r.detail)) for r in rows
+        ]
 
     def _track(self, row: AlertRecord | None) -> Alert | None:
         if row is None:
@@ -120,20 +141,32 @@ class SqlAlchemyAlerts(AlertRepository):
         self._session.flush()  # the alerts exist before their history rows refer to them
         for alert, _ in self._seen.values():
             self._session.add_all(
-                AlertHistory(alert_id=alert.id, action=change.action, changed_by=change.by,
-                             changed_at=change.at, note=change.note, detail=dict(change.detail))
-                for change in alert.changes)
+                AlertHistory(
+                    alert_id=alert.id,
+                    action=change.action,
+                    changed_by=change.by,
+                    changed_at=change.at,
+                    note=change.note,
+                    detail=dict(change.detail),
+                )
+                for change in alert.changes
+            )
             alert.changes.clear()
 
 
 def _flag(row: FlagRecord) -> Flag:
     keys = row.evidence_keys if len(row.evidence_keys) == len(row.evidence) else row.evidence
     return Flag(
-        id=row.id, person_id=row.person_id, code=row.code, status=FlagStatus(row.status),
-        risk=QualitativeRisk(row.risk), raised_at=row.raised_at,
+        id=row.id,
+        person_id=row.person_id,
+        code=row.code,
+        status=FlagStatus(row.status),
+        risk=QualitativeRisk(row.risk),
+        raised_at=row.raised_at,
         evidence=facts(row.evidence, keys),
         recommended_referral=ReferralTarget(row.recommended_referral)
-        if row.recommended_referral else None,
+        if row.recommended_referral
+        else None,
     )
 
 
@@ -142,8 +175,9 @@ def _write_flag(flag: Flag, row: FlagRecord) -> None:
     row.status, row.risk = flag.status.value, flag.risk.value
     row.evidence = [fact.text for fact in flag.evidence]
     row.evidence_keys = [fact.key for fact in flag.evidence]
-    row.recommended_referral = (flag.recommended_referral.value
-                                if flag.recommended_referral else None)
+    row.recommended_referral = (
+        flag.recommended_referral.value if flag.recommended_referral else None
+    )
 
 
 class SqlAlchemyFlags(FlagRepository):
@@ -155,12 +189,18 @@ class SqlAlchemyFlags(FlagRepository):
         return self._track(self._session.get(FlagRecord, flag_id))
 
     def in_force(self, person_id: str, code: str) -> Flag | None:
-        return self._track(self._session.scalar(
-            select(FlagRecord)
-            .where(FlagRecord.person_id == person_id, FlagRecord.code == code,
-                   FlagRecord.status.in_([s.value for s in IN_FORCE]))
-            .order_by(FlagRecord.raised_at.desc())
-            .limit(1)))
+        return self._track(
+            self._session.scalar(
+                select(FlagRecord)
+                .where(
+                    FlagRecord.person_id == person_id,
+                    FlagRecord.code == code,
+                    FlagRecord.status.in_([s.value for s in IN_FORCE]),
+                )
+                .order_by(FlagRecord.raised_at.desc())
+                .limit(1)
+            )
+        )
 
     def add(self, flag: Flag) -> None:
         row = FlagRecord(id=flag.id)
@@ -169,10 +209,20 @@ class SqlAlchemyFlags(FlagRepository):
         self._seen[flag.id] = (flag, row)
 
     def history(self, flag_id: uuid.UUID) -> list[FlagChange]:
-        rows = self._session.scalars(select(FlagHistory).where(
-            FlagHistory.flag_id == flag_id).order_by(FlagHistory.id))
-        return [FlagChange(FlagStatus(r.status), QualitativeRisk(r.risk), tuple(r.evidence),
-                           r.changed_by, r.changed_at, r.reason) for r in rows]
+        rows = self._session.scalars(
+            select(FlagHistory).where(FlagHistory.flag_id == flag_id).order_by(FlagHistory.id)
+        )
+        return [
+            FlagChange(
+                FlagStatus(r.status),
+                QualitativeRisk(r.risk),
+                tuple(r.evidence),
+                r.changed_by,
+                r.changed_at,
+                r.reason,
+            )
+            for r in rows
+        ]
 
     def _track(self, row: FlagRecord | None) -> Flag | None:
         if row is None:
@@ -187,19 +237,31 @@ class SqlAlchemyFlags(FlagRepository):
         self._session.flush()
         for flag, _ in self._seen.values():
             self._session.add_all(
-                FlagHistory(flag_id=flag.id, status=change.status.value,
-                            risk=change.risk.value, evidence=list(change.evidence),
-                            changed_by=change.by, reason=change.reason,
-                            changed_at=change.at)
-                for change in flag.changes)
+                FlagHistory(
+                    flag_id=flag.id,
+                    status=change.status.value,
+                    risk=change.risk.value,
+                    evidence=list(change.evidence),
+                    changed_by=change.by,
+                    reason=change.reason,
+                    changed_at=change.at,
+                )
+                for change in flag.changes
+            )
             flag.changes.clear()
 
 
 def _referral(row: ReferralRecord) -> Referral:
     return Referral(
-        id=row.id, person_id=row.person_id, target=ReferralTarget(row.target),
-        status=ReferralStatus(row.status), reason=row.reason, origin=row.origin,
-        created_at=row.created_at, changed_by=row.changed_by, updated_at=row.updated_at,
+        id=row.id,
+        person_id=row.person_id,
+        target=ReferralTarget(row.target),
+        status=ReferralStatus(row.status),
+        reason=row.reason,
+        origin=row.origin,
+        created_at=row.created_at,
+        changed_by=row.changed_by,
+        updated_at=row.updated_at,
     )
 
 
@@ -219,10 +281,17 @@ class SqlAlchemyReferrals(ReferralRepository):
         return self._track(self._session.get(ReferralRecord, referral_id))
 
     def open_for(self, person_id: str, target: ReferralTarget) -> Referral | None:
-        return self._track(self._session.scalar(
-            select(ReferralRecord).where(
-                ReferralRecord.person_id == person_id, ReferralRecord.target == target.value,
-                ReferralRecord.status.in_([s.value for s in OPEN_REFERRALS])).limit(1)))
+        return self._track(
+            self._session.scalar(
+                select(ReferralRecord)
+                .where(
+                    ReferralRecord.person_id == person_id,
+                    ReferralRecord.target == target.value,
+                    ReferralRecord.status.in_([s.value for s in OPEN_REFERRALS]),
+                )
+                .limit(1)
+            )
+        )
 
     def add(self, referral: Referral) -> None:
         row = ReferralRecord(id=referral.id)
@@ -231,10 +300,15 @@ class SqlAlchemyReferrals(ReferralRepository):
         self._seen[referral.id] = (referral, row)
 
     def history(self, referral_id: uuid.UUID) -> list[ReferralChange]:
-        rows = self._session.scalars(select(ReferralHistory).where(
-            ReferralHistory.referral_id == referral_id).order_by(ReferralHistory.id))
-        return [ReferralChange(ReferralStatus(r.status), r.changed_by, r.changed_at, r.reason)
-                for r in rows]
+        rows = self._session.scalars(
+            select(ReferralHistory)
+            .where(ReferralHistory.referral_id == referral_id)
+            .order_by(ReferralHistory.id)
+        )
+        return [
+            ReferralChange(ReferralStatus(r.status), r.changed_by, r.changed_at, r.reason)
+            for r in rows
+        ]
 
     def _track(self, row: ReferralRecord | None) -> Referral | None:
         if row is None:
@@ -249,21 +323,36 @@ class SqlAlchemyReferrals(ReferralRepository):
         self._session.flush()
         for referral, _ in self._seen.values():
             self._session.add_all(
-                ReferralHistory(referral_id=referral.id, status=change.status.value,
-                                changed_by=change.by, changed_at=change.at,
-                                reason=change.reason)
-                for change in referral.changes)
+                ReferralHistory(
+                    referral_id=referral.id,
+                    status=change.status.value,
+                    changed_by=change.by,
+                    changed_at=change.at,
+                    reason=change.reason,
+                )
+                for change in referral.changes
+            )
             referral.changes.clear()
 
 
-NEED_FIELDS = ("need_level", "hours_per_week", "waiting_at", "assessed_on", "waiting_since",
-               "last_checked_at", "active")
+NEED_FIELDS = (
+    "need_level",
+    "hours_per_week",
+    "waiting_at",
+    "assessed_on",
+    "waiting_since",
+    "last_checked_at",
+    "active",
+)
 
 
 def _need(row: UnmetNeed) -> NeedListEntry:
     return NeedListEntry(
-        id=row.id, person_id=row.person_id, status=NeedStatus(row.status),
-        last_answers=dict(row.last_answers), **{name: getattr(row, name) for name in NEED_FIELDS},
+        id=row.id,
+        person_id=row.person_id,
+        status=NeedStatus(row.status),
+        last_answers=dict(row.last_answers),
+        **{name: getattr(row, name) for name in NEED_FIELDS},
     )
 
 
@@ -285,7 +374,8 @@ class SqlAlchemyNeeds(NeedRepository):
         wanted = set(person_ids) - set(self._seen)
         if wanted:
             for row in self._session.scalars(
-                    select(UnmetNeed).where(UnmetNeed.person_id.in_(wanted))):
+                select(UnmetNeed).where(UnmetNeed.person_id.in_(wanted))
+            ):
                 self._seen[row.person_id] = (_need(row), row)
         return {p: self._seen[p][0] for p in person_ids if p in self._seen}
 
@@ -297,8 +387,11 @@ class SqlAlchemyNeeds(NeedRepository):
 
     def history(self, person_id: str) -> list[NeedChange]:
         rows = self._session.scalars(
-            select(UnmetNeedHistory).join(UnmetNeed, UnmetNeed.id == UnmetNeedHistory.need_id)
-            .where(UnmetNeed.person_id == person_id).order_by(UnmetNeedHistory.id))
+            select(UnmetNeedHistory)
+            .join(UnmetNeed, UnmetNeed.id == UnmetNeedHistory.need_id)
+            .where(UnmetNeed.person_id == person_id)
+            .order_by(UnmetNeedHistory.id)
+        )
         return [NeedChange(dict(r.changes), r.changed_by, r.changed_at, r.reason) for r in rows]
 
     def write(self) -> None:
@@ -308,10 +401,15 @@ class SqlAlchemyNeeds(NeedRepository):
         for entry, row in self._seen.values():
             entry.id = row.id
             self._session.add_all(
-                UnmetNeedHistory(need_id=row.id, changes=change.changes, changed_by=change.by,
-                                 reason=change.reason,
-                                 **({"changed_at": change.at} if change.at else {}))
-                for change in entry.changes)
+                UnmetNeedHistory(
+                    need_id=row.id,
+                    changes=change.changes,
+                    changed_by=change.by,
+                    reason=change.reason,
+                    **({"changed_at": change.at} if change.at else {}),
+                )
+                for change in entry.changes
+            )
             entry.changes.clear()
 
 
@@ -340,19 +438,38 @@ class SqlAlchemyAuditLog(AuditLog):
         self._session = session
 
     def add(self, entry: AuditEntry) -> None:
-        self._session.add(AuditRecord(
-            at=entry.at, actor=entry.actor, role=entry.role, action=entry.action,
-            entity=entry.entity, entity_id=entry.entity_id, person_id=entry.person_id,
-            origin=entry.origin, detail=dict(entry.detail)))
+        self._session.add(
+            AuditRecord(
+                at=entry.at,
+                actor=entry.actor,
+                role=entry.role,
+                action=entry.action,
+                entity=entry.entity,
+                entity_id=entry.entity_id,
+                person_id=entry.person_id,
+                origin=entry.origin,
+                detail=dict(entry.detail),
+            )
+        )
 
     def entries(self, person_id: str | None = None, limit: int = 200) -> list[AuditEntry]:
         query = select(AuditRecord).order_by(AuditRecord.id.desc()).limit(limit)
         if person_id is not None:
             query = query.where(AuditRecord.person_id == person_id)
-        return [AuditEntry(at=r.at, actor=r.actor, role=r.role, action=r.action,
-                           entity=r.entity, entity_id=r.entity_id, person_id=r.person_id,
-                           origin=r.origin, detail=dict(r.detail))
-                for r in self._session.scalars(query)]
+        return [
+            AuditEntry(
+                at=r.at,
+                actor=r.actor,
+                role=r.role,
+                action=r.action,
+                entity=r.entity,
+                entity_id=r.entity_id,
+                person_id=r.person_id,
+                origin=r.origin,
+                detail=dict(r.detail),
+            )
+            for r in self._session.scalars(query)
+        ]
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):

@@ -65,12 +65,30 @@ class Alert:
 
     @classmethod
     def raised(
-        cls, *, id: uuid.UUID, person_id: str, key: str, kind: str, priority: AlertPriority,
-        queue: AlertQueue, summary: str, evidence: tuple[str, ...], at: datetime, by: str,
+        cls,
+        *,
+        id: uuid.UUID,
+        person_id: str,
+        key: str,
+        kind: str,
+        priority: AlertPriority,
+        queue: AlertQueue,
+        summary: str,
+        evidence: tuple[str, ...],
+        at: datetime,
+        by: str,
     ) -> Alert:
-        alert = cls(id=id, person_id=person_id, key=key, kind=kind, priority=priority,
-                    queue=queue, summary=summary, raised_at=at,
-                    evidence=list(dict.fromkeys(evidence)))
+        alert = cls(
+            id=id,
+            person_id=person_id,
+            key=key,
+            kind=kind,
+            priority=priority,
+            queue=queue,
+            summary=summary,
+            raised_at=at,
+            evidence=list(dict.fromkeys(evidence)),
+        )
         alert.changes.append(AlertChange("raised", by, at, detail={"priority": priority.value}))
         return alert
 
@@ -79,8 +97,14 @@ class Alert:
         return self.status is not AlertStatus.CLOSED
 
     def merge(
-        self, *, priority: AlertPriority, summary: str, evidence: tuple[str, ...],
-        at: datetime, by: str, repeat: bool,
+        self,
+        *,
+        priority: AlertPriority,
+        summary: str,
+        evidence: tuple[str, ...],
+        at: datetime,
+        by: str,
+        repeat: bool,
     ) -> None:
         """A repeat raise (`repeat`) or an update of this open alert."""
         if not self.is_open:
@@ -94,8 +118,7 @@ class Alert:
         detail: dict[str, Any] = {"occurrences": self.occurrences}
         if self.priority is not before:
             detail["priority"] = [before.value, self.priority.value]
-        self.changes.append(AlertChange("repeated" if repeat else "updated", by, at,
-                                        detail=detail))
+        self.changes.append(AlertChange("repeated" if repeat else "updated", by, at, detail=detail))
 
     def acknowledge(self, *, by: str, at: datetime, take_over: bool = False) -> None:
         """`by` has the alert now. Someone else's alert is only taken over knowingly."""
@@ -105,7 +128,8 @@ class Alert:
             return
         if self.acknowledged_by is not None and not take_over:
             raise AlertChangeRefused(
-                f"alert {self.id} is with {self.acknowledged_by}; take it over to work it")
+                f"alert {self.id} is with {self.acknowledged_by}; take it over to work it"
+            )
         action = "taken_over" if self.acknowledged_by is not None else "acknowledged"
         detail = {"from": self.acknowledged_by} if self.acknowledged_by else {}
         self.status = AlertStatus.ACKNOWLEDGED
@@ -113,7 +137,12 @@ class Alert:
         self.changes.append(AlertChange(action, by, at, detail=detail))
 
     def resolve(
-        self, *, outcome: AlertOutcome, by: str, at: datetime, note: str | None = None,
+        self,
+        *,
+        outcome: AlertOutcome,
+        by: str,
+        at: datetime,
+        note: str | None = None,
         take_over: bool = False,
     ) -> None:
         """A person closes the alert with what happened."""
@@ -131,8 +160,9 @@ class Alert:
             self.evidence = list(dict.fromkeys([*self.evidence, reason]))
             self.changes.append(AlertChange("cleared_while_taken", by, at, note=reason))
             return
-        self._close(outcome=AlertOutcome.CLEARED_AT_DEVICE, by=by, at=at, reason=reason,
-                    action="cleared")
+        self._close(
+            outcome=AlertOutcome.CLEARED_AT_DEVICE, by=by, at=at, reason=reason, action="cleared"
+        )
 
     def add_note(self, *, text: str, by: str, at: datetime) -> None:
         self.changes.append(AlertChange("note", by, at, note=require(text, "a note's text")))
@@ -146,10 +176,12 @@ class Alert:
         self.closed_at = self.closed_by = self.close_reason = self.outcome = None
         self.changes.append(AlertChange("reopened", by, at, note=why))
 
-    def _close(self, *, outcome: AlertOutcome, by: str, at: datetime, reason: str | None,
-               action: str) -> None:
+    def _close(
+        self, *, outcome: AlertOutcome, by: str, at: datetime, reason: str | None, action: str
+    ) -> None:
         self.status = AlertStatus.CLOSED
         self.closed_at, self.closed_by = at, by
         self.outcome, self.close_reason = outcome, reason
-        self.changes.append(AlertChange(action, by, at, note=reason,
-                                        detail={"outcome": outcome.value}))
+        self.changes.append(
+            AlertChange(action, by, at, note=reason, detail={"outcome": outcome.value})
+        )

@@ -69,17 +69,22 @@ def fall_detector_fact(alarms: Sequence[datetime]) -> Fact | None:
     repeated) as the count grows."""
     if not alarms:
         return None
-    return Fact("device:fall_detector_alarms",
-                f"{len(alarms)} fall-detector alarm(s) in the last 12 months, "
-                f"latest {max(alarms):%Y-%m-%d %H:%M} UTC")
+    return Fact(
+        "device:fall_detector_alarms",
+        f"{len(alarms)} fall-detector alarm(s) in the last 12 months, "
+        f"latest {max(alarms):%Y-%m-%d %H:%M} UTC",
+    )
 
 
-def signal_facts(signal_id: uuid.UUID, day: date, reason: str,
-                 evidence: Sequence[str] = ()) -> list[Fact]:
+def signal_facts(
+    signal_id: uuid.UUID, day: date, reason: str, evidence: Sequence[str] = ()
+) -> list[Fact]:
     """A falls follow-up signal from the home's devices, as the flag states it."""
     heading = f"{day:%Y-%m-%d} device signal"
-    return [Fact(f"signal:{signal_id}:{i}", f"{heading}: {text}")
-            for i, text in enumerate([reason, *evidence])]
+    return [
+        Fact(f"signal:{signal_id}:{i}", f"{heading}: {text}")
+        for i, text in enumerate([reason, *evidence])
+    ]
 
 
 def check_transition(current: FlagStatus, new: FlagStatus) -> None:
@@ -118,19 +123,41 @@ class Flag:
 
     @classmethod
     def raised(
-        cls, *, id: uuid.UUID, person_id: str, code: str, status: FlagStatus,
-        risk: QualitativeRisk, evidence: Sequence[Fact], referral: ReferralTarget | None,
-        by: str, at: datetime, reason: str | None,
+        cls,
+        *,
+        id: uuid.UUID,
+        person_id: str,
+        code: str,
+        status: FlagStatus,
+        risk: QualitativeRisk,
+        evidence: Sequence[Fact],
+        referral: ReferralTarget | None,
+        by: str,
+        at: datetime,
+        reason: str | None,
     ) -> Flag:
-        flag = cls(id=id, person_id=person_id, code=code, status=status, risk=risk,
-                   raised_at=at, evidence=merge_facts([], evidence),
-                   recommended_referral=referral)
+        flag = cls(
+            id=id,
+            person_id=person_id,
+            code=code,
+            status=status,
+            risk=risk,
+            raised_at=at,
+            evidence=merge_facts([], evidence),
+            recommended_referral=referral,
+        )
         flag._record(by, at, reason)
         return flag
 
     def add_facts(
-        self, *, evidence: Sequence[Fact], risk: QualitativeRisk,
-        referral: ReferralTarget | None, status: FlagStatus, by: str, at: datetime,
+        self,
+        *,
+        evidence: Sequence[Fact],
+        risk: QualitativeRisk,
+        referral: ReferralTarget | None,
+        status: FlagStatus,
+        by: str,
+        at: datetime,
         reason: str | None,
     ) -> None:
         """New facts (and the risk and referral they come with) from a call or a signal."""
@@ -152,5 +179,6 @@ class Flag:
         self._record(by, at, why)
 
     def _record(self, by: str, at: datetime, reason: str | None) -> None:
-        self.changes.append(FlagChange(self.status, self.risk,
-                                       tuple(f.text for f in self.evidence), by, at, reason))
+        self.changes.append(
+            FlagChange(self.status, self.risk, tuple(f.text for f in self.evidence), by, at, reason)
+        )

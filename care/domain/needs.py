@@ -53,16 +53,19 @@ class NeedListEntry:
     changes: list[NeedChange] = field(default_factory=list)
 
     @classmethod
-    def imported(cls, person_id: str, values: Mapping[str, Any], *, by: str,
-                 at: datetime | None) -> NeedListEntry:
+    def imported(
+        cls, person_id: str, values: Mapping[str, Any], *, by: str, at: datetime | None
+    ) -> NeedListEntry:
         """A new entry from a council's list; its history starts with every value."""
         entry = cls(person_id=person_id, **values)
-        entry.changes.append(NeedChange({k: [None, _plain(v)] for k, v in values.items()},
-                                        by, at, "imported"))
+        entry.changes.append(
+            NeedChange({k: [None, _plain(v)] for k, v in values.items()}, by, at, "imported")
+        )
         return entry
 
-    def change(self, values: Mapping[str, Any], *, by: str, at: datetime | None,
-               reason: str | None) -> dict[str, list[Any]]:
+    def change(
+        self, values: Mapping[str, Any], *, by: str, at: datetime | None, reason: str | None
+    ) -> dict[str, list[Any]]:
         """Set the values that differ and keep them in the history; returns them."""
         changed: dict[str, list[Any]] = {}
         for name, new in values.items():
@@ -75,8 +78,15 @@ class NeedListEntry:
         return changed
 
     def apply_call(
-        self, *, status: NeedStatus | None, answers: Mapping[str, str], checked_at: datetime,
-        values: Mapping[str, Any], crisis_alert_open: bool, by: str, at: datetime,
+        self,
+        *,
+        status: NeedStatus | None,
+        answers: Mapping[str, str],
+        checked_at: datetime,
+        values: Mapping[str, Any],
+        crisis_alert_open: bool,
+        by: str,
+        at: datetime,
         reason: str | None,
     ) -> dict[str, list[Any]]:
         """An automated call's answers (and any level, hours or place it learnt)."""
@@ -92,5 +102,8 @@ class NeedListEntry:
         return self.change(update, by=by, at=at, reason=reason)
 
     def crisis_stands(self, status: NeedStatus, crisis_alert_open: bool) -> bool:
-        return (self.status is NeedStatus.IN_CRISIS and status is not NeedStatus.IN_CRISIS
-                and crisis_alert_open)
+        return (
+            self.status is NeedStatus.IN_CRISIS
+            and status is not NeedStatus.IN_CRISIS
+            and crisis_alert_open
+        )

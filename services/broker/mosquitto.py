@@ -21,7 +21,8 @@ SEARCHED = ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto")
 
 def mosquitto_binary() -> str | None:
     return shutil.which("mosquitto") or next(
-        (path for path in SEARCHED if Path(path).is_file()), None)
+        (path for path in SEARCHED if Path(path).is_file()), None
+    )
 
 
 class Mosquitto:
@@ -35,15 +36,20 @@ class Mosquitto:
     def start(self, timeout_s: float = 10.0) -> Mosquitto:
         binary = mosquitto_binary()
         if binary is None:
-            raise RuntimeError("mosquitto is not installed (Debian package `mosquitto`; "
-                               "`make demo` installs it)")
+            raise RuntimeError(
+                "mosquitto is not installed (Debian package `mosquitto`; `make demo` installs it)"
+            )
         config = self.work_dir / "mosquitto.conf"
-        config.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
-                          "persistence false\n")
+        config.write_text(
+            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+        )
         output = open(self.work_dir / "mosquitto.log", "ab")  # noqa: SIM115 - child owns it
         self._process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [binary, "-c", str(config)], stdout=output, stderr=subprocess.STDOUT,
-            preexec_fn=die_with_parent, process_group=0,
+            [binary, "-c", str(config)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
+            process_group=0,
         )
         deadline = time.monotonic() + timeout_s
         while self._process.poll() is None and time.monotonic() < deadline:
@@ -53,8 +59,10 @@ class Mosquitto:
             time.sleep(0.05)
         code = self._process.poll()
         self.stop()
-        raise RuntimeError(f"mosquitto did not start on 127.0.0.1:{self.port} ({code=}; "
-                           f"see {self.work_dir}/mosquitto.log)")
+        raise RuntimeError(
+            f"mosquitto did not start on 127.0.0.1:{self.port} ({code=}; "
+            f"see {self.work_dir}/mosquitto.log)"
+        )
 
     def stop(self, timeout_s: float = 3.0) -> None:
         process, self._process = self._process, None
@@ -70,6 +78,10 @@ class Mosquitto:
     def __enter__(self) -> Mosquitto:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()

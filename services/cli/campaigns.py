@@ -36,27 +36,54 @@ def _hours(value: str) -> tuple[time, time]:
 @click.argument("campaign_id")
 @click.option("--name", required=True)
 @click.option("--script", required=True, help="welfare_check, unmet_need_checkin, ...")
-@click.option("--cohort", required=True, help="unmet_need, living_alone_without_care, "
-              "active_falls_flag, recently_discharged, postcode_area, everyone")
-@click.option("--param", "params", multiple=True, help="cohort parameter KEY=VALUE "
-              "(days=7, areas=DD1,DD2)")
-@click.option("--every", type=click.Choice(["day", "week", "after_event", "once"]),
-              default="day", show_default=True)
+@click.option(
+    "--cohort",
+    required=True,
+    help="unmet_need, living_alone_without_care, "
+    "active_falls_flag, recently_discharged, postcode_area, everyone",
+)
+@click.option(
+    "--param", "params", multiple=True, help="cohort parameter KEY=VALUE (days=7, areas=DD1,DD2)"
+)
+@click.option(
+    "--every",
+    type=click.Choice(["day", "week", "after_event", "once"]),
+    default="day",
+    show_default=True,
+)
 @click.option("--days", default="", help="week: mon,thu; after_event: 1,3,7")
 @click.option("--event", type=click.Choice(["discharge", "falls_flag"]), default=None)
 @click.option("--on", "on_date", default=None, help="once: the local date, YYYY-MM-DD")
 @click.option("--window", default="10:00-12:00", show_default=True, help="local HH:MM-HH:MM")
 @click.option("--attempts", default=3, show_default=True, type=click.IntRange(1, 10))
 @click.option("--retry-minutes", default=30, show_default=True, type=click.IntRange(0))
-@click.option("--escalate/--no-escalate", default=True, show_default=True,
-              help="welfare-concern alert with keyholders after the last unanswered attempt")
+@click.option(
+    "--escalate/--no-escalate",
+    default=True,
+    show_default=True,
+    help="welfare-concern alert with keyholders after the last unanswered attempt",
+)
 @click.option("--language", default=None, help="e.g. cy-GB; default: each person's own")
-@click.option("--bank-holidays", type=click.Choice(["skip", "call"]), default="skip",
-              show_default=True)
-def campaigns_add(campaign_id: str, name: str, script: str, cohort: str,
-                  params: tuple[str, ...], every: str, days: str, event: str | None,
-                  on_date: str | None, window: str, attempts: int, retry_minutes: int,
-                  escalate: bool, language: str | None, bank_holidays: str) -> None:
+@click.option(
+    "--bank-holidays", type=click.Choice(["skip", "call"]), default="skip", show_default=True
+)
+def campaigns_add(
+    campaign_id: str,
+    name: str,
+    script: str,
+    cohort: str,
+    params: tuple[str, ...],
+    every: str,
+    days: str,
+    event: str | None,
+    on_date: str | None,
+    window: str,
+    attempts: int,
+    retry_minutes: int,
+    escalate: bool,
+    language: str | None,
+    bank_holidays: str,
+) -> None:
     """Add a campaign (active at once)."""
     from schedules.campaigns import InvalidCampaign, add_campaign
     from services.store.db import transaction
@@ -73,11 +100,20 @@ def campaigns_add(campaign_id: str, name: str, script: str, cohort: str,
     cohort_params = dict(p.split("=", 1) for p in params)
     try:
         with transaction(store_factory()) as session:
-            add_campaign(session, campaign_id=campaign_id, name=name, script=script,
-                         cohort=cohort, cohort_params=cohort_params, frequency=frequency,
-                         window=_hours(window), max_attempts=attempts,
-                         retry_spacing_minutes=retry_minutes, escalate_unanswered=escalate,
-                         language=language)
+            add_campaign(
+                session,
+                campaign_id=campaign_id,
+                name=name,
+                script=script,
+                cohort=cohort,
+                cohort_params=cohort_params,
+                frequency=frequency,
+                window=_hours(window),
+                max_attempts=attempts,
+                retry_spacing_minutes=retry_minutes,
+                escalate_unanswered=escalate,
+                language=language,
+            )
     except InvalidCampaign as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"campaign {campaign_id} added")
@@ -92,9 +128,11 @@ def campaigns_list() -> None:
     with transaction(store_factory()) as session:
         for campaign in map(describe, all_campaigns(session)):
             state = "active" if campaign["active"] else "paused"
-            click.echo(f"{campaign['id']:<20} {state:<7} {campaign['script']:<20} "
-                       f"{campaign['cohort']:<26} {campaign['window']}  "
-                       f"{json.dumps(campaign['frequency'])}")
+            click.echo(
+                f"{campaign['id']:<20} {state:<7} {campaign['script']:<20} "
+                f"{campaign['cohort']:<26} {campaign['window']}  "
+                f"{json.dumps(campaign['frequency'])}"
+            )
 
 
 @campaigns.command("show")

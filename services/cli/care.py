@@ -52,13 +52,21 @@ def needs_import(file: Path, by: str, all_or_nothing: bool) -> None:
         raise click.ClickException(f"{file.name} holds NUL characters: not a CSV text file")
     factory, today = _store_and_today()
     rows, errors = read_rows(text, today)
-    result = handle(ImportNeeds(rows=tuple(rows), parse_errors=tuple(errors),
-                                by=Actor(by, role="operator", origin="cli"), at=utcnow(),
-                                all_or_nothing=all_or_nothing),
-                    SqlAlchemyUnitOfWork(factory))
-    click.echo(f"added {result.added}, updated {result.updated}, unchanged "
-               f"{result.unchanged}, rejected {len(result.errors)} row(s)"
-               + (" - nothing imported" if all_or_nothing and result.errors else ""))
+    result = handle(
+        ImportNeeds(
+            rows=tuple(rows),
+            parse_errors=tuple(errors),
+            by=Actor(by, role="operator", origin="cli"),
+            at=utcnow(),
+            all_or_nothing=all_or_nothing,
+        ),
+        SqlAlchemyUnitOfWork(factory),
+    )
+    click.echo(
+        f"added {result.added}, updated {result.updated}, unchanged "
+        f"{result.unchanged}, rejected {len(result.errors)} row(s)"
+        + (" - nothing imported" if all_or_nothing and result.errors else "")
+    )
     for error in result.errors:
         click.echo(f"{file.name}: {error}", err=True)
     if result.errors:
@@ -66,8 +74,12 @@ def needs_import(file: Path, by: str, all_or_nothing: bool) -> None:
 
 
 @needs.command("export")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file (default: standard output)")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (default: standard output)",
+)
 def needs_export(out: Path | None) -> None:
     """The triaged list as CSV, highest priority first."""
     from services.needs.csvfile import write_rows
@@ -85,8 +97,13 @@ def needs_export(out: Path | None) -> None:
 
 
 @needs.command("figures")
-@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The reporting date (default: today)")
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The reporting date (default: today)",
+)
 def needs_figures(on: datetime | None) -> None:
     """People waiting, hours awaited, home vs hospital, waits, change since last week."""
     from datetime import timedelta
@@ -120,13 +137,17 @@ def flags_status(flag_id: Any, status: str, by: str, reason: str) -> None:
     from contracts.envelope import utcnow
 
     commands: dict[str, type[ReviewFlag | ResolveFlag | MarkFlagEnteredInError]] = {
-        "reviewed": ReviewFlag, "resolved": ResolveFlag,
-        "entered-in-error": MarkFlagEnteredInError}
+        "reviewed": ReviewFlag,
+        "resolved": ResolveFlag,
+        "entered-in-error": MarkFlagEnteredInError,
+    }
     command = commands[status]
     factory, _ = _store_and_today()
     try:
-        handle(command(flag_id, reason, by=Actor(by, role="operator", origin="cli"),
-                       at=utcnow()), SqlAlchemyUnitOfWork(factory))
+        handle(
+            command(flag_id, reason, by=Actor(by, role="operator", origin="cli"), at=utcnow()),
+            SqlAlchemyUnitOfWork(factory),
+        )
     except CareRecordError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"flag {flag_id} is {status}")

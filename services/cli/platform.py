@@ -111,15 +111,28 @@ def worker(lane: str) -> None:
 @main.command()
 @click.option("--simulate", is_flag=True, help="Add a simulated community (what `make demo` runs)")
 @click.option("--people", default=2000, show_default=True, help="Residents of the community")
-@click.option("--speed", default=144.0, show_default=True,
-              help="Simulated seconds per second (144: a day in ten minutes)")
+@click.option(
+    "--speed",
+    default=144.0,
+    show_default=True,
+    help="Simulated seconds per second (144: a day in ten minutes)",
+)
 @click.option("--seed", default=2026, show_default=True, help="The community's seed")
-@click.option("--incident-scale", default=1.0, show_default=True,
-              help="Multiply the community's incident rates (falls, presses, admissions)")
-@click.option("--days", type=float, default=None,
-              help="Stop the community after this many simulated days (the platform runs on)")
-def up(simulate: bool, people: int, speed: float, seed: int, incident_scale: float,
-       days: float | None) -> None:
+@click.option(
+    "--incident-scale",
+    default=1.0,
+    show_default=True,
+    help="Multiply the community's incident rates (falls, presses, admissions)",
+)
+@click.option(
+    "--days",
+    type=float,
+    default=None,
+    help="Stop the community after this many simulated days (the platform runs on)",
+)
+def up(
+    simulate: bool, people: int, speed: float, seed: int, incident_scale: float, days: float | None
+) -> None:
     """Run the whole platform on one machine until Ctrl-C."""
     from services.up import Simulation, run_platform
 
@@ -150,8 +163,13 @@ def gateway() -> None:
 
 
 @main.command("replay-week")
-@click.option("--last-day", type=click.DateTime(["%Y-%m-%d"]), default="2026-03-29",
-              show_default=True, help="The last (local) day of the synthetic week")
+@click.option(
+    "--last-day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default="2026-03-29",
+    show_default=True,
+    help="The last (local) day of the synthetic week",
+)
 @click.option("--seed", default=2026, show_default=True)
 def replay_week(last_day: datetime, seed: int) -> None:
     """Replay the synthetic week of routines through the processors; print what they say."""

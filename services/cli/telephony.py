@@ -52,8 +52,12 @@ def consent() -> None:
 @click.argument("person_id")
 @click.argument("answer", type=click.Choice(["given", "withdrawn"]))
 @click.option("--by", required=True, help="Who records it (staff id)")
-@click.option("--how", default="recorded by staff", show_default=True,
-              help="How the person said so, e.g. 'by phone', 'in person', 'in writing'")
+@click.option(
+    "--how",
+    default="recorded by staff",
+    show_default=True,
+    help="How the person said so, e.g. 'by phone', 'in person', 'in writing'",
+)
 def consent_set(person_id: str, answer: str, by: str, how: str) -> None:
     """Record consent given, or withdrawn: a withdrawn person gets no campaign calls."""
     from contracts.envelope import utcnow
@@ -80,5 +84,7 @@ def consent_show(person_id: str) -> None:
     if not records:
         click.echo(f"{person_id}: no consent recorded")
     for entry in records:
-        click.echo(f"{entry.recorded_at:%Y-%m-%d %H:%M} UTC  {entry.consent:<9}  "
-                   f"by {entry.recorded_by}  ({entry.how})")
+        click.echo(
+            f"{entry.recorded_at:%Y-%m-%d %H:%M} UTC  {entry.consent:<9}  "
+            f"by {entry.recorded_by}  ({entry.how})"
+        )

@@ -42,8 +42,11 @@ class NeedFilters:
 
     def query(self) -> str:
         """The filters as a query string (for the live stream and the export links)."""
-        pairs = [(name, getattr(value, "value", value)) for name, value in self.__dict__.items()
-                 if value is not None]
+        pairs = [
+            (name, getattr(value, "value", value))
+            for name, value in self.__dict__.items()
+            if value is not None
+        ]
         return "&".join(f"{name}={value}" for name, value in pairs)
 
 
@@ -65,17 +68,24 @@ class NeedList:
     triaged: list[Triaged] = field(repr=False)  # all that match (the export)
 
 
-def need_list(session: Session, filters: NeedFilters, today: date,
-              limit: int = PAGE_ROWS) -> NeedList:
+def need_list(
+    session: Session, filters: NeedFilters, today: date, limit: int = PAGE_ROWS
+) -> NeedList:
     everyone = triage(list_entries(session), today)
     matching = [item for item in everyone if filters.keeps(item)]
     shown = matching[:limit]
     ids = [item.entry.person_id for item in shown]
-    names = {person_id: name for person_id, name in session.execute(
-        select(Person.id, Person.display_name).where(Person.id.in_(ids)))}
+    names = {
+        person_id: name
+        for person_id, name in session.execute(
+            select(Person.id, Person.display_name).where(Person.id.in_(ids))
+        )
+    }
     return NeedList(
         rows=[NeedRowView(item, names.get(item.entry.person_id)) for item in shown],
-        matching=len(matching), waiting=len(everyone), triaged=matching,
+        matching=len(matching),
+        waiting=len(everyone),
+        triaged=matching,
     )
 
 
@@ -109,16 +119,23 @@ def need_detail(session: Session, person_id: str, today: date) -> NeedDetail | N
     need = session.scalar(select(UnmetNeed).where(UnmetNeed.person_id == person_id))
     if need is None:
         return None
-    item = next((t for t in triage(list_entries(session), today)
-                 if t.entry.person_id == person_id), None)
-    history = session.scalars(select(UnmetNeedHistory).where(
-        UnmetNeedHistory.need_id == need.id).order_by(UnmetNeedHistory.id.desc())).all()
+    item = next(
+        (t for t in triage(list_entries(session), today) if t.entry.person_id == person_id), None
+    )
+    history = session.scalars(
+        select(UnmetNeedHistory)
+        .where(UnmetNeedHistory.need_id == need.id)
+        .order_by(UnmetNeedHistory.id.desc())
+    ).all()
     return NeedDetail(
         person_id=person_id,
         name=session.scalar(select(Person.display_name).where(Person.id == person_id)),
-        item=item, status=NeedStatus(need.status), last_answers=dict(need.last_answers),
-        history=[HistoryLine(h.changed_at, h.changed_by, h.reason, dict(h.changes))
-                 for h in history],
+        item=item,
+        status=NeedStatus(need.status),
+        last_answers=dict(need.last_answers),
+        history=[
+            HistoryLine(h.changed_at, h.changed_by, h.reason, dict(h.changes)) for h in history
+        ],
     )
 
 
@@ -129,5 +146,6 @@ class NeedWatch(QueueWatch):
     def _read(self) -> Fingerprint:
         with self._factory() as session:
             count, latest = session.execute(
-                select(func.count(), func.max(UnmetNeed.updated_at))).one()
+                select(func.count(), func.max(UnmetNeed.updated_at))
+            ).one()
         return count, latest

@@ -43,8 +43,7 @@ class Incident:
     reference: datetime  # delays are measured from here
 
     def as_json(self) -> dict[str, Any]:
-        return {k: v.isoformat() if isinstance(v, datetime) else v
-                for k, v in asdict(self).items()}
+        return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in asdict(self).items()}
 
 
 class Injector:
@@ -55,8 +54,9 @@ class Injector:
         self.random = random.Random(seed)  # noqa: S311 - reproducible draws, not secrets
         first = self.local(messages[0].at).date()
         last = self.local(messages[-1].at).date()
-        self.days = [first + timedelta(days=n)
-                     for n in range(WARM_UP.days + 1, (last - first).days)]
+        self.days = [
+            first + timedelta(days=n) for n in range(WARM_UP.days + 1, (last - first).days)
+        ]
         self.random.shuffle(self.days)
         self.used: set[date] = set()
 
@@ -88,8 +88,14 @@ class Injector:
 
     def _no_wake(self, day: date) -> Incident | None:
         night = (self.at(day - timedelta(days=1), 20), self.at(day, 3))
-        up = next((m for m in self.between(self.at(day, 4), self.at(day, 13))
-                   if self.home.sensors[m.name].placement not in BEDROOM), None)
+        up = next(
+            (
+                m
+                for m in self.between(self.at(day, 4), self.at(day, 13))
+                if self.home.sensors[m.name].placement not in BEDROOM
+            ),
+            None,
+        )
         if up is None or not self.between(*night) or self.door_in(night[0], up.at):
             return None  # not at home that night
         start, end = self.at(day, 3), max(up.at + NO_WAKE_AFTER, self.at(day, 16))
@@ -100,16 +106,20 @@ class Injector:
         start = self.at(day, 13) + timedelta(minutes=self.random.randrange(0, 180))
         end = start + FLOOR
         before = self.between(start - timedelta(minutes=30), start)
-        if not before or self.door_in(start - timedelta(minutes=30), start) \
-                or self.home.sensors[before[-1].name].placement in BEDROOM:
+        if (
+            not before
+            or self.door_in(start - timedelta(minutes=30), start)
+            or self.home.sensors[before[-1].name].placement in BEDROOM
+        ):
             return None  # not at home and about
         self._delete(start, end)
         return Incident("floor", start, end, start)
 
     def _occupied_night(self, day: date, at: datetime) -> bool:
         evening = self.between(self.at(day - timedelta(days=1), 21), at)
-        return bool(evening) and not self.door_in(self.at(day - timedelta(days=1), 21),
-                                                  at + timedelta(hours=2))
+        return bool(evening) and not self.door_in(
+            self.at(day - timedelta(days=1), 21), at + timedelta(hours=2)
+        )
 
     def _door_night(self, day: date) -> Incident | None:
         door, start = self.home.front_door, self.at(day, 2)
@@ -120,29 +130,36 @@ class Injector:
 
     def _wandering(self, day: date) -> Incident | None:
         start = self.at(day, 2, 30)
-        indoor = [s for s in self.home.sensors.values() if s.placement not in BEDROOM
-                  and s.placement not in (SensorPlacement.FRONT_DOOR, SensorPlacement.BACK_DOOR)]
-        moving = [s for s in indoor if s.kind == "motion"] or \
-            [s for s in indoor if s.kind == "contact"]
+        indoor = [
+            s
+            for s in self.home.sensors.values()
+            if s.placement not in BEDROOM
+            and s.placement not in (SensorPlacement.FRONT_DOOR, SensorPlacement.BACK_DOOR)
+        ]
+        moving = [s for s in indoor if s.kind == "motion"] or [
+            s for s in indoor if s.kind == "contact"
+        ]
         if not moving or not self._occupied_night(day, start):
             return None
         step = WANDERING_SPAN / WANDERING_READINGS
         for n in range(WANDERING_READINGS):
             self._add(moving[n % len(moving)], start + n * step, timedelta(seconds=20))
-        return Incident("wandering", start, start + WANDERING_SPAN + timedelta(minutes=30),
-                        start)
+        return Incident("wandering", start, start + WANDERING_SPAN + timedelta(minutes=30), start)
 
     def _delete(self, start: datetime, end: datetime) -> None:
         self.messages = [m for m in self.messages if not start <= m.at < end]
 
     def _add(self, sensor: Sensor, at: datetime, lasting: timedelta) -> None:
-        self.messages += [Message(at, sensor.name, sensor.payload(True)),
-                          Message(at + lasting, sensor.name, sensor.payload(False))]
+        self.messages += [
+            Message(at, sensor.name, sensor.payload(True)),
+            Message(at + lasting, sensor.name, sensor.payload(False)),
+        ]
         self.messages.sort()
 
 
-def inject(messages: list[Message], home: Home, counts: dict[str, int], seed: int
-           ) -> tuple[list[Message], list[Incident]]:
+def inject(
+    messages: list[Message], home: Home, counts: dict[str, int], seed: int
+) -> tuple[list[Message], list[Incident]]:
     injector = Injector(messages, home, seed)
     incidents = [i for kind, n in counts.items() for i in injector.inject(kind, n)]
     return injector.messages, sorted(incidents, key=lambda i: i.start)

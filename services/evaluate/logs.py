@@ -52,8 +52,9 @@ class Home:
 
     @property
     def front_door(self) -> Sensor | None:
-        return next((s for s in self.sensors.values()
-                     if s.placement is SensorPlacement.FRONT_DOOR), None)
+        return next(
+            (s for s in self.sensors.values() if s.placement is SensorPlacement.FRONT_DOOR), None
+        )
 
 
 @dataclass(frozen=True, order=True)
@@ -85,8 +86,9 @@ def load_home(path: Path) -> Home:
     bad = [s.name for s in sensors.values() if s.kind not in KINDS]
     if bad:
         raise LogRejected(f"home file {path}: unknown kind for {', '.join(bad)}")
-    return Home(tz=raw.get("timezone", "Europe/London"), sensors=sensors,
-                source=raw.get("source", ""))
+    return Home(
+        tz=raw.get("timezone", "Europe/London"), sensors=sensors, source=raw.get("source", "")
+    )
 
 
 def read_casas(path: Path, home: Home) -> Iterator[Message]:
@@ -124,7 +126,7 @@ def read_z2m_jsonl(path: Path) -> Iterator[Message]:
                 raise LogRejected(f"{path}:{number}: {error}") from error
             if not topic.startswith(prefix) or not isinstance(payload, dict):
                 raise LogRejected(f"{path}:{number}: not a zigbee2mqtt state message")
-            yield Message(at, topic[len(prefix):], payload)
+            yield Message(at, topic[len(prefix) :], payload)
 
 
 def read_log(path: Path, format: str, home: Home) -> list[Message]:
@@ -137,5 +139,6 @@ def read_log(path: Path, format: str, home: Home) -> list[Message]:
 def write_z2m_jsonl(path: Path, messages: list[Message]) -> None:
     with path.open("w", encoding="utf-8") as out:
         for m in messages:
-            out.write(json.dumps({"at": m.at.isoformat(), "topic": m.topic,
-                                  "payload": m.payload}) + "\n")
+            out.write(
+                json.dumps({"at": m.at.isoformat(), "topic": m.topic, "payload": m.payload}) + "\n"
+            )

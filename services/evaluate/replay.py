@@ -23,8 +23,9 @@ from streams.processors.replay import CHECK_EVERY, Replay
 PERSON = "EVAL-1"
 
 
-def sensor_events(messages: Iterable[Message], home: Home, person_id: str = PERSON
-                  ) -> list[SensorEvent]:
+def sensor_events(
+    messages: Iterable[Message], home: Home, person_id: str = PERSON
+) -> list[SensorEvent]:
     """The messages as the gateway turns them into sensor events."""
     with tempfile.TemporaryDirectory(prefix="tecflow-evaluate-") as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'register.db'}")
@@ -32,12 +33,22 @@ def sensor_events(messages: Iterable[Message], home: Home, person_id: str = PERS
             Base.metadata.create_all(engine)
             factory = make_session_factory(engine)
             with transaction(factory) as session:
-                session.add(Person(id=person_id, display_name="Evaluated home",
-                                   timezone=home.tz, lives_alone=True))
+                session.add(
+                    Person(
+                        id=person_id,
+                        display_name="Evaluated home",
+                        timezone=home.tz,
+                        lives_alone=True,
+                    )
+                )
                 session.flush()
                 for sensor in home.sensors.values():
-                    device = Device(kind=ZIGBEE, identifier=sensor.name,
-                                    placement=sensor.placement.value, status="loaned")
+                    device = Device(
+                        kind=ZIGBEE,
+                        identifier=sensor.name,
+                        placement=sensor.placement.value,
+                        status="loaned",
+                    )
                     session.add(device)
                     session.flush()
                     session.add(DeviceLoan(device_id=device.id, person_id=person_id))
@@ -46,8 +57,9 @@ def sensor_events(messages: Iterable[Message], home: Home, person_id: str = PERS
             engine.dispose()
 
 
-async def _through_gateway(messages: Iterable[Message], register: EquipmentRegister
-                           ) -> list[SensorEvent]:
+async def _through_gateway(
+    messages: Iterable[Message], register: EquipmentRegister
+) -> list[SensorEvent]:
     events: list[SensorEvent] = []
     for message in messages:
         parsed = zigbee.parse(BASE_TOPIC, message.topic, message.to_bytes())
@@ -60,8 +72,7 @@ async def _through_gateway(messages: Iterable[Message], register: EquipmentRegis
     return events
 
 
-def replay(events: list[SensorEvent], home: Home, until: datetime | None = None
-           ) -> list[Output]:
+def replay(events: list[SensorEvent], home: Home, until: datetime | None = None) -> list[Output]:
     context = PersonContext(tz=home.tz)
     end = until or events[-1].occurred_at
     return Replay(lambda _who, _at: context, CHECK_EVERY).run(events, end)

@@ -16,10 +16,17 @@ from streams.processors.outputs import Output
 MONTH = timedelta(days=30.44)
 # Which alerts answer which incident.
 DETECTS: dict[str, frozenset[AlertKind]] = {
-    "no_wake": frozenset({AlertKind.NO_MORNING_ACTIVITY, AlertKind.BED_NOT_LEFT,
-                          AlertKind.DAYTIME_INACTIVITY}),
-    "floor": frozenset({AlertKind.DAYTIME_INACTIVITY, AlertKind.NO_MORNING_ACTIVITY,
-                        AlertKind.BED_NOT_LEFT, AlertKind.CHAIR_NOT_LEFT}),
+    "no_wake": frozenset(
+        {AlertKind.NO_MORNING_ACTIVITY, AlertKind.BED_NOT_LEFT, AlertKind.DAYTIME_INACTIVITY}
+    ),
+    "floor": frozenset(
+        {
+            AlertKind.DAYTIME_INACTIVITY,
+            AlertKind.NO_MORNING_ACTIVITY,
+            AlertKind.BED_NOT_LEFT,
+            AlertKind.CHAIR_NOT_LEFT,
+        }
+    ),
     "door_night": frozenset({AlertKind.DOOR_AT_NIGHT}),
     "wandering": frozenset({AlertKind.NIGHT_WANDERING}),
 }
@@ -70,8 +77,9 @@ def raised(outputs: list[Output]) -> list[Alert]:
     return list(first.values())
 
 
-def report(outputs: list[Output], start: datetime, end: datetime,
-           incidents: list[Incident] = ()) -> Report:  # type: ignore[assignment]
+def report(
+    outputs: list[Output], start: datetime, end: datetime, incidents: list[Incident] = ()
+) -> Report:  # type: ignore[assignment]
     alerts = raised(outputs)
     detections: dict[str, Detection] = {}
     explained: set[object] = set()
@@ -84,8 +92,11 @@ def report(outputs: list[Output], start: datetime, end: datetime,
         if hit is not None:
             found.delays.append(max(hit.occurred_at - incident.reference, timedelta(0)))
     after_warm_up = start + WARM_UP
-    false = Counter(a.alert_kind.value for a in alerts
-                    if a.occurred_at >= after_warm_up and a.event_id not in explained)
+    false = Counter(
+        a.alert_kind.value
+        for a in alerts
+        if a.occurred_at >= after_warm_up and a.event_id not in explained
+    )
     return Report(start, end, false, detections)
 
 

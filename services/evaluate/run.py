@@ -31,8 +31,14 @@ def parse_injections(specs: tuple[str, ...]) -> dict[str, int]:
     return counts
 
 
-def evaluate(log: Path, format: str, home: Home, counts: dict[str, int] | None = None,
-             seed: int = 1, out: Path | None = None) -> Evaluation:
+def evaluate(
+    log: Path,
+    format: str,
+    home: Home,
+    counts: dict[str, int] | None = None,
+    seed: int = 1,
+    out: Path | None = None,
+) -> Evaluation:
     messages = read_log(log, format, home)
     incidents: list[Incident] = []
     if counts:
@@ -42,8 +48,10 @@ def evaluate(log: Path, format: str, home: Home, counts: dict[str, int] | None =
             stem = f"{log.stem}.seed{seed}"
             write_z2m_jsonl(out / f"{stem}.jsonl", messages)
             (out / f"{stem}.truth.json").write_text(
-                json.dumps([i.as_json() for i in incidents], indent=1))
+                json.dumps([i.as_json() for i in incidents], indent=1)
+            )
     events = sensor_events(messages, home)
     outputs = replay(events, home, messages[-1].at)
-    return Evaluation(messages, incidents, outputs,
-                      report(outputs, messages[0].at, messages[-1].at, incidents))
+    return Evaluation(
+        messages, incidents, outputs, report(outputs, messages[0].at, messages[-1].at, incidents)
+    )

@@ -55,11 +55,17 @@ def flag_resource(flag: FlagRecord) -> dict[str, Any]:
         "resourceType": "Flag",
         "id": str(flag.id),
         "status": FLAG_STATUS[status],
-        "category": [{"coding": [{"system": FLAG_CATEGORY, "code": "safety",
-                                  "display": "Safety"}]}],
+        "category": [
+            {"coding": [{"system": FLAG_CATEGORY, "code": "safety", "display": "Safety"}]}
+        ],
         "code": {
-            "coding": [{"system": SNOMED, "code": flag.code or SNOMED_AT_RISK_OF_FALLS,
-                        "display": "At increased risk for falls"}],
+            "coding": [
+                {
+                    "system": SNOMED,
+                    "code": flag.code or SNOMED_AT_RISK_OF_FALLS,
+                    "display": "At increased risk for falls",
+                }
+            ],
             "text": "At risk of falls",
         },
         "subject": _subject(flag.person_id),
@@ -80,9 +86,16 @@ def risk_assessment_resource(flag: FlagRecord) -> dict[str, Any]:
         "resourceType": "RiskAssessment",
         "id": risk_assessment_id(flag),
         "status": ASSESSMENT_STATUS[FlagStatus(flag.status)],
-        "code": {"coding": [{"system": SNOMED, "code": SNOMED_FALL_RISK_ASSESSMENT,
-                             "display": "Fall risk assessment"}],
-                 "text": "Falls case finding (questions and device history)"},
+        "code": {
+            "coding": [
+                {
+                    "system": SNOMED,
+                    "code": SNOMED_FALL_RISK_ASSESSMENT,
+                    "display": "Fall risk assessment",
+                }
+            ],
+            "text": "Falls case finding (questions and device history)",
+        },
         "subject": _subject(flag.person_id),
         "occurrenceDateTime": flag.updated_at.isoformat(),
         "mitigation": f"Referral suggested: {suggested}" if suggested else "None suggested",
@@ -93,5 +106,8 @@ def risk_assessment_resource(flag: FlagRecord) -> dict[str, Any]:
 def bundle(flags: list[FlagRecord]) -> dict[str, Any]:
     """A collection Bundle of each flag and its risk assessment."""
     entries = [r for flag in flags for r in (flag_resource(flag), risk_assessment_resource(flag))]
-    return {"resourceType": "Bundle", "type": "collection",
-            "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in entries]}
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in entries],
+    }

@@ -21,8 +21,10 @@ INTENTS = {
     "CallMyContactIntent": VoiceIntent.CALL_MY_CONTACT,
     "ReminderAcknowledgedIntent": VoiceIntent.REMINDER_ACKNOWLEDGED,
 }
-REQUEST_TYPES = {"LaunchRequest": VoiceIntent.LAUNCH,
-                 "SessionEndedRequest": VoiceIntent.SESSION_ENDED}
+REQUEST_TYPES = {
+    "LaunchRequest": VoiceIntent.LAUNCH,
+    "SessionEndedRequest": VoiceIntent.SESSION_ENDED,
+}
 # Said once the request is taken (published or spooled), which is all the gateway knows:
 # never that someone is on the way (hazard H8 in docs/safety/hazard-log.md).
 SPEECH = {
@@ -98,8 +100,14 @@ def _parse(body: bytes, application_id: str, now: datetime) -> AlexaRequest:
         raise AlexaRejected("request timestamp is more than 150 s from now")
     intent, reminder = _intent(kind, request)
     locale = request.get("locale")
-    parsed = AlexaRequest(request_id, device_id, timestamp, intent, reminder,
-                          locale if isinstance(locale, str) else None)
+    parsed = AlexaRequest(
+        request_id,
+        device_id,
+        timestamp,
+        intent,
+        reminder,
+        locale if isinstance(locale, str) else None,
+    )
     if parsed.intent is not None:
         parsed.to_event("-", now)  # the contract's checks now, not a 500 later
     return parsed
@@ -116,9 +124,13 @@ def _intent(kind: str, request: dict[str, Any]) -> tuple[VoiceIntent | None, Rem
         return intent, None
     slots = request["intent"].get("slots") or {}
     spoken = str((slots.get("reminder") or {}).get("value") or "").lower()
-    reminder: Reminder = ("medication" if spoken.startswith(("medic", "tablet", "pill"))
-                          else "fluids" if spoken in ("fluids", "drink", "water")
-                          else "other")
+    reminder: Reminder = (
+        "medication"
+        if spoken.startswith(("medic", "tablet", "pill"))
+        else "fluids"
+        if spoken in ("fluids", "drink", "water")
+        else "other"
+    )
     return intent, reminder
 
 

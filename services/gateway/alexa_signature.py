@@ -46,7 +46,10 @@ def check_cert_url(url: str) -> None:
 
 
 def verify_signature(
-    body: bytes, signature_b64: str, chain_pem: bytes, roots: list[x509.Certificate],
+    body: bytes,
+    signature_b64: str,
+    chain_pem: bytes,
+    roots: list[x509.Certificate],
     now: datetime,
 ) -> None:
     """Raises SignatureInvalid saying which rule failed."""
@@ -65,8 +68,7 @@ def verify_signature(
     if ALEXA_SAN not in names.value.get_values_for_type(x509.DNSName):
         raise SignatureInvalid(f"certificate does not name {ALEXA_SAN}")
     verifier = (
-        PolicyBuilder().store(Store(roots)).time(now)
-        .build_server_verifier(x509.DNSName(ALEXA_SAN))
+        PolicyBuilder().store(Store(roots)).time(now).build_server_verifier(x509.DNSName(ALEXA_SAN))
     )
     try:
         verifier.verify(leaf, chain[1:])
@@ -93,9 +95,7 @@ def load_roots(path: Path | None) -> list[x509.Certificate]:
 class AlexaVerifier:
     """Fetches (and caches) certificate chains and verifies requests against them."""
 
-    def __init__(
-        self, roots: list[x509.Certificate], fetch: CertFetcher | None = None
-    ) -> None:
+    def __init__(self, roots: list[x509.Certificate], fetch: CertFetcher | None = None) -> None:
         self._roots = roots
         self._fetch = fetch or fetch_over_https
         self._chains: dict[str, bytes] = {}

@@ -22,8 +22,9 @@ from services.gateway.sender import Undeliverable
 from services.gateway.settings import GatewaySettings
 
 ALEXA_ORIGIN = "gateway.alexa"
-NOT_REGISTERED_SPEECH = "This device is not registered with the care service yet. " \
-    "A member of the team has been told."
+NOT_REGISTERED_SPEECH = (
+    "This device is not registered with the care service yet. A member of the team has been told."
+)
 
 basic = HTTPBasic(auto_error=False)
 
@@ -71,12 +72,16 @@ def create_app(intake: Intake, settings: GatewaySettings, verifier: AlexaVerifie
             message = json.loads(raw)
             if not isinstance(message, dict):
                 raise owntracks.OwnTracksRejected("payload is not a JSON object")
-            tracker = _tracker(u or x_limit_u, d or x_limit_d, message,
-                               settings.owntracks_base_topic)
+            tracker = _tracker(
+                u or x_limit_u, d or x_limit_d, message, settings.owntracks_base_topic
+            )
             fixes = owntracks.parse_payload(tracker, message)
         except (ValueError, TypeError, owntracks.OwnTracksRejected) as rejected:
-            reason = str(rejected) if isinstance(rejected, owntracks.OwnTracksRejected) \
+            reason = (
+                str(rejected)
+                if isinstance(rejected, owntracks.OwnTracksRejected)
                 else "payload is not JSON"
+            )
             await intake.reject(OWNTRACKS_ORIGIN, reason, raw)
             return error(400, reason)
         if isinstance(fixes, owntracks.Ignored) or not fixes:
@@ -95,7 +100,8 @@ def create_app(intake: Intake, settings: GatewaySettings, verifier: AlexaVerifie
     async def alexa_post(
         request: Request,
         signature_cert_chain_url: Annotated[
-            str | None, Header(alias="SignatureCertChainUrl")] = None,
+            str | None, Header(alias="SignatureCertChainUrl")
+        ] = None,
         signature_256: Annotated[str | None, Header(alias="Signature-256")] = None,
     ) -> dict[str, Any] | JSONResponse:
         """The Alexa custom-skill endpoint."""
@@ -112,7 +118,10 @@ def create_app(intake: Intake, settings: GatewaySettings, verifier: AlexaVerifie
             return alexa.answer(parsed)
         try:
             taken = await intake.take(
-                ALEXA, parsed.device_id, ALEXA_ORIGIN, raw,
+                ALEXA,
+                parsed.device_id,
+                ALEXA_ORIGIN,
+                raw,
                 lambda holder: [parsed.to_event(holder.person_id, now)],
                 (f"intent {parsed.intent}",),
             )

@@ -57,8 +57,9 @@ class Intake:
     ) -> Taken:
         """Raises Undeliverable or RegisterUnavailable when the message cannot be kept."""
         if not usable_identifier(identifier):
-            await self._refuse(origin, f"{kind} id is empty, too long or has control "
-                               "characters", raw)
+            await self._refuse(
+                origin, f"{kind} id is empty, too long or has control characters", raw
+            )
             return Taken.REFUSED
         holder = await self.register.holder_of(kind, identifier)
         if holder is None:
@@ -69,8 +70,9 @@ class Intake:
             if last is None or self._clock() - last >= self._alert_window_s:
                 self._alerted[(kind, urgent)] = self._clock()
                 await self.sender.send(Topic.ALERTS, alert)
-            log.warning("%s: message from unregistered %s %s dead-lettered", origin, kind,
-                        identifier)
+            log.warning(
+                "%s: message from unregistered %s %s dead-lettered", origin, kind, identifier
+            )
             return Taken.UNREGISTERED
         events = [(topic_for(e), e.key, e.model_dump_json().encode()) for e in build(holder)]
         if any(b"\\u0000" in value for _, _, value in events):

@@ -50,7 +50,8 @@ class MqttBridge:
                     identifier=self._client_id,
                     username=settings.mqtt_username,
                     password=settings.mqtt_password.get_secret_value()
-                    if settings.mqtt_password else None,
+                    if settings.mqtt_password
+                    else None,
                     tls_context=ssl.create_default_context() if settings.mqtt_tls else None,
                     clean_session=False,
                 ) as client:
@@ -60,17 +61,18 @@ class MqttBridge:
                     await client.subscribe(f"{self.zigbee_base}/#", qos=1)
                     await client.subscribe(f"{self.owntracks_base}/#", qos=1)
                     self.subscribed.set()
-                    log.info("MQTT bridge subscribed on %s:%s", settings.mqtt_host,
-                             settings.mqtt_port)
+                    log.info(
+                        "MQTT bridge subscribed on %s:%s", settings.mqtt_host, settings.mqtt_port
+                    )
                     async for message in client.messages:
-                        await self._until_kept(str(message.topic), _bytes(message.payload),
-                                               reconnect_s)
+                        await self._until_kept(
+                            str(message.topic), _bytes(message.payload), reconnect_s
+                        )
                         if message.qos > 0:
                             paho.ack(message.mid, message.qos)
             except aiomqtt.MqttError as error:
                 self.subscribed.clear()
-                log.warning("MQTT broker unavailable (%s); retrying in %.0fs", error,
-                            reconnect_s)
+                log.warning("MQTT broker unavailable (%s); retrying in %.0fs", error, reconnect_s)
                 await asyncio.sleep(reconnect_s)
 
     async def _until_kept(self, topic: str, payload: bytes, first_s: float) -> None:
@@ -100,15 +102,15 @@ class MqttBridge:
         except RegisterUnavailable as error:
             await self._keep(origin, f"{error} (topic {topic})", payload)
         except Undeliverable as error:
-            log.critical("%s: message on %s not kept, left to the MQTT broker: %s", origin,
-                         topic, error)
+            log.critical(
+                "%s: message on %s not kept, left to the MQTT broker: %s", origin, topic, error
+            )
             raise NotKept(str(error)) from error
         except Exception as error:
             # Whatever a message holds, it must not stop the bridge (a `last_seen` of 1e20
             # once made the whole gateway exit): it becomes a dead letter with the reason.
             log.exception("%s: message on %s could not be read", origin, topic)
-            await self._keep(origin, f"unreadable: {type(error).__name__} (topic {topic})",
-                             payload)
+            await self._keep(origin, f"unreadable: {type(error).__name__} (topic {topic})", payload)
 
     async def _keep(self, origin: str, reason: str, payload: bytes) -> None:
         if not await self._intake.reject(origin, reason, payload):
@@ -120,7 +122,10 @@ class MqttBridge:
             return
         received = utcnow()
         await self._intake.take(
-            ZIGBEE, message.friendly_name, ZIGBEE_ORIGIN, payload,
+            ZIGBEE,
+            message.friendly_name,
+            ZIGBEE_ORIGIN,
+            payload,
             lambda holder: message.to_events(holder.person_id, holder.placement, received),
             (f"topic {topic}",),
         )
@@ -132,13 +137,14 @@ class MqttBridge:
         await take_fixes(self._intake, fixes, payload, f"topic {topic}")
 
 
-async def take_fixes(
-    intake: Intake, fixes: list[owntracks.Fix], raw: bytes, where: str
-) -> Taken:
+async def take_fixes(intake: Intake, fixes: list[owntracks.Fix], raw: bytes, where: str) -> Taken:
     """One tracker's fixes (MQTT or HTTP) onto the bus."""
     received = utcnow()
     return await intake.take(
-        OWNTRACKS, fixes[0].tracker_id, OWNTRACKS_ORIGIN, raw,
+        OWNTRACKS,
+        fixes[0].tracker_id,
+        OWNTRACKS_ORIGIN,
+        raw,
         lambda holder: [f.to_event(holder.person_id, received, OWNTRACKS_ORIGIN) for f in fixes],
         (where,),
     )

@@ -16,8 +16,12 @@ from contracts.envelope import deterministic_id
 from services.gateway.payloads import epoch, json_object, lenient_number
 
 # Topic suffixes after owntracks/<user>/<device> that carry what we map.
-SUFFIXES = {"": LocationKind.LOCATION, "event": LocationKind.TRANSITION,
-            "waypoint": LocationKind.WAYPOINT, "waypoints": LocationKind.WAYPOINT}
+SUFFIXES = {
+    "": LocationKind.LOCATION,
+    "event": LocationKind.TRANSITION,
+    "waypoint": LocationKind.WAYPOINT,
+    "waypoints": LocationKind.WAYPOINT,
+}
 MAPPED_TYPES = {"location", "transition", "waypoint", "waypoints", "lwt"}
 
 
@@ -43,8 +47,14 @@ class Fix:
     def event_id_parts(self) -> tuple[object, ...]:
         # The app resends its queue after a reconnect: same tracker, type, time and
         # region means the same fact.
-        return ("owntracks", self.tracker_id, self.kind, self.at,
-                self.fields.get("transition"), self.fields.get("region"))
+        return (
+            "owntracks",
+            self.tracker_id,
+            self.kind,
+            self.at,
+            self.fields.get("transition"),
+            self.fields.get("region"),
+        )
 
     def to_event(self, person_id: str, received_at: datetime, source: str) -> LocationEvent:
         return LocationEvent(
@@ -109,14 +119,19 @@ def _location(tracker: str, message: dict[str, Any]) -> Fix:
     velocity = lenient_number(message.get("vel"))
     battery = lenient_number(message.get("batt"))
     regions = message.get("inregions")
-    return Fix(tracker, LocationKind.LOCATION, at, {
-        "position": position,
-        "fix_at": at,
-        "velocity_kmh": velocity if velocity is not None and velocity >= 0 else None,
-        "battery_pct": int(battery) if battery is not None and 0 <= battery <= 100 else None,
-        "trigger": message.get("t") if isinstance(message.get("t"), str) else None,
-        "regions": tuple(str(r) for r in regions) if isinstance(regions, list) else (),
-    })
+    return Fix(
+        tracker,
+        LocationKind.LOCATION,
+        at,
+        {
+            "position": position,
+            "fix_at": at,
+            "velocity_kmh": velocity if velocity is not None and velocity >= 0 else None,
+            "battery_pct": int(battery) if battery is not None and 0 <= battery <= 100 else None,
+            "trigger": message.get("t") if isinstance(message.get("t"), str) else None,
+            "regions": tuple(str(r) for r in regions) if isinstance(regions, list) else (),
+        },
+    )
 
 
 def _transition(tracker: str, message: dict[str, Any]) -> Fix:
@@ -124,22 +139,32 @@ def _transition(tracker: str, message: dict[str, Any]) -> Fix:
     if event not in ("enter", "leave"):
         raise OwnTracksRejected("transition event is not enter or leave")
     at = _time(message.get("tst"))
-    return Fix(tracker, LocationKind.TRANSITION, at, {
-        "transition": event,
-        "region": _text(message.get("desc")),
-        "position": _position(message, required=False),
-        "fix_at": at,
-        "trigger": message.get("t") if isinstance(message.get("t"), str) else None,
-    })
+    return Fix(
+        tracker,
+        LocationKind.TRANSITION,
+        at,
+        {
+            "transition": event,
+            "region": _text(message.get("desc")),
+            "position": _position(message, required=False),
+            "fix_at": at,
+            "trigger": message.get("t") if isinstance(message.get("t"), str) else None,
+        },
+    )
 
 
 def _waypoint(tracker: str, message: dict[str, Any]) -> Fix:
     at = _time(message.get("tst"))
-    return Fix(tracker, LocationKind.WAYPOINT, at, {
-        "region": _text(message.get("desc")),
-        "region_radius_m": lenient_number(message.get("rad")),
-        "position": _position(message, required=False),
-    })
+    return Fix(
+        tracker,
+        LocationKind.WAYPOINT,
+        at,
+        {
+            "region": _text(message.get("desc")),
+            "region_radius_m": lenient_number(message.get("rad")),
+            "position": _position(message, required=False),
+        },
+    )
 
 
 def _position(message: dict[str, Any], required: bool) -> GeoPoint | None:
@@ -150,8 +175,9 @@ def _position(message: dict[str, Any], required: bool) -> GeoPoint | None:
         return None  # a beacon region has no position; 0,0 is the app's placeholder
     accuracy = lenient_number(message.get("acc"))
     try:
-        return GeoPoint(lat=lat, lon=lon,
-                        accuracy_m=accuracy if accuracy is not None and accuracy > 0 else None)
+        return GeoPoint(
+            lat=lat, lon=lon, accuracy_m=accuracy if accuracy is not None and accuracy > 0 else None
+        )
     except ValueError as error:
         raise OwnTracksRejected("lat/lon out of range") from error
 

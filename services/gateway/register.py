@@ -39,8 +39,9 @@ def holder(session: Session, kind: str, identifier: str) -> Holder | None:
     row = session.execute(
         select(DeviceLoan.person_id, Device.placement)
         .join(Device, Device.id == DeviceLoan.device_id)
-        .where(Device.kind == kind, Device.identifier == identifier,
-               DeviceLoan.returned_at.is_(None))
+        .where(
+            Device.kind == kind, Device.identifier == identifier, DeviceLoan.returned_at.is_(None)
+        )
         .order_by(DeviceLoan.loaned_at.desc())
         .limit(1)
     ).first()

@@ -64,8 +64,9 @@ def sip_tls(gateway: GatewaySettings) -> tuple[ssl.SSLContext | None, int]:
         return None, 0
     files = (gateway.sip_tls_cert, gateway.sip_tls_key, gateway.sip_tls_client_ca)
     if any(f is None for f in files):
-        raise RuntimeError("TECFLOW_GATEWAY_SIP_TLS_PORT needs _SIP_TLS_CERT, _SIP_TLS_KEY "
-                           "and _SIP_TLS_CLIENT_CA")
+        raise RuntimeError(
+            "TECFLOW_GATEWAY_SIP_TLS_PORT needs _SIP_TLS_CERT, _SIP_TLS_KEY and _SIP_TLS_CLIENT_CA"
+        )
     cert, key, client_ca = (f for f in files if f is not None)
     return tls_context(cert, key, client_ca), gateway.sip_tls_port
 
@@ -79,27 +80,49 @@ async def run_gateways(settings: Settings, gateway: GatewaySettings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
 
-    register = EquipmentRegister(make_session_factory(make_engine(settings.sqlalchemy_url)),
-                                 ttl_s=gateway.register_cache_s)
-    sender = Sender(settings.kafka_bootstrap_servers, settings.data_dir / "gateway-spool.db",
-                    gateway.publish_timeout_s)
+    register = EquipmentRegister(
+        make_session_factory(make_engine(settings.sqlalchemy_url)), ttl_s=gateway.register_cache_s
+    )
+    sender = Sender(
+        settings.kafka_bootstrap_servers,
+        settings.data_dir / "gateway-spool.db",
+        gateway.publish_timeout_s,
+    )
     await sender.resume()  # whatever a previous run could not send goes first
     intake = Intake(register, sender)
-    sip = SipServer(ScaipReceiver(intake, gateway.sip_advertised_host, authenticator(gateway)),
-                    gateway.sip_host, gateway.sip_port, SipLimits(
-                        rate_per_s=gateway.sip_rate_per_s, burst=gateway.sip_burst,
-                        tcp_idle_s=gateway.sip_tcp_idle_s,
-                        tcp_max_connections=gateway.sip_tcp_max_connections),
-                    *sip_tls(gateway))
-    app = create_app(intake, gateway, AlexaVerifier(load_roots(gateway.alexa_trust_roots),
-                                                    _local_chain(gateway.alexa_cert_chain)))
+    sip = SipServer(
+        ScaipReceiver(intake, gateway.sip_advertised_host, authenticator(gateway)),
+        gateway.sip_host,
+        gateway.sip_port,
+        SipLimits(
+            rate_per_s=gateway.sip_rate_per_s,
+            burst=gateway.sip_burst,
+            tcp_idle_s=gateway.sip_tcp_idle_s,
+            tcp_max_connections=gateway.sip_tcp_max_connections,
+        ),
+        *sip_tls(gateway),
+    )
+    app = create_app(
+        intake,
+        gateway,
+        AlexaVerifier(
+            load_roots(gateway.alexa_trust_roots), _local_chain(gateway.alexa_cert_chain)
+        ),
+    )
     # Each part runs on its own and is restarted with back-off when it fails, so one
     # failing part (a socket closed under it, a broker gone) never stops the others.
     servers: list[_HttpServer] = []
 
     async def serve_http() -> None:
-        server = _HttpServer(uvicorn.Config(app, host=gateway.http_host, port=gateway.http_port,
-                                            log_level="warning", lifespan="off"))
+        server = _HttpServer(
+            uvicorn.Config(
+                app,
+                host=gateway.http_host,
+                port=gateway.http_port,
+                log_level="warning",
+                lifespan="off",
+            )
+        )
         servers[:] = [server]
         await server.serve()
 
@@ -111,9 +134,14 @@ async def run_gateways(settings: Settings, gateway: GatewaySettings) -> None:
     if gateway.mqtt_enabled:
         bridge = MqttBridge(intake, gateway, client_id=f"{settings.app_id}-gateway")
         parts.append(loop.create_task(restarting("MQTT bridge", bridge.run)))
-    log.info("gateway starting: SCAIP on %s:%s (UDP, TCP), HTTP on %s:%s, MQTT %s",
-             gateway.sip_host, gateway.sip_port, gateway.http_host, gateway.http_port,
-             f"{gateway.mqtt_host}:{gateway.mqtt_port}" if gateway.mqtt_enabled else "off")
+    log.info(
+        "gateway starting: SCAIP on %s:%s (UDP, TCP), HTTP on %s:%s, MQTT %s",
+        gateway.sip_host,
+        gateway.sip_port,
+        gateway.http_host,
+        gateway.http_port,
+        f"{gateway.mqtt_host}:{gateway.mqtt_port}" if gateway.mqtt_enabled else "off",
+    )
     try:
         await stop.wait()
     finally:

@@ -47,8 +47,9 @@ V = TypeVar("V")
 class Expiring(Generic[K, V]):
     """A bounded map whose entries expire: memory stays flat under any flood."""
 
-    def __init__(self, ttl_s: float, size: int = 100_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, ttl_s: float, size: int = 100_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._ttl_s = ttl_s
         self._size = size
         self._clock = clock
@@ -84,20 +85,24 @@ def check_sender(request: SipMessage, mrq: ScaipRequest) -> None:
     sender = request.from_uri
     user = (sender.user or "").strip().removeprefix("+") if sender else ""
     if user != mrq.controller_id:
-        raise ScaipRejected(ScaipSnu.WRONG_DATA, "SIP From user is not the <cid>",
-                            mrq.reference)
+        raise ScaipRejected(ScaipSnu.WRONG_DATA, "SIP From user is not the <cid>", mrq.reference)
 
 
 def withdraws(mrq: ScaipRequest) -> bool:
     """A reset or a cancel: it closes the person's open alarm."""
-    return (mrq.message_type is ScaipMessageType.RESET
-            or mrq.fields.get("status_code") == ScaipStatus.CANCEL)
+    return (
+        mrq.message_type is ScaipMessageType.RESET
+        or mrq.fields.get("status_code") == ScaipStatus.CANCEL
+    )
 
 
 def raises_alarm(mrq: ScaipRequest) -> bool:
     status = mrq.fields.get("status_code")
-    return (mrq.message_type is ScaipMessageType.ALARM and not withdraws(mrq)
-            and (status in ALARM_STATUSES or status not in TECHNICAL_STATUSES))
+    return (
+        mrq.message_type is ScaipMessageType.ALARM
+        and not withdraws(mrq)
+        and (status in ALARM_STATUSES or status not in TECHNICAL_STATUSES)
+    )
 
 
 class AlarmSources:
@@ -137,8 +142,9 @@ class ScaipReceiver:
         self._auth = authenticator
         self._transactions: Expiring[tuple[str, ...], bytes] = Expiring(TRANSACTION_S)
         # (source, cid, ref, mty) -> the outcome, shared by resends arriving meanwhile.
-        self._recent: Expiring[tuple[str, str, str, str], asyncio.Future[Outcome]] = (
-            Expiring(resend_window_s))
+        self._recent: Expiring[tuple[str, str, str, str], asyncio.Future[Outcome]] = Expiring(
+            resend_window_s
+        )
         self._sources = AlarmSources()
 
     async def __call__(self, request: SipMessage, raw: bytes, channel: SipChannel) -> None:
@@ -160,7 +166,8 @@ class ScaipReceiver:
         # A hub proven by its certificate or its digest may cancel whatever its address;
         # an allow-list alone proves no hub.
         authenticated = channel.identity is not None or (
-            self._auth is not None and self._auth.authenticates_hubs)
+            self._auth is not None and self._auth.authenticates_hubs
+        )
         answer = response(request, 200, "OK")
         self._transactions.put(key, answer)
         channel.reply(answer)
@@ -168,8 +175,11 @@ class ScaipReceiver:
         mrs = render_mrs(outcome.snu, outcome.ref, outcome.reason)
         sender = request.from_uri
         target = SipUri(sender.user if sender else None, channel.peer[0], channel.peer[1])
-        channel.reply(message_request(target, self._host, channel.local_port,
-                                      channel.transport, CONTENT_TYPE, mrs))
+        channel.reply(
+            message_request(
+                target, self._host, channel.local_port, channel.transport, CONTENT_TYPE, mrs
+            )
+        )
 
     def _refusal(self, request: SipMessage, channel: SipChannel) -> bytes | None:
         """The answer that refuses the request, or None when it may be taken."""
@@ -182,8 +192,7 @@ class ScaipReceiver:
         return self._auth.check(request, channel.peer[0]) if self._auth is not None else None
 
     async def unreadable(self, raw: bytes, reason: str, channel: SipChannel) -> None:
-        await self._intake.reject(ORIGIN, f"unreadable SIP over {channel.transport}: {reason}",
-                                  raw)
+        await self._intake.reject(ORIGIN, f"unreadable SIP over {channel.transport}: {reason}", raw)
 
     async def take(
         self, request: SipMessage, raw: bytes, source: str, authenticated: bool = False
@@ -191,23 +200,24 @@ class ScaipReceiver:
         content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
         try:
             if content_type != CONTENT_TYPE:
-                raise ScaipRejected(ScaipSnu.INVALID_FORMAT,
-                                    f"Content-Type is not {CONTENT_TYPE}")
+                raise ScaipRejected(ScaipSnu.INVALID_FORMAT, f"Content-Type is not {CONTENT_TYPE}")
             mrq = parse_mrq(request.body)
             check_sender(request, mrq)
-            if withdraws(mrq) and not authenticated and not self._sources.may_withdraw(
-                mrq, source
-            ):
+            if withdraws(mrq) and not authenticated and not self._sources.may_withdraw(mrq, source):
                 raise ScaipRejected(
                     ScaipSnu.WRONG_DATA,
                     "cancel or reset from a source that did not raise this hub's alarms",
-                    mrq.reference)
+                    mrq.reference,
+                )
         except ScaipRejected as rejected:
             return await self._refuse(rejected, raw)
         key = (source, mrq.controller_id, mrq.reference, str(mrq.message_type))
         if (earlier := self._recent.get(key)) is not None:
-            log.info("SCAIP %s from hub %s resent: answered again, not published again",
-                     mrq.reference, mrq.controller_id)
+            log.info(
+                "SCAIP %s from hub %s resent: answered again, not published again",
+                mrq.reference,
+                mrq.controller_id,
+            )
             return await asyncio.shield(earlier)
         outcome: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._recent.put(key, outcome)
@@ -227,21 +237,29 @@ class ScaipReceiver:
     async def _hand_on(self, mrq: ScaipRequest, raw: bytes, source: str) -> Outcome:
         try:
             taken = await self._intake.take(
-                SCAIP_HUB, mrq.controller_id, ORIGIN, raw,
+                SCAIP_HUB,
+                mrq.controller_id,
+                ORIGIN,
+                raw,
                 lambda holder: [mrq.to_event(holder.person_id, utcnow())],
-                (f"SCAIP ref {mrq.reference}", f"mty {mrq.message_type}",
-                 f"dty {mrq.device_type}"),
+                (f"SCAIP ref {mrq.reference}", f"mty {mrq.message_type}", f"dty {mrq.device_type}"),
             )
         except (Undeliverable, RegisterUnavailable) as error:
-            log.error("SCAIP %s from hub %s answered busy: %s", mrq.reference,
-                      mrq.controller_id, error)
+            log.error(
+                "SCAIP %s from hub %s answered busy: %s", mrq.reference, mrq.controller_id, error
+            )
             return Outcome(ScaipSnu.BUSY, mrq.reference, "busy, retry")
         if raises_alarm(mrq):
             self._sources.raised(mrq.controller_id, mrq.reference, source)
         # An unregistered hub hears what a registered one hears (its message is kept as
         # a dead letter and alerted): a different answer would tell which ids exist.
-        log.info("SCAIP %s %s from hub %s %s", mrq.message_type, mrq.reference,
-                 mrq.controller_id, "taken" if taken is Taken.ACCEPTED else "dead-lettered")
+        log.info(
+            "SCAIP %s %s from hub %s %s",
+            mrq.message_type,
+            mrq.reference,
+            mrq.controller_id,
+            "taken" if taken is Taken.ACCEPTED else "dead-lettered",
+        )
         return Outcome(ScaipSnu.OK, mrq.reference)
 
     async def _refuse(self, rejected: ScaipRejected, raw: bytes) -> Outcome:

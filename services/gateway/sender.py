@@ -247,9 +247,7 @@ class Sender:
 
     async def send(self, topic: Topic | str, message: BaseModel) -> Delivery:
         key = message.key if isinstance(message, Envelope) else None
-        return await self.lane_for(topic).send(
-            str(topic), key, message.model_dump_json().encode()
-        )
+        return await self.lane_for(topic).send(str(topic), key, message.model_dump_json().encode())
 
     async def send_bytes(self, topic: Topic | str, key: bytes | None, value: bytes) -> Delivery:
         return await self.lane_for(topic).send(str(topic), key, value)

@@ -30,7 +30,8 @@ class GatewaySettings(BaseSettings):
     sip_tls_cert: Path | None = Field(default=None, description="TLS certificate chain (PEM)")
     sip_tls_key: Path | None = Field(default=None, description="TLS private key (PEM)")
     sip_tls_client_ca: Path | None = Field(
-        default=None, description="CA (PEM) that issues the hubs' client certificates")
+        default=None, description="CA (PEM) that issues the hubs' client certificates"
+    )
     sip_rate_per_s: float = Field(default=20.0, description="SCAIP requests/s per source")
     sip_burst: float = Field(default=40.0, description="SCAIP burst per source")
     sip_tcp_idle_s: float = Field(default=60.0, description="Close idle SIP/TCP after this")
@@ -56,7 +57,8 @@ class GatewaySettings(BaseSettings):
         default=None, description="PEM bundle of trusted roots (unset: certifi's bundle)"
     )
     alexa_cert_chain: Path | None = Field(
-        default=None, description="PEM chain taken for every SignatureCertChainUrl instead "
+        default=None,
+        description="PEM chain taken for every SignatureCertChainUrl instead "
         "of fetching it from Amazon (a closed network, or the demo's own key); it must still "
         "reach the trusted roots (unset: fetched)",
     )
@@ -74,5 +76,7 @@ class GatewaySettings(BaseSettings):
             loopback = self.http_host == "localhost"
         if loopback or (self.owntracks_http_username and self.owntracks_http_password):
             return None
-        return (f"HTTP on {self.http_host} needs TECFLOW_GATEWAY_OWNTRACKS_HTTP_USERNAME and "
-                "_PASSWORD (or bind to loopback): OwnTracks HTTP is not started")
+        return (
+            f"HTTP on {self.http_host} needs TECFLOW_GATEWAY_OWNTRACKS_HTTP_USERNAME and "
+            "_PASSWORD (or bind to loopback): OwnTracks HTTP is not started"
+        )

@@ -12,10 +12,19 @@ import secrets
 from dataclasses import dataclass, field
 
 # RFC 3261 section 7.3.3 compact header forms.
-COMPACT = {"v": "via", "f": "from", "t": "to", "i": "call-id", "l": "content-length",
-           "c": "content-type", "m": "contact"}
-SIP_URI = re.compile(r"<?sips?:(?:(?P<user>[^@;>:]+)(?::[^@;>]*)?@)?(?P<host>[^;>:]+)"
-                     r"(?::(?P<port>\d+))?(?P<params>;[^>]*)?>?")
+COMPACT = {
+    "v": "via",
+    "f": "from",
+    "t": "to",
+    "i": "call-id",
+    "l": "content-length",
+    "c": "content-type",
+    "m": "contact",
+}
+SIP_URI = re.compile(
+    r"<?sips?:(?:(?P<user>[^@;>:]+)(?::[^@;>]*)?@)?(?P<host>[^;>:]+)"
+    r"(?::(?P<port>\d+))?(?P<params>;[^>]*)?>?"
+)
 MAX_MESSAGE_BYTES = 64 * 1024
 # An <mrq> is a few hundred bytes; SCAIP's own limit (snu 1) is checked on what is left.
 MAX_BODY_BYTES = 32 * 1024
@@ -35,9 +44,7 @@ class SipError(ValueError):
     """Not a SIP message we can use. `head` is the request when its start line and headers
     could be read (so it can still be answered), `status` the answer it deserves."""
 
-    def __init__(
-        self, reason: str, head: SipMessage | None = None, status: int = 400
-    ) -> None:
+    def __init__(self, reason: str, head: SipMessage | None = None, status: int = 400) -> None:
         super().__init__(reason)
         self.head = head
         self.status = status
@@ -92,8 +99,12 @@ class SipMessage:
         via = self.header("via") or ""
         branch = re.search(r";\s*branch=([^;,\s]+)", via)
         tag = re.search(r";\s*tag=([^;,\s]+)", self.header("from") or "")
-        return (branch.group(1) if branch else via, tag.group(1) if tag else "",
-                self.header("call-id") or "", self.header("cseq") or "")
+        return (
+            branch.group(1) if branch else via,
+            tag.group(1) if tag else "",
+            self.header("call-id") or "",
+            self.header("cseq") or "",
+        )
 
 
 def parse_uri(value: str | None) -> SipUri | None:
@@ -103,9 +114,7 @@ def parse_uri(value: str | None) -> SipUri | None:
     match = SIP_URI.search(value)
     if not match:
         return None
-    params = dict(
-        p.partition("=")[::2] for p in (match.group("params") or "").split(";") if p
-    )
+    params = dict(p.partition("=")[::2] for p in (match.group("params") or "").split(";") if p)
     port = int(match.group("port")) if match.group("port") else None
     if port is not None and not 0 < port < 65536:
         return None  # no such port (a Contact with port 99999 once stopped the receiver)
@@ -171,9 +180,7 @@ def _head(data: bytes) -> SipMessage | None:
         return None
 
 
-def response(
-    request: SipMessage, status: int, reason: str, extra: tuple[str, ...] = ()
-) -> bytes:
+def response(request: SipMessage, status: int, reason: str, extra: tuple[str, ...] = ()) -> bytes:
     """The answer to `request`: Via, From, Call-ID and CSeq copied, a To tag added."""
     lines = [f"SIP/2.0 {status} {reason}"]
     lines += [f"Via: {via}" for via in request.all("via")]
@@ -193,8 +200,13 @@ def response(
 
 
 def message_request(
-    target: SipUri, local_host: str, local_port: int, transport: str, content_type: str,
-    body: bytes, from_user: str = "tecflow",
+    target: SipUri,
+    local_host: str,
+    local_port: int,
+    transport: str,
+    content_type: str,
+    body: bytes,
+    from_user: str = "tecflow",
 ) -> bytes:
     """A new out-of-dialog MESSAGE (new Call-ID, as SIS-TR 91102 7.5 asks for `<mrs>`)."""
     lines = [

@@ -102,8 +102,7 @@ class HubAuthenticator:
         user = params.get("username", "")
         hub = self._hubs.get(user)
         nonce = params.get("nonce", "")
-        expected = digest_response(hub.ha1 if hub else self._dummy, request.method,
-                                   params)
+        expected = digest_response(hub.ha1 if hub else self._dummy, request.method, params)
         if not hmac.compare_digest(expected, params.get("response", "").lower()):
             return self._challenge(request)
         if not self._nonce_fresh(nonce):
@@ -140,22 +139,27 @@ class HubAuthenticator:
         self._used[used] = now
 
     def _challenge(self, request: SipMessage, stale: bool = False) -> bytes:
-        header = (f'WWW-Authenticate: Digest realm="{self._realm}", nonce="{self._nonce()}", '
-                  f'algorithm=MD5, qop="auth"{", stale=TRUE" if stale else ""}')
+        header = (
+            f'WWW-Authenticate: Digest realm="{self._realm}", nonce="{self._nonce()}", '
+            f'algorithm=MD5, qop="auth"{", stale=TRUE" if stale else ""}'
+        )
         return response(request, 401, "Unauthorized", (header,))
 
 
 def parse_digest(header: str | None) -> dict[str, str] | None:
     if not header or not header.lower().startswith("digest "):
         return None
-    return {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
-            for m in DIGEST_PARAM.finditer(header[7:])}
+    return {
+        m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
+        for m in DIGEST_PARAM.finditer(header[7:])
+    }
 
 
 def digest_response(ha1: str, method: str, params: dict[str, str]) -> str:
     ha2 = md5(f"{method}:{params.get('uri', '')}")
     nonce = params.get("nonce", "")
     if params.get("qop"):
-        return md5(f"{ha1}:{nonce}:{params.get('nc', '')}:{params.get('cnonce', '')}:"
-                   f"{params['qop']}:{ha2}")
+        return md5(
+            f"{ha1}:{nonce}:{params.get('nc', '')}:{params.get('cnonce', '')}:{params['qop']}:{ha2}"
+        )
     return md5(f"{ha1}:{nonce}:{ha2}")

@@ -59,8 +59,12 @@ class SipChannel:
         try:
             self._send(data)
         except (OSError, RuntimeError, ValueError, OverflowError) as error:
-            log.warning("could not answer %s over %s: %s", self.peer[0], self.transport,
-                        type(error).__name__)
+            log.warning(
+                "could not answer %s over %s: %s",
+                self.peer[0],
+                self.transport,
+                type(error).__name__,
+            )
 
 
 class SipHandler(Protocol):
@@ -72,8 +76,9 @@ class SipHandler(Protocol):
 class RateLimiter:
     """A token bucket per source address; idle buckets are forgotten."""
 
-    def __init__(self, rate_per_s: float, burst: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate_per_s: float, burst: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._rate = rate_per_s
         self._burst = burst
         self._clock = clock
@@ -106,13 +111,17 @@ class _Dispatcher:
         if not self.limiter.allow(channel.peer[0]):
             self.refused += 1
             if self.refused % 100 == 1:
-                log.warning("rate limit: refusing requests from %s (%d so far)",
-                            channel.peer[0], self.refused)
+                log.warning(
+                    "rate limit: refusing requests from %s (%d so far)",
+                    channel.peer[0],
+                    self.refused,
+                )
             with contextlib.suppress(SipError):
                 message = parse_message(data)
                 if message.is_request:
-                    channel.reply(response(message, 503, "Service Unavailable",
-                                           ("Retry-After: 5",)))
+                    channel.reply(
+                        response(message, 503, "Service Unavailable", ("Retry-After: 5",))
+                    )
             return
         try:
             message = parse_message(data)
@@ -123,8 +132,7 @@ class _Dispatcher:
             self._spawn(self.handler(message, data, channel))
 
     def unreadable(self, data: bytes, error: SipError, channel: SipChannel) -> None:
-        log.warning("unreadable SIP from %s over %s: %s", channel.peer[0], channel.transport,
-                    error)
+        log.warning("unreadable SIP from %s over %s: %s", channel.peer[0], channel.transport, error)
         if error.head is not None and error.head.is_request:
             channel.reply(response(error.head, error.status, error.phrase))
         self._spawn(self.handler.unreadable(data[:MAX_MESSAGE_BYTES], str(error), channel))
@@ -156,8 +164,7 @@ class _UdpProtocol(asyncio.DatagramProtocol):
         assert transport is not None
         if not data.strip():
             return  # keep-alive (RFC 5626 CRLF)
-        channel = SipChannel("UDP", addr[:2], self._port,
-                             lambda out: transport.sendto(out, addr))
+        channel = SipChannel("UDP", addr[:2], self._port, lambda out: transport.sendto(out, addr))
         self._dispatcher.dispatch(data, channel)
 
     def error_received(self, exc: Exception) -> None:
@@ -179,8 +186,10 @@ class _TcpServer:
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")[:2]
-        if (self.connections >= self._limits.tcp_max_connections
-                or self._open[peer[0]] >= self._limits.tcp_max_per_source):
+        if (
+            self.connections >= self._limits.tcp_max_connections
+            or self._open[peer[0]] >= self._limits.tcp_max_per_source
+        ):
             log.warning("SIP/TCP connection from %s refused: too many open", peer[0])
             writer.close()
             return
@@ -198,13 +207,19 @@ class _TcpServer:
             writer.close()
 
     async def _read(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
         peer: tuple[str, int],
     ) -> None:
         certificate = writer.get_extra_info("peercert")
-        channel = SipChannel("TLS" if writer.get_extra_info("sslcontext") else "TCP", peer,
-                             writer.get_extra_info("sockname")[1], writer.write,
-                             common_name(certificate) if certificate else None)
+        channel = SipChannel(
+            "TLS" if writer.get_extra_info("sslcontext") else "TCP",
+            peer,
+            writer.get_extra_info("sockname")[1],
+            writer.write,
+            common_name(certificate) if certificate else None,
+        )
         buffer = b""
         loop = asyncio.get_running_loop()
         started = 0.0  # when the message now in the buffer began
@@ -225,8 +240,11 @@ class _TcpServer:
                     self._dispatcher.dispatch(data, channel)
                     started = loop.time()
         except TimeoutError:
-            log.info("closing SIP/TCP connection from %s: %s", peer[0],
-                     "message incomplete" if buffer else "idle")
+            log.info(
+                "closing SIP/TCP connection from %s: %s",
+                peer[0],
+                "message incomplete" if buffer else "idle",
+            )
         except SipError as error:
             # The framing is lost: answer (400/513), keep what came, close.
             self._dispatcher.unreadable(buffer, error, channel)
@@ -257,8 +275,13 @@ class SipServer:
     client certificates on `tls_port` when a TLS context is given."""
 
     def __init__(
-        self, handler: SipHandler, host: str, port: int, limits: SipLimits | None = None,
-        tls: ssl.SSLContext | None = None, tls_port: int = 0,
+        self,
+        handler: SipHandler,
+        host: str,
+        port: int,
+        limits: SipLimits | None = None,
+        tls: ssl.SSLContext | None = None,
+        tls_port: int = 0,
     ) -> None:
         self._dispatcher = _Dispatcher(handler, limits or SipLimits())
         self.host = host
@@ -284,11 +307,14 @@ class SipServer:
         log.info("SCAIP receiver on %s:%s (UDP and TCP)", self.host, self.port)
         if self._tls_context is not None:
             self._tls = await asyncio.start_server(
-                self._tcp_server.serve, self.host, self.tls_port, ssl=self._tls_context,
-                ssl_handshake_timeout=10)
+                self._tcp_server.serve,
+                self.host,
+                self.tls_port,
+                ssl=self._tls_context,
+                ssl_handshake_timeout=10,
+            )
             self.tls_port = self._tls.sockets[0].getsockname()[1]
-            log.info("SCAIP receiver on %s:%s (TLS, client certificates)", self.host,
-                     self.tls_port)
+            log.info("SCAIP receiver on %s:%s (TLS, client certificates)", self.host, self.tls_port)
 
     async def serve(self, check_s: float = 1.0) -> None:
         """Start, and run until cancelled; fails if a socket is closed under it, so a

@@ -29,8 +29,7 @@ class Spool:
         self._lane = lane
         self._lock = threading.Lock()
         # Autocommit: each statement is its own transaction, durable when it returns.
-        self._db = sqlite3.connect(path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
+        self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         # FULL: every commit is fsynced, so an accepted alarm survives a power cut.
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -41,12 +40,15 @@ class Spool:
         self._closed = False
         # Kept in memory (every send asks): this lane's rows, counted once at open.
         (self._count,) = self._db.execute(
-            "SELECT count(*) FROM spool WHERE lane = ?", (lane,)).fetchone()
+            "SELECT count(*) FROM spool WHERE lane = ?", (lane,)
+        ).fetchone()
 
     def append(self, topic: str, key: bytes | None, value: bytes) -> None:
         with self._lock:
-            self._db.execute("INSERT INTO spool (lane, topic, key, value) VALUES (?, ?, ?, ?)",
-                             (self._lane, topic, key, value))
+            self._db.execute(
+                "INSERT INTO spool (lane, topic, key, value) VALUES (?, ?, ?, ?)",
+                (self._lane, topic, key, value),
+            )
             self._count += 1
 
     def head(self, limit: int = 100) -> list[Spooled]:

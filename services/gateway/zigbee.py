@@ -58,9 +58,9 @@ class ZigbeeMessage:
         the same event); otherwise every message is new."""
         if self.last_seen is None:
             return uuid.uuid4()
-        return deterministic_id("zigbee2mqtt", self.friendly_name, reading.capability,
-                                self.last_seen)
-
+        return deterministic_id(
+            "zigbee2mqtt", self.friendly_name, reading.capability, self.last_seen
+        )
 
     def to_events(
         self, person_id: str, placement: str | None, received_at: datetime
@@ -92,7 +92,7 @@ def parse(base_topic: str, topic: str, payload: bytes) -> ZigbeeMessage | Ignore
     prefix = base_topic.rstrip("/") + "/"
     if not topic.startswith(prefix):
         raise ZigbeeRejected(f"topic is not under {prefix}")
-    name = topic[len(prefix):]
+    name = topic[len(prefix) :]
     if name == "bridge" or name.startswith("bridge/"):
         return Ignored("zigbee2mqtt bridge topic")
     if name.endswith(IGNORED_SUFFIXES):
@@ -147,8 +147,7 @@ def _seen_at(value: object) -> datetime | None:
     """`last_seen` as ISO 8601 (with or without zone) or epoch milliseconds."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         millis = lenient_number(value)
-        return epoch(millis / 1000 if millis is not None else None, ZigbeeRejected,
-                     "last_seen")
+        return epoch(millis / 1000 if millis is not None else None, ZigbeeRejected, "last_seen")
     if isinstance(value, str):
         try:
             seen = datetime.fromisoformat(value.replace("Z", "+00:00"))

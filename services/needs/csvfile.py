@@ -20,8 +20,15 @@ from services.needs.entries import NeedRow
 from services.needs.triage import Triaged
 
 COLUMNS = tuple(NeedRow.model_fields)
-EXPORT_COLUMNS = ("rank", *COLUMNS, "days_waiting", "lives_alone", "falls_flag",
-                  "last_checked_at", "priority_reason")
+EXPORT_COLUMNS = (
+    "rank",
+    *COLUMNS,
+    "days_waiting",
+    "lives_alone",
+    "falls_flag",
+    "last_checked_at",
+    "priority_reason",
+)
 REQUIRED = tuple(name for name, f in NeedRow.model_fields.items() if f.is_required())
 
 
@@ -75,13 +82,17 @@ def write_rows(triaged: list[Triaged]) -> str:
     writer.writeheader()
     for item in triaged:
         entry = item.entry
-        writer.writerow({
-            "rank": item.rank,
-            **entry.row.model_dump(mode="json"),
-            "days_waiting": item.days_waiting,
-            "lives_alone": "yes" if entry.lives_alone else "no",
-            "falls_flag": "yes" if entry.falls_flag else "no",
-            "last_checked_at": entry.last_checked_at.isoformat() if entry.last_checked_at else "",
-            "priority_reason": item.reason,
-        })
+        writer.writerow(
+            {
+                "rank": item.rank,
+                **entry.row.model_dump(mode="json"),
+                "days_waiting": item.days_waiting,
+                "lives_alone": "yes" if entry.lives_alone else "no",
+                "falls_flag": "yes" if entry.falls_flag else "no",
+                "last_checked_at": entry.last_checked_at.isoformat()
+                if entry.last_checked_at
+                else "",
+                "priority_reason": item.reason,
+            }
+        )
     return out.getvalue()

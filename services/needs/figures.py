@@ -56,8 +56,12 @@ def weekly_figures(entries: list[NeedEntry], today: date) -> WeeklyFigures:
     week_ago = today - timedelta(days=7)
     before = {e.person_id for e in entries if e.waiting_on(week_ago)}
     after = {e.person_id for e in entries if e.waiting_on(today)}
-    return WeeklyFigures(now=snapshot(entries, today), last_week=snapshot(entries, week_ago),
-                         joined=len(after - before), left=len(before - after))
+    return WeeklyFigures(
+        now=snapshot(entries, today),
+        last_week=snapshot(entries, week_ago),
+        joined=len(after - before),
+        left=len(before - after),
+    )
 
 
 def _change(now: float, then: float) -> str:
@@ -69,14 +73,16 @@ def render(figures: WeeklyFigures) -> str:
     now, then = figures.now, figures.last_week
     median_wait = "-" if now.median_wait_days is None else f"{now.median_wait_days:g} days"
     longest = "-" if now.longest_wait_days is None else f"{now.longest_wait_days} days"
-    return "\n".join([
-        f"Unmet need on {now.on:%Y-%m-%d} (change since {then.on:%Y-%m-%d})",
-        f"  people waiting:        {now.people} ({_change(now.people, then.people)})",
-        f"  hours of care a week:  {now.hours:g} ({_change(now.hours, then.hours)})",
-        f"  at home:               {now.at_home} people, {now.at_home_hours:g} hours",
-        f"  in hospital:           {now.in_hospital} people, {now.in_hospital_hours:g} hours",
-        f"  median wait:           {median_wait}",
-        f"  longest wait:          {longest}",
-        f"  joined the list:       {figures.joined}",
-        f"  left the list:         {figures.left}",
-    ])
+    return "\n".join(
+        [
+            f"Unmet need on {now.on:%Y-%m-%d} (change since {then.on:%Y-%m-%d})",
+            f"  people waiting:        {now.people} ({_change(now.people, then.people)})",
+            f"  hours of care a week:  {now.hours:g} ({_change(now.hours, then.hours)})",
+            f"  at home:               {now.at_home} people, {now.at_home_hours:g} hours",
+            f"  in hospital:           {now.in_hospital} people, {now.in_hospital_hours:g} hours",
+            f"  median wait:           {median_wait}",
+            f"  longest wait:          {longest}",
+            f"  joined the list:       {figures.joined}",
+            f"  left the list:         {figures.left}",
+        ]
+    )

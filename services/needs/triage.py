@@ -23,10 +23,18 @@ from datetime import date
 from contracts.codes import NeedLevel, NeedStatus
 from services.needs.entries import NeedEntry
 
-LEVEL_RANK = {NeedLevel.CRITICAL: 0, NeedLevel.SUBSTANTIAL: 1, NeedLevel.MODERATE: 2,
-              NeedLevel.LOW: 3}
-STATUS_RANK = {NeedStatus.IN_CRISIS: 0, NeedStatus.STRUGGLING: 1, NeedStatus.UNKNOWN: 2,
-               NeedStatus.MANAGING_OK: 3}
+LEVEL_RANK = {
+    NeedLevel.CRITICAL: 0,
+    NeedLevel.SUBSTANTIAL: 1,
+    NeedLevel.MODERATE: 2,
+    NeedLevel.LOW: 3,
+}
+STATUS_RANK = {
+    NeedStatus.IN_CRISIS: 0,
+    NeedStatus.STRUGGLING: 1,
+    NeedStatus.UNKNOWN: 2,
+    NeedStatus.MANAGING_OK: 3,
+}
 WAIT_BAND_DAYS = 28
 
 
@@ -65,7 +73,10 @@ def reason(entry: NeedEntry, today: date) -> str:
 
 def triage(entries: list[NeedEntry], today: date) -> list[Triaged]:
     """The people still waiting on `today`, highest priority first."""
-    waiting = sorted((e for e in entries if e.waiting_on(today)),
-                     key=lambda e: priority_key(e, today))
-    return [Triaged(rank=n, entry=e, days_waiting=e.days_waiting(today), reason=reason(e, today))
-            for n, e in enumerate(waiting, start=1)]
+    waiting = sorted(
+        (e for e in entries if e.waiting_on(today)), key=lambda e: priority_key(e, today)
+    )
+    return [
+        Triaged(rank=n, entry=e, days_waiting=e.days_waiting(today), reason=reason(e, today))
+        for n, e in enumerate(waiting, start=1)
+    ]

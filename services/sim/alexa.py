@@ -46,12 +46,18 @@ class DemoSkill:
         self.root.write_bytes(signer.root_pem)
         self.chain.write_bytes(signer.chain_pem)
         self.key.touch(mode=0o600)
-        self.key.write_bytes(signer.key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()))
-        return {"TECFLOW_GATEWAY_ALEXA_APPLICATION_ID": APPLICATION_ID,
-                "TECFLOW_GATEWAY_ALEXA_TRUST_ROOTS": str(self.root),
-                "TECFLOW_GATEWAY_ALEXA_CERT_CHAIN": str(self.chain)}
+        self.key.write_bytes(
+            signer.key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        return {
+            "TECFLOW_GATEWAY_ALEXA_APPLICATION_ID": APPLICATION_ID,
+            "TECFLOW_GATEWAY_ALEXA_TRUST_ROOTS": str(self.root),
+            "TECFLOW_GATEWAY_ALEXA_CERT_CHAIN": str(self.chain),
+        }
 
     def signer(self) -> Signer:
         key = serialization.load_pem_private_key(self.key.read_bytes(), password=None)
@@ -62,25 +68,44 @@ class DemoSkill:
 
 def envelope(device_id: str, intent: str, at: datetime) -> bytes:
     """A custom skill's IntentRequest as Alexa sends it."""
-    return json.dumps({
-        "version": "1.0",
-        "session": {"new": True, "sessionId": f"amzn1.echo-api.session.{uuid.uuid4()}",
+    return json.dumps(
+        {
+            "version": "1.0",
+            "session": {
+                "new": True,
+                "sessionId": f"amzn1.echo-api.session.{uuid.uuid4()}",
+                "application": {"applicationId": APPLICATION_ID},
+                "user": {"userId": f"amzn1.ask.account.{device_id[-12:]}"},
+            },
+            "context": {
+                "System": {
                     "application": {"applicationId": APPLICATION_ID},
-                    "user": {"userId": f"amzn1.ask.account.{device_id[-12:]}"}},
-        "context": {"System": {"application": {"applicationId": APPLICATION_ID},
-                               "device": {"deviceId": device_id}}},
-        "request": {"type": "IntentRequest",
-                    "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-                    "timestamp": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "locale": "en-GB", "intent": {"name": intent, "slots": {}}},
-    }).encode()
+                    "device": {"deviceId": device_id},
+                }
+            },
+            "request": {
+                "type": "IntentRequest",
+                "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
+                "timestamp": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "locale": "en-GB",
+                "intent": {"name": intent, "slots": {}},
+            },
+        }
+    ).encode()
 
 
-async def ask(http: httpx.AsyncClient, url: str, signer: Signer, device_id: str,
-              intent: str) -> int:
+async def ask(
+    http: httpx.AsyncClient, url: str, signer: Signer, device_id: str, intent: str
+) -> int:
     """Send one request now; returns the HTTP status the skill endpoint answered."""
     body = envelope(device_id, intent, datetime.now(UTC))
-    answer = await http.post(url, content=body, headers={
-        "Content-Type": "application/json", "SignatureCertChainUrl": CERT_URL,
-        "Signature-256": signer.sign(body)})
+    answer = await http.post(
+        url,
+        content=body,
+        headers={
+            "Content-Type": "application/json",
+            "SignatureCertChainUrl": CERT_URL,
+            "Signature-256": signer.sign(body),
+        },
+    )
     return answer.status_code

@@ -27,9 +27,16 @@ def seed_demo_campaigns(session: Session) -> list[str]:
         if session.get(Campaign, campaign_id) is not None:
             continue
         add_campaign(
-            session, campaign_id=campaign_id, name=name, script=script, cohort=cohort,
-            cohort_params={}, frequency={"every": "day"}, window=(time(0), time(23, 59)),
-            max_attempts=3, retry_spacing_minutes=30,
+            session,
+            campaign_id=campaign_id,
+            name=name,
+            script=script,
+            cohort=cohort,
+            cohort_params={},
+            frequency={"every": "day"},
+            window=(time(0), time(23, 59)),
+            max_attempts=3,
+            retry_spacing_minutes=30,
         )
         added.append(campaign_id)
     return added

@@ -9,10 +9,40 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
-FIRST_NAMES = ("Agnes", "Bill", "Cathy", "Donald", "Elsie", "Frank", "Gwen", "Harold",
-               "Irene", "Jack", "Kathleen", "Len", "Mabel", "Norman", "Olive", "Percy")
-LAST_NAMES = ("Ashby", "Brodie", "Cairns", "Dunlop", "Ewing", "Forbes", "Gillies",
-              "Hendry", "Innes", "Jardine", "Kerr", "Lindsay", "Munro", "Nairn")
+FIRST_NAMES = (
+    "Agnes",
+    "Bill",
+    "Cathy",
+    "Donald",
+    "Elsie",
+    "Frank",
+    "Gwen",
+    "Harold",
+    "Irene",
+    "Jack",
+    "Kathleen",
+    "Len",
+    "Mabel",
+    "Norman",
+    "Olive",
+    "Percy",
+)
+LAST_NAMES = (
+    "Ashby",
+    "Brodie",
+    "Cairns",
+    "Dunlop",
+    "Ewing",
+    "Forbes",
+    "Gillies",
+    "Hendry",
+    "Innes",
+    "Jardine",
+    "Kerr",
+    "Lindsay",
+    "Munro",
+    "Nairn",
+)
 POSTCODE_AREAS = ("DD1", "DD2", "DD3", "DD4", "DD5", "LU1", "LU2", "LU3", "LU4")
 
 
@@ -37,7 +67,8 @@ class SimPerson:
 
     def device(self, kind: str, placement: str | None = None) -> SimDevice:
         return next(
-            d for d in self.devices
+            d
+            for d in self.devices
             if d.kind == kind and (placement is None or d.placement == placement)
         )
 

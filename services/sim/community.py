@@ -39,8 +39,12 @@ RATES = {  # incidents per person per day
 }
 SENSOR_PLACEMENTS = ("front_door", "bed", "chair", "hall", "bedroom", "kitchen", "bathroom")
 SENSOR_MODELS = {
-    "front_door": "Aqara MCCGQ11LM", "bed": "Tuya bed presence", "chair": "Tuya chair mat",
-    "hall": "Aqara RTCGQ11LM", "bedroom": "Aqara RTCGQ11LM", "kitchen": "Aqara RTCGQ11LM",
+    "front_door": "Aqara MCCGQ11LM",
+    "bed": "Tuya bed presence",
+    "chair": "Tuya chair mat",
+    "hall": "Aqara RTCGQ11LM",
+    "bedroom": "Aqara RTCGQ11LM",
+    "kitchen": "Aqara RTCGQ11LM",
     "bathroom": "Aqara RTCGQ11LM",
 }
 
@@ -48,9 +52,22 @@ SENSOR_MODELS = {
 # Ofcom's ranges for drama, 1,000 numbers each (mobile, then Edinburgh, Glasgow, Leeds,
 # Sheffield, Nottingham, Leicester, Bristol, Reading, Birmingham, Liverpool, Manchester,
 # London, Tyneside): nobody's real number, and one per resident up to 14,000.
-DRAMA_RANGES = ("+447700900", "+441314960", "+441414960", "+441134960", "+441144960",
-                "+441154960", "+441164960", "+441174960", "+441184960", "+441214960",
-                "+441514960", "+441614960", "+442079460", "+441914980")
+DRAMA_RANGES = (
+    "+447700900",
+    "+441314960",
+    "+441414960",
+    "+441134960",
+    "+441144960",
+    "+441154960",
+    "+441164960",
+    "+441174960",
+    "+441184960",
+    "+441214960",
+    "+441514960",
+    "+441614960",
+    "+442079460",
+    "+441914980",
+)
 
 
 def drama_number(index: int) -> str:
@@ -88,9 +105,15 @@ def _devices(person_id: str, index: int, kit: set[str]) -> tuple[SimDevice, ...]
     slug = person_id.lower()
     devices = [SimDevice("scaip_hub", f"{10_000_000 + index}", "SCAIP alarm hub")]
     if "sensors" in kit:
-        devices += [SimDevice("zigbee", f"{slug} {placement.replace('_', ' ')}",
-                              SENSOR_MODELS[placement], placement)
-                    for placement in SENSOR_PLACEMENTS]
+        devices += [
+            SimDevice(
+                "zigbee",
+                f"{slug} {placement.replace('_', ' ')}",
+                SENSOR_MODELS[placement],
+                placement,
+            )
+            for placement in SENSOR_PLACEMENTS
+        ]
     if "gps" in kit:
         devices.append(SimDevice("owntracks", f"{slug}/tracker", "OwnTracks"))
     if "alexa" in kit:

@@ -80,8 +80,11 @@ def wall(day: date, minute: float) -> datetime:
     """The local time `minute` minutes after the start of `day`, to the millisecond."""
     day += timedelta(days=int(minute // 1440))
     millis = round(minute % 1440 * 60_000)
-    return datetime.combine(day, time(millis // 3_600_000, millis // 60_000 % 60,
-                                      millis // 1000 % 60, millis % 1000 * 1000), TZ)
+    return datetime.combine(
+        day,
+        time(millis // 3_600_000, millis // 60_000 % 60, millis // 1000 % 60, millis % 1000 * 1000),
+        TZ,
+    )
 
 
 class _Day:
@@ -112,8 +115,10 @@ class _Day:
             minute = self.rng.uniform(60, 150)
             self.add(minute, Sensor("bed", "occupancy", False))
             for _ in range(self.rng.randint(8, 14)):
-                minute = self.move(minute + self.rng.uniform(4, 12),
-                                   self.rng.choice(("hall", "kitchen", "hall", "bathroom")))
+                minute = self.move(
+                    minute + self.rng.uniform(4, 12),
+                    self.rng.choice(("hall", "kitchen", "hall", "bathroom")),
+                )
             if self.rng.random() < 0.3:  # tries the front door
                 self.add(minute + 1, Sensor("front_door", "contact", False))
                 self.add(minute + 3, Sensor("front_door", "contact", True))
@@ -177,8 +182,9 @@ class _Day:
         return None
 
 
-def live_day(resident: Resident, day: date, state: LifeState, seed: int,
-             scale: float = 1.0) -> list[tuple[datetime, Act]]:
+def live_day(
+    resident: Resident, day: date, state: LifeState, seed: int, scale: float = 1.0
+) -> list[tuple[datetime, Act]]:
     """Everything that happens to `resident` on local `day` (00:00 to 24:00), in time
     order. `scale` multiplies the incident rates (tests use it to see incidents in a
     small community)."""
@@ -204,8 +210,9 @@ def live_day(resident: Resident, day: date, state: LifeState, seed: int,
         life.night(wandering)
         # The hall sensor reports its battery about hourly, as Aqara sensors do.
         for hour in range(24):
-            life.add(hour * 60 + rng.uniform(0, 50), Sensor("hall", "battery",
-                                                            rng.randint(70, 100)))
+            life.add(
+                hour * 60 + rng.uniform(0, 50), Sensor("hall", "battery", rng.randint(70, 100))
+            )
     up = profile.wake_min + rng.uniform(-profile.spread_min, profile.spread_min)
     if sensors and life.chance("missed_morning"):
         up += rng.uniform(150, 240)  # stays in bed, unwell
@@ -264,8 +271,7 @@ def _timed(life: _Day, day: date) -> list[tuple[datetime, Act]]:
     """In time order (acts past midnight, a late bedtime, stay on this day's list). A
     device stamps each message to the millisecond and two messages of one device never
     share a stamp: the gateway knows a message by device, field and stamp."""
-    acts = sorted(((wall(day, minute), act) for minute, act in life.acts),
-                  key=lambda pair: pair[0])
+    acts = sorted(((wall(day, minute), act) for minute, act in life.acts), key=lambda pair: pair[0])
     seen: set[tuple[object, datetime]] = set()
     unique = []
     for at, act in acts:

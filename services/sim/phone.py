@@ -50,8 +50,9 @@ def persona(resident: Resident, story: Story, today: date) -> dict[str, object]:
     this_year = [day for day in story.falls if today - day <= timedelta(days=365)]
     fell = bool(recent)
     unwell = story.unwell_on is not None and today - story.unwell_on <= timedelta(days=2)
-    home_from_hospital = (story.discharged_on is not None
-                          and today - story.discharged_on <= timedelta(days=14))
+    home_from_hospital = (
+        story.discharged_on is not None and today - story.discharged_on <= timedelta(days=14)
+    )
     struggling = fell or unwell or home_from_hospital or rng.random() < 0.08
     crisis = (fell and story.injured) or (home_from_hospital and rng.random() < 0.4)
 
@@ -83,8 +84,9 @@ def persona(resident: Resident, story: Story, today: date) -> dict[str, object]:
         "eating_and_drinking": yes(not crisis),
         "personal_care": yes(not struggling),
         "medication": yes(not crisis),
-        "carer_coping": NO_CARER if resident.person.lives_alone else (
-            CARER_NO if struggling else CARER_YES),
+        "carer_coping": NO_CARER
+        if resident.person.lives_alone
+        else (CARER_NO if struggling else CARER_YES),
         "any_falls": yes(fell),
         "offer_community_meals": ACCEPTED if struggling else DECLINED,
         # "You said ...: is that right?" They meant it.

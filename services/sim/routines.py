@@ -80,17 +80,26 @@ class _Home:
         self.events: list[SensorEvent] = []
 
     def add(
-        self, at: datetime, placement: SensorPlacement, value: bool = True,
+        self,
+        at: datetime,
+        placement: SensorPlacement,
+        value: bool = True,
         capability: SensorCapability = SensorCapability.OCCUPANCY,
     ) -> None:
-        self.events.append(SensorEvent(
-            # Ids and times from the seed alone, so a replay is the same to the byte.
-            event_id=deterministic_id("sim.routines", self.person.person_id, len(self.events)),
-            person_id=self.person.person_id, occurred_at=at, received_at=at,
-            source="sim.zigbee2mqtt",
-            device_id=f"{self.person.person_id.lower()} {placement.value}",
-            capability=capability, value=value, placement=placement,
-        ))
+        self.events.append(
+            SensorEvent(
+                # Ids and times from the seed alone, so a replay is the same to the byte.
+                event_id=deterministic_id("sim.routines", self.person.person_id, len(self.events)),
+                person_id=self.person.person_id,
+                occurred_at=at,
+                received_at=at,
+                source="sim.zigbee2mqtt",
+                device_id=f"{self.person.person_id.lower()} {placement.value}",
+                capability=capability,
+                value=value,
+                placement=placement,
+            )
+        )
 
     def move(self, day: date, minute: int, *rooms: SensorPlacement) -> int:
         for room in rooms:
@@ -100,19 +109,31 @@ class _Home:
 
     def door(self, day: date, minute: int, back_after: int) -> None:
         self.add(wall(day, minute), SensorPlacement.FRONT_DOOR, False, SensorCapability.CONTACT)
-        self.add(wall(day, minute + 1), SensorPlacement.FRONT_DOOR, True,
-                 SensorCapability.CONTACT)
-        self.add(wall(day, minute + back_after), SensorPlacement.FRONT_DOOR, False,
-                 SensorCapability.CONTACT)
-        self.add(wall(day, minute + back_after + 1), SensorPlacement.FRONT_DOOR, True,
-                 SensorCapability.CONTACT)
+        self.add(wall(day, minute + 1), SensorPlacement.FRONT_DOOR, True, SensorCapability.CONTACT)
+        self.add(
+            wall(day, minute + back_after),
+            SensorPlacement.FRONT_DOOR,
+            False,
+            SensorCapability.CONTACT,
+        )
+        self.add(
+            wall(day, minute + back_after + 1),
+            SensorPlacement.FRONT_DOOR,
+            True,
+            SensorCapability.CONTACT,
+        )
 
     def night(self, day: date, visits: int) -> None:
         """The night before `day`: bathroom visits after midnight, back to bed."""
         for minute in sorted(self.rng.sample(range(30, 300, 20), visits)):
             self.add(wall(day, minute), SensorPlacement.BED, False)
-            self.move(day, minute + 1, SensorPlacement.HALL, SensorPlacement.BATHROOM,
-                      SensorPlacement.HALL)
+            self.move(
+                day,
+                minute + 1,
+                SensorPlacement.HALL,
+                SensorPlacement.BATHROOM,
+                SensorPlacement.HALL,
+            )
             self.add(wall(day, minute + 12), SensorPlacement.BED, True)
 
     def wander(self, day: date) -> None:
@@ -129,8 +150,14 @@ class _Home:
         """Up, about the house, perhaps out for a while, to bed."""
         up = self.person.up_min + self.rng.randint(-20, 20)
         self.add(wall(day, up), SensorPlacement.BED, False)
-        minute = self.move(day, up + 1, SensorPlacement.BEDROOM, SensorPlacement.HALL,
-                           SensorPlacement.BATHROOM, SensorPlacement.KITCHEN)
+        minute = self.move(
+            day,
+            up + 1,
+            SensorPlacement.BEDROOM,
+            SensorPlacement.HALL,
+            SensorPlacement.BATHROOM,
+            SensorPlacement.KITCHEN,
+        )
         self.add(wall(day, minute + 2), SensorPlacement.FRIDGE, False, SensorCapability.CONTACT)
         end = self.person.bed_min - 10
         while minute < end:
@@ -139,10 +166,14 @@ class _Home:
                 self.door(day, out_at, back_after=self.rng.randint(60, 120))
                 minute = out_at + 130
                 continue
-            self.move(day, minute, self.rng.choice(
-                (SensorPlacement.KITCHEN, SensorPlacement.LIVING_ROOM, SensorPlacement.HALL)))
-        self.move(day, self.person.bed_min - 8, SensorPlacement.BATHROOM,
-                  SensorPlacement.BEDROOM)
+            self.move(
+                day,
+                minute,
+                self.rng.choice(
+                    (SensorPlacement.KITCHEN, SensorPlacement.LIVING_ROOM, SensorPlacement.HALL)
+                ),
+            )
+        self.move(day, self.person.bed_min - 8, SensorPlacement.BATHROOM, SensorPlacement.BEDROOM)
         self.add(wall(day, self.person.bed_min), SensorPlacement.BED, True)
 
 
@@ -165,14 +196,14 @@ def _life(person: Person, days: list[date], week: list[date], rng: random.Random
             continue  # stays in bed
         if story == "on_holiday" and n == HOLIDAY[0]:
             home.day(day)
-            home.add(wall(day, 12 * 60), SensorPlacement.FRONT_DOOR, False,
-                     SensorCapability.CONTACT)
+            home.add(
+                wall(day, 12 * 60), SensorPlacement.FRONT_DOOR, False, SensorCapability.CONTACT
+            )
             continue
         if story == "on_holiday" and HOLIDAY[0] < n < HOLIDAY[1]:
             continue
         if story == "on_holiday" and n == HOLIDAY[1]:
-            home.add(wall(day, 15 * 60), SensorPlacement.FRONT_DOOR, True,
-                     SensorCapability.CONTACT)
+            home.add(wall(day, 15 * 60), SensorPlacement.FRONT_DOOR, True, SensorCapability.CONTACT)
             home.move(day, 15 * 60 + 2, SensorPlacement.HALL, SensorPlacement.KITCHEN)
             home.move(day, person.bed_min - 8, SensorPlacement.BATHROOM, SensorPlacement.BEDROOM)
             home.add(wall(day, person.bed_min), SensorPlacement.BED, True)
@@ -193,7 +224,8 @@ def synthetic_week(last_day: date, seed: int = 2026) -> Week:
         events += _life(person, days, week, rng).events
         if person.story == "on_holiday":
             away[person.person_id] = (
-                wall(week[HOLIDAY[0]], 11 * 60 + 55), wall(week[HOLIDAY[1]], 18 * 60)
+                wall(week[HOLIDAY[0]], 11 * 60 + 55),
+                wall(week[HOLIDAY[1]], 18 * 60),
             )
     events.sort(key=lambda e: e.occurred_at)
     return Week(events=events, away=away, week=week, people=list(PEOPLE))

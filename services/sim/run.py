@@ -102,10 +102,14 @@ class Simulation:
 
     def status(self) -> dict[str, object]:
         return {
-            "sim_time": self.clock.now().isoformat(), "speed": self.options.speed,
-            "people": len(self.residents), "events": self.sent["events"],
-            "sent": dict(self.sent), "happened": dict(self.happened),
-            "in_flight": len(self.pending), "finished": self.finished,
+            "sim_time": self.clock.now().isoformat(),
+            "speed": self.options.speed,
+            "people": len(self.residents),
+            "events": self.sent["events"],
+            "sent": dict(self.sent),
+            "happened": dict(self.happened),
+            "in_flight": len(self.pending),
+            "finished": self.finished,
         }
 
 
@@ -127,10 +131,14 @@ async def run(options: Options) -> None:
                 await _set_persona(http, options, resident, Story(), today)
 
         await asyncio.gather(*(introduce(r) for r in residents.values()))
-        log.info("%d callers set on the Twilio simulator in %.1f s", len(residents),
-                 time.monotonic() - started)
-        log.info("simulating %d people from %s at %gx", len(residents), options.start,
-                 options.speed)
+        log.info(
+            "%d callers set on the Twilio simulator in %.1f s",
+            len(residents),
+            time.monotonic() - started,
+        )
+        log.info(
+            "simulating %d people from %s at %gx", len(residents), options.start, options.speed
+        )
         writer = asyncio.create_task(_write_status(sim))
         try:
             await _live(sim, mqtt, scaip, http)
@@ -149,8 +157,11 @@ async def _live(sim: Simulation, mqtt: Mqtt, scaip: Scaip, http: httpx.AsyncClie
     day = sim.clock.now().astimezone(TZ).date()
     sim.plan_day(day, sim.clock.now())
     sim.next_day = day + timedelta(days=1)
-    end = (sim.options.start + timedelta(days=sim.options.days)
-           if sim.options.days is not None else None)
+    end = (
+        sim.options.start + timedelta(days=sim.options.days)
+        if sim.options.days is not None
+        else None
+    )
     while True:
         # Plan tomorrow half a day ahead, so its early hours are queued in time.
         midnight = datetime.combine(sim.next_day, datetime.min.time(), TZ)
@@ -194,12 +205,14 @@ def render(resident: Resident, item: Timed) -> MqttMessage | ScaipMessage | Alex
     if isinstance(act, Availability):
         name = person.device("zigbee", act.placement).identifier
         state = "online" if act.online else "offline"
-        return MqttMessage(z2m_topic(name, availability=True),
-                           json.dumps({"state": state}).encode())
+        return MqttMessage(
+            z2m_topic(name, availability=True), json.dumps({"state": state}).encode()
+        )
     if isinstance(act, Position):
         user, device = person.device("owntracks").identifier.split("/")
-        return MqttMessage(f"owntracks/{user}/{device}",
-                           owntracks_payload(act.lat, act.lon, item.at, 80))
+        return MqttMessage(
+            f"owntracks/{user}/{device}", owntracks_payload(act.lat, act.lon, item.at, 80)
+        )
     if isinstance(act, Alarm):
         return ScaipMessage(act.what, person.device("scaip_hub").identifier)
     if isinstance(act, Voice):
@@ -207,8 +220,9 @@ def render(resident: Resident, item: Timed) -> MqttMessage | ScaipMessage | Alex
     return None
 
 
-async def _emit(sim: Simulation, item: Timed, mqtt: Mqtt, scaip: Scaip,
-                http: httpx.AsyncClient) -> None:
+async def _emit(
+    sim: Simulation, item: Timed, mqtt: Mqtt, scaip: Scaip, http: httpx.AsyncClient
+) -> None:
     resident = sim.residents[item.person_id]
     message = render(resident, item)
     if isinstance(message, MqttMessage):
@@ -219,8 +233,9 @@ async def _emit(sim: Simulation, item: Timed, mqtt: Mqtt, scaip: Scaip,
         # A hub sends one message at a time: a cancel follows its alarm's answer (on the
         # accelerated clock they would otherwise cross on the way).
         before = sim.hubs.get(message.cid)
-        sim.hubs[message.cid] = _in_flight(sim, _alarm(sim, scaip, message.what, message.cid,
-                                                       after=before))
+        sim.hubs[message.cid] = _in_flight(
+            sim, _alarm(sim, scaip, message.what, message.cid, after=before)
+        )
     elif isinstance(message, AlexaMessage):
         if sim.options.alexa is not None:
             _in_flight(sim, _voice(sim, http, message))
@@ -247,8 +262,9 @@ async def _voice(sim: Simulation, http: httpx.AsyncClient, message: AlexaMessage
     assert sim.options.alexa is not None and sim.signer is not None
     sim.sent["alexa"] += 1
     try:
-        status = await ask(http, sim.options.alexa[0], sim.signer, message.device_id,
-                           message.intent)
+        status = await ask(
+            http, sim.options.alexa[0], sim.signer, message.device_id, message.intent
+        )
     except httpx.HTTPError as error:
         log.warning("Alexa request from %s failed: %r", message.device_id, error)
         sim.sent["alexa_failed"] += 1
@@ -260,8 +276,9 @@ async def _voice(sim: Simulation, http: httpx.AsyncClient, message: AlexaMessage
         sim.sent["alexa_refused"] += 1
 
 
-async def _alarm(sim: Simulation, scaip: Scaip, what: str, cid: str,
-                 after: asyncio.Task[None] | None = None) -> None:
+async def _alarm(
+    sim: Simulation, scaip: Scaip, what: str, cid: str, after: asyncio.Task[None] | None = None
+) -> None:
     if after is not None:
         await asyncio.wait({after})
     ref = uuid.uuid4().hex[:12]
@@ -283,11 +300,13 @@ async def _alarm(sim: Simulation, scaip: Scaip, what: str, cid: str,
         sim.sent["scaip_refused"] += 1
 
 
-async def _set_persona(http: httpx.AsyncClient, options: Options, resident: Resident,
-                       story: Story, today: date) -> None:
+async def _set_persona(
+    http: httpx.AsyncClient, options: Options, resident: Resident, story: Story, today: date
+) -> None:
     caller = persona(resident, story, today)
-    answer = await http.put(f"{options.twilio_sim_url}/sim/callers/{resident.person.phone}",
-                            json=[caller])
+    answer = await http.put(
+        f"{options.twilio_sim_url}/sim/callers/{resident.person.phone}", json=[caller]
+    )
     answer.raise_for_status()
 
 
@@ -328,8 +347,10 @@ def record(options: Options, path: Path) -> Counter[str]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "wt", encoding="utf-8") as out:
         while sim.queue and (item := heapq.heappop(sim.queue)).at < end:
-            line: dict[str, object] = {"at": item.at.astimezone(UTC).isoformat(),
-                                       "person_id": item.person_id}
+            line: dict[str, object] = {
+                "at": item.at.astimezone(UTC).isoformat(),
+                "person_id": item.person_id,
+            }
             message = render(residents[item.person_id], item)
             if isinstance(message, MqttMessage):
                 line["mqtt"] = {"topic": message.topic, "payload": message.payload.decode()}

@@ -21,8 +21,9 @@ from services.store.models import Contact, Device, DeviceLoan, Person
 
 def seed_cohort(session: Session, people: list[SimPerson]) -> int:
     """Insert the people not yet in the store; returns how many were added."""
-    existing = set(session.scalars(select(Person.id).where(
-        Person.id.in_([p.person_id for p in people]))))
+    existing = set(
+        session.scalars(select(Person.id).where(Person.id.in_([p.person_id for p in people])))
+    )
     added = 0
     for sim in people:
         if sim.person_id in existing:
@@ -62,8 +63,9 @@ def seed_cohort(session: Session, people: list[SimPerson]) -> int:
     return added
 
 
-def seed_needs(factory: sessionmaker[Session], residents: list[Resident], today: date,
-               seed: int = 2026) -> int:
+def seed_needs(
+    factory: sessionmaker[Session], residents: list[Resident], today: date, seed: int = 2026
+) -> int:
     """The RMU's unmet-need list for the waiting residents, through the care record's
     import (as `tecflow needs import`): a repeat changes nothing. Mostly critical and
     substantial need, as councils that limit eligibility to those list; about 8% wait
@@ -75,16 +77,29 @@ def seed_needs(factory: sessionmaker[Session], residents: list[Resident], today:
         if hours is None:
             continue
         since = today - timedelta(days=rng.randint(3, 200))
-        rows.append(NeedRow(
-            person_id=resident.person.person_id,
-            need_level=rng.choice((NeedLevel.CRITICAL, NeedLevel.SUBSTANTIAL,
-                                   NeedLevel.SUBSTANTIAL, NeedLevel.MODERATE)),
-            hours_per_week=hours,
-            waiting_at=WaitingLocation.HOSPITAL if resident.profile.in_hospital_waiting
-            else WaitingLocation.HOME,
-            assessed_on=since - timedelta(days=rng.randint(0, 10)),
-            waiting_since=since,
-        ))
-    handle(ImportNeeds(rows=tuple(enumerate(rows, start=2)), by=Actor.system("sim"),
-                       at=datetime.now(UTC)), SqlAlchemyUnitOfWork(factory))
+        rows.append(
+            NeedRow(
+                person_id=resident.person.person_id,
+                need_level=rng.choice(
+                    (
+                        NeedLevel.CRITICAL,
+                        NeedLevel.SUBSTANTIAL,
+                        NeedLevel.SUBSTANTIAL,
+                        NeedLevel.MODERATE,
+                    )
+                ),
+                hours_per_week=hours,
+                waiting_at=WaitingLocation.HOSPITAL
+                if resident.profile.in_hospital_waiting
+                else WaitingLocation.HOME,
+                assessed_on=since - timedelta(days=rng.randint(0, 10)),
+                waiting_since=since,
+            )
+        )
+    handle(
+        ImportNeeds(
+            rows=tuple(enumerate(rows, start=2)), by=Actor.system("sim"), at=datetime.now(UTC)
+        ),
+        SqlAlchemyUnitOfWork(factory),
+    )
     return len(rows)

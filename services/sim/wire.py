@@ -32,15 +32,25 @@ def z2m_payload(key: str, value: bool | int, at: datetime) -> bytes:
 
 
 def owntracks_payload(lat: float, lon: float, at: datetime, battery: int) -> bytes:
-    return json.dumps({"_type": "location", "lat": round(lat, 6), "lon": round(lon, 6),
-                       "tst": int(at.timestamp()), "acc": 12, "batt": battery,
-                       "tid": "tr", "t": "t"}).encode()
+    return json.dumps(
+        {
+            "_type": "location",
+            "lat": round(lat, 6),
+            "lon": round(lon, 6),
+            "tst": int(at.timestamp()),
+            "acc": 12,
+            "batt": battery,
+            "tid": "tr",
+            "t": "t",
+        }
+    ).encode()
 
 
 def scaip_body(what: str, cid: str, ref: str) -> bytes:
     dty, stc = SCAIP_DEVICE[what]
-    return (f"<mrq><ref>{ref}</ref><cid>{cid}</cid><dty>{dty:04d}</dty>"
-            f"<stc>{stc:03d}</stc></mrq>").encode()
+    return (
+        f"<mrq><ref>{ref}</ref><cid>{cid}</cid><dty>{dty:04d}</dty><stc>{stc:03d}</stc></mrq>"
+    ).encode()
 
 
 class Mqtt:
@@ -94,7 +104,8 @@ class Scaip:
 
     async def open(self) -> None:
         transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
-            lambda: self._protocol, local_addr=("127.0.0.1", 0))
+            lambda: self._protocol, local_addr=("127.0.0.1", 0)
+        )
         self._protocol.transport = transport
 
     def close(self) -> None:
@@ -105,9 +116,15 @@ class Scaip:
         transport = self._protocol.transport
         assert transport is not None
         port = transport.get_extra_info("sockname")[1]
-        request = message_request(self.target, "127.0.0.1", port, "UDP",
-                                  "application/scaip+xml", scaip_body(what, cid, ref),
-                                  from_user=cid)
+        request = message_request(
+            self.target,
+            "127.0.0.1",
+            port,
+            "UDP",
+            "application/scaip+xml",
+            scaip_body(what, cid, ref),
+            from_user=cid,
+        )
         call_id = parse_message(request).header("Call-ID") or ""
         future = self._answered[ref] = asyncio.get_running_loop().create_future()
         try:
@@ -129,9 +146,15 @@ def send_scaip_alarm(host: str, port: int, cid: str, ref: str, timeout_s: float 
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
         sock.settimeout(0.5)
-        request = message_request(SipUri("receiver", host, port), "127.0.0.1",
-                                  sock.getsockname()[1], "UDP", "application/scaip+xml",
-                                  scaip_body("pendant", cid, ref), from_user=cid)
+        request = message_request(
+            SipUri("receiver", host, port),
+            "127.0.0.1",
+            sock.getsockname()[1],
+            "UDP",
+            "application/scaip+xml",
+            scaip_body("pendant", cid, ref),
+            from_user=cid,
+        )
         deadline = time.monotonic() + timeout_s
         answered = False
         while time.monotonic() < deadline:

@@ -20,19 +20,27 @@ def falls_facts(session: Session, person_id: str, now: datetime) -> tuple[Fact, 
     since = now - FACTS_LOOKBACK
     alarms = session.scalars(
         select(DeviceEventRecord)
-        .where(DeviceEventRecord.person_id == person_id, DeviceEventRecord.kind == "alarm",
-               DeviceEventRecord.occurred_at >= since)
+        .where(
+            DeviceEventRecord.person_id == person_id,
+            DeviceEventRecord.kind == "alarm",
+            DeviceEventRecord.occurred_at >= since,
+        )
         .order_by(DeviceEventRecord.occurred_at)
     ).all()
-    falls = [a.occurred_at for a in alarms
-             if a.payload.get("device_type") == ScaipDeviceType.FALL_DETECTOR
-             and a.payload.get("status_code") in (None, *ALARM_STATUSES)]
+    falls = [
+        a.occurred_at
+        for a in alarms
+        if a.payload.get("device_type") == ScaipDeviceType.FALL_DETECTOR
+        and a.payload.get("status_code") in (None, *ALARM_STATUSES)
+    ]
     facts = [fact] if (fact := fall_detector_fact(falls)) else []
     signals = session.scalars(
         select(SignalRecord)
-        .where(SignalRecord.person_id == person_id,
-               SignalRecord.script == ScriptName.FALLS_FOLLOW_UP.value,
-               SignalRecord.raised_at >= since)
+        .where(
+            SignalRecord.person_id == person_id,
+            SignalRecord.script == ScriptName.FALLS_FOLLOW_UP.value,
+            SignalRecord.raised_at >= since,
+        )
         .order_by(SignalRecord.raised_at)
     ).all()
     for s in signals:

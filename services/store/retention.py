@@ -19,13 +19,17 @@ class Purged:
     device_events: int
 
 
-def purge(
-    session: Session, now: datetime, dead_letter_days: int, device_event_days: int
-) -> Purged:
+def purge(session: Session, now: datetime, dead_letter_days: int, device_event_days: int) -> Purged:
     """Delete dead letters received, and device events that occurred, before their
     retention period."""
-    letters = session.execute(delete(DeadLetterRecord).where(
-        DeadLetterRecord.received_at < now - timedelta(days=dead_letter_days)))
-    events = session.execute(delete(DeviceEventRecord).where(
-        DeviceEventRecord.occurred_at < now - timedelta(days=device_event_days)))
+    letters = session.execute(
+        delete(DeadLetterRecord).where(
+            DeadLetterRecord.received_at < now - timedelta(days=dead_letter_days)
+        )
+    )
+    events = session.execute(
+        delete(DeviceEventRecord).where(
+            DeviceEventRecord.occurred_at < now - timedelta(days=device_event_days)
+        )
+    )
     return Purged(letters.rowcount, events.rowcount)  # type: ignore[attr-defined]

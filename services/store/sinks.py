@@ -31,9 +31,14 @@ def store_device_events(session: Session, events: Sequence[AnyDeviceEvent], topi
     now = datetime.now(UTC)
     rows = [
         {
-            "event_id": event.event_id, "person_id": event.person_id, "kind": event.kind,
-            "topic": topic, "source": event.source, "occurred_at": event.occurred_at,
-            "received_at": event.received_at, "stored_at": now,
+            "event_id": event.event_id,
+            "person_id": event.person_id,
+            "kind": event.kind,
+            "topic": topic,
+            "source": event.source,
+            "occurred_at": event.occurred_at,
+            "received_at": event.received_at,
+            "stored_at": now,
             "payload": event.model_dump(mode="json"),
         }
         for event in events
@@ -49,8 +54,17 @@ def store_device_events(session: Session, events: Sequence[AnyDeviceEvent], topi
     return cast(CursorResult[Any], result).rowcount
 
 
-_COLUMNS = ("event_id", "person_id", "kind", "topic", "source", "occurred_at",
-            "received_at", "stored_at", "payload")
+_COLUMNS = (
+    "event_id",
+    "person_id",
+    "kind",
+    "topic",
+    "source",
+    "occurred_at",
+    "received_at",
+    "stored_at",
+    "payload",
+)
 _CREATE_STAGING = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS device_events_in "
     "(LIKE device_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"

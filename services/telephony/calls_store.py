@@ -109,8 +109,14 @@ def take_due(session: Session, now: datetime, limit: int) -> list[DialJob]:
         person = session.execute(
             select(Person.phone, Person.opted_out).where(Person.id == request.person_id)
         ).first()
-        jobs.append(DialJob(call_id=plan.call_id, phone=person.phone if person else None,
-                            request=request, opted_out=bool(person and person.opted_out)))
+        jobs.append(
+            DialJob(
+                call_id=plan.call_id,
+                phone=person.phone if person else None,
+                request=request,
+                opted_out=bool(person and person.opted_out),
+            )
+        )
     return jobs
 
 
@@ -146,8 +152,9 @@ def call_context(session: Session, call_id: uuid.UUID) -> CallContext | None:
         select(CallAnswer.question_id, CallAnswer.value).where(CallAnswer.call_id == call_id)
     )
     given = {question: value for question, value in rows}
-    return CallContext(row.person_id, ScriptName(row.script), row.language, given,
-                       row.state == ENDED)
+    return CallContext(
+        row.person_id, ScriptName(row.script), row.language, given, row.state == ENDED
+    )
 
 
 def record_turn(
@@ -185,8 +192,9 @@ def record_opt_out(
     scheduler stops planning their calls) and a handler told, in this transaction."""
     how = f"said so on the {context.script.value.replace('_', ' ')} call {call_id}"
     consent.record(session, context.person_id, Consent.WITHDRAWN, consent.ON_A_CALL, how, at)
-    to_outbox(session, Topic.ALERTS,
-              consent.stopped_alert(context.person_id, call_id, context.script, at))
+    to_outbox(
+        session, Topic.ALERTS, consent.stopped_alert(context.person_id, call_id, context.script, at)
+    )
     session.execute(
         update(CallPlan).where(CallPlan.call_id == call_id).values(end_reason=OPTED_OUT)
     )
@@ -210,8 +218,12 @@ def answers_of(session: Session, call_id: uuid.UUID) -> tuple[Answer, ...]:
     )
     return tuple(
         Answer(
-            question_id=row.question_id, value=row.value, heard=row.heard,
-            via=row.via, confidence=row.confidence, answered_at=row.answered_at,
+            question_id=row.question_id,
+            value=row.value,
+            heard=row.heard,
+            via=row.via,
+            confidence=row.confidence,
+            answered_at=row.answered_at,
         )
         for row in rows
     )
@@ -295,8 +307,12 @@ def unpublished(session: Session, limit: int = 100) -> list[Pending]:
         .limit(limit)
     )
     return [
-        Pending(row.event_id, Topic(row.topic), str(row.payload["person_id"]).encode(),
-                json.dumps(row.payload).encode())
+        Pending(
+            row.event_id,
+            Topic(row.topic),
+            str(row.payload["person_id"]).encode(),
+            json.dumps(row.payload).encode(),
+        )
         for row in rows
     ]
 
@@ -336,6 +352,5 @@ def recover_stale(session: Session, now: datetime) -> tuple[int, int]:
         )
     ).all()
     for call_id in unfinished:
-        end_call(session, call_id, CallStatus.FAILED, now,
-                 end_reason="no final status from Twilio")
+        end_call(session, call_id, CallStatus.FAILED, now, end_reason="no final status from Twilio")
     return released.rowcount, len(unfinished)  # type: ignore[attr-defined]

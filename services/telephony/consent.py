@@ -44,13 +44,17 @@ def record(
     if person is None:
         raise UnknownPerson(person_id)
     person.opted_out = consent is Consent.WITHDRAWN
-    session.add(CallConsent(person_id=person_id, consent=consent.value, recorded_by=by,
-                            recorded_at=at, how=how))
+    session.add(
+        CallConsent(
+            person_id=person_id, consent=consent.value, recorded_by=by, recorded_at=at, how=how
+        )
+    )
 
 
 def history(session: Session, person_id: str) -> list[ConsentRecord]:
     rows = session.scalars(
-        select(CallConsent).where(CallConsent.person_id == person_id)
+        select(CallConsent)
+        .where(CallConsent.person_id == person_id)
         .order_by(CallConsent.recorded_at, CallConsent.id)
     )
     return [ConsentRecord(Consent(r.consent), r.recorded_by, r.recorded_at, r.how) for r in rows]
@@ -70,7 +74,8 @@ def stopped_alert(person_id: str, call_id: uuid.UUID, script: ScriptName, at: da
         priority=AlertPriority.NORMAL,
         summary=f"Asked on the {name} call to stop automated calls: no more campaign calls "
         "will be placed. Check their support plan still keeps them safe.",
-        evidence=(f"{at:%Y-%m-%d %H:%M} UTC {name} call: asked to stop automated calls "
-                  "and confirmed",),
+        evidence=(
+            f"{at:%Y-%m-%d %H:%M} UTC {name} call: asked to stop automated calls and confirmed",
+        ),
         caused_by=(call_id,),
     )

@@ -12,14 +12,24 @@ from contracts.envelope import deterministic_id
 
 SOURCE = "telephony.dialer"
 ENDED = frozenset(
-    {CallStatus.COMPLETED, CallStatus.BUSY, CallStatus.NO_ANSWER, CallStatus.FAILED,
-     CallStatus.CANCELED}
+    {
+        CallStatus.COMPLETED,
+        CallStatus.BUSY,
+        CallStatus.NO_ANSWER,
+        CallStatus.FAILED,
+        CallStatus.CANCELED,
+    }
 )
 # Worth another try later; a failed number or a cancelled request is not.
 RETRIED = frozenset({CallStatus.BUSY, CallStatus.NO_ANSWER, CallStatus.MACHINE})
 MACHINE_ANSWERS = frozenset(
-    {AnsweredBy.MACHINE_START, AnsweredBy.MACHINE_END_BEEP, AnsweredBy.MACHINE_END_SILENCE,
-     AnsweredBy.MACHINE_END_OTHER, AnsweredBy.FAX}
+    {
+        AnsweredBy.MACHINE_START,
+        AnsweredBy.MACHINE_END_BEEP,
+        AnsweredBy.MACHINE_END_SILENCE,
+        AnsweredBy.MACHINE_END_OTHER,
+        AnsweredBy.FAX,
+    }
 )
 
 

@@ -110,15 +110,15 @@ def _answered(script: Script, language: str, step: Step, given: Given, answer: A
     target = step.go_to.get(AnswerValue(answer.value))
     if target == TRANSFER:
         return _transfer(script, language, TransferReason.URGENT_ANSWER, answer)
-    start = len(script.steps) if target == END else (
-        script.index(target) if target else script.index(step.id) + 1
+    start = (
+        len(script.steps)
+        if target == END
+        else (script.index(target) if target else script.index(step.id) + 1)
     )
     return replace(_continue_from(script, language, start, given, ()), answer=answer)
 
 
-def _transfer(
-    script: Script, language: str, reason: TransferReason, answer: Answer | None
-) -> Turn:
+def _transfer(script: Script, language: str, reason: TransferReason, answer: Answer | None) -> Turn:
     return Turn(say=(script.common.transfer[language],), transfer=reason, answer=answer)
 
 
@@ -162,8 +162,9 @@ def _confirm(
 ) -> Turn:
     understood = _understand(script, script.common.choices[YES_NO], language, heard, None)
     if understood is not None and understood[0].value == AnswerValue.YES:
-        return _answered(script, language, step, given,
-                         _answer(step, confirming, heard, understood[1], now))
+        return _answered(
+            script, language, step, given, _answer(step, confirming, heard, understood[1], now)
+        )
     if tries >= MAX_TRIES:
         return _transfer(script, language, TransferReason.UNCLEAR, None)
     sorry = (script.common.sorry[language],)
@@ -180,10 +181,14 @@ def _confirm_stop(
     understood = _understand(script, script.common.choices[YES_NO], language, heard, None)
     if understood is None or understood[0].value != AnswerValue.YES:
         return _ask(script, language, step, tries, (script.common.carry_on[language],))
-    answer = Answer(question_id=QuestionId.OPT_OUT.value, value=AnswerValue.YES.value,
-                    heard=heard.digits or heard.speech, via=understood[1],
-                    confidence=heard.confidence if understood[1] == "speech" else None,
-                    answered_at=now)
+    answer = Answer(
+        question_id=QuestionId.OPT_OUT.value,
+        value=AnswerValue.YES.value,
+        heard=heard.digits or heard.speech,
+        via=understood[1],
+        confidence=heard.confidence if understood[1] == "speech" else None,
+        answered_at=now,
+    )
     return Turn(say=(script.common.stopped[language],), answer=answer, opted_out=True)
 
 
@@ -205,8 +210,7 @@ def _follow_up(given: Given) -> bool:
     """Whether an answer will raise something (an alert, a referral, a change on the
     record), so the closing may say so: any answer other than the reassuring one."""
     return any(
-        value != _REASSURING[question] if question in _REASSURING
-        else value == AnswerValue.ACCEPTED
+        value != _REASSURING[question] if question in _REASSURING else value == AnswerValue.ACCEPTED
         for question, value in given.items()
     )
 

@@ -40,8 +40,12 @@ def webhook_urls(base_url: str, call_id: uuid.UUID) -> tuple[str, str]:
 
 
 def gather_url(
-    base_url: str, call_id: uuid.UUID, step_id: str, tries: int,
-    confirming: AnswerValue | None = None, stopping: bool = False,
+    base_url: str,
+    call_id: uuid.UUID,
+    step_id: str,
+    tries: int,
+    confirming: AnswerValue | None = None,
+    stopping: bool = False,
 ) -> str:
     """Where the answer to a step (or to the read-back of `confirming`, or of a request
     to stop the calls) is posted. The state rides in the URL, which Twilio signs, so it
@@ -94,8 +98,11 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
         if turn.transfer is not None:
             action = dialed_url(base_url, call_id, turn.transfer, ())
             return twiml(dial(turn.say, language, lines[0], settings.transfer_timeout_s, action))
-        url = (gather_url(base_url, call_id, turn.ask.id, turn.tries, turn.confirming,
-                          turn.stopping) if turn.ask else "")
+        url = (
+            gather_url(base_url, call_id, turn.ask.id, turn.tries, turn.confirming, turn.stopping)
+            if turn.ask
+            else ""
+        )
         return twiml(render(turn, language, url))
 
     @app.post("/ivr/voice")
@@ -114,8 +121,12 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
 
     @app.post("/ivr/gather")
     def gather(
-        call: uuid.UUID, step: str, form: Signed, tries: int = 1,
-        confirm: AnswerValue | None = None, stop: bool = False,
+        call: uuid.UUID,
+        step: str,
+        form: Signed,
+        tries: int = 1,
+        confirm: AnswerValue | None = None,
+        stop: bool = False,
     ) -> Response:
         heard = Heard(
             digits=form.get("Digits") or None,
@@ -131,8 +142,7 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
             if step not in {s.id for s in script.steps}:
                 raise HTTPException(status_code=404, detail="unknown step")
             now = utcnow()
-            turn = respond(script, language, step, context.given, heard, tries, now,
-                           confirm, stop)
+            turn = respond(script, language, step, context.given, heard, tries, now, confirm, stop)
             calls_store.record_turn(session, call, turn.answer, turn.completed)
             if turn.opted_out:
                 calls_store.record_opt_out(session, call, context, now)
@@ -164,10 +174,18 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
             if line is not None:
                 log.warning("call %s: SCRS line %s; trying the second line", call, status)
                 action = dialed_url(base_url, call, reason, tuple(a.status for a in attempts))
-                return twiml(dial((common.transfer_retry[language],), language, lines[line],
-                                  settings.transfer_timeout_s, action))
-            alert = transfers.failed_alert(context.person_id, call, reason, attempts,
-                                           settings.transfer_timeout_s, now, on_line)
+                return twiml(
+                    dial(
+                        (common.transfer_retry[language],),
+                        language,
+                        lines[line],
+                        settings.transfer_timeout_s,
+                        action,
+                    )
+                )
+            alert = transfers.failed_alert(
+                context.person_id, call, reason, attempts, settings.transfer_timeout_s, now, on_line
+            )
             calls_store.record_transfer_failed(session, call, alert)
         log.error("call %s: no handler answered the transfer; urgent alert raised", call)
         return twiml(hang_up((common.transfer_failed[language],), language))
@@ -183,7 +201,10 @@ def create_ivr_app(settings: TelephonySettings, factory: sessionmaker[Session]) 
             if call_status in ENDED:
                 duration = form.get("CallDuration")
                 calls_store.end_call(
-                    session, call, call_status, utcnow(),
+                    session,
+                    call,
+                    call_status,
+                    utcnow(),
                     answered_by=answered_by,
                     duration_s=int(duration) if duration and duration.isdigit() else None,
                 )

@@ -59,7 +59,7 @@ def negated(heard: tuple[str, ...], span: Span, reach: int = NEGATION_REACH) -> 
     """Whether a negator stands in the `reach` words before `span`, within its clause (a
     negator inside the span is part of the phrase: "not fine" is a phrase, not a negated
     "fine")."""
-    before = heard[max(0, span[0] - reach):span[0]]
+    before = heard[max(0, span[0] - reach) : span[0]]
     if BREAK in before:
-        before = before[len(before) - before[::-1].index(BREAK):]
+        before = before[len(before) - before[::-1].index(BREAK) :]
     return any(is_negator(word) for word in before)

@@ -70,11 +70,15 @@ class Common(Frozen):
     @property
     def vocabulary(self) -> Vocabulary:
         """Distress and asking for a person are heard in every language at once."""
+
         def every(words: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
             return tuple(dict.fromkeys(w for language in self.languages for w in words[language]))
-        return Vocabulary(distress=every(self.distress_words),
-                          reported=every(self.reported_words),
-                          someone=every(self.transfer_words))
+
+        return Vocabulary(
+            distress=every(self.distress_words),
+            reported=every(self.reported_words),
+            someone=every(self.transfer_words),
+        )
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
@@ -88,10 +92,23 @@ class Common(Frozen):
                 _require_languages(self.languages, choice.words, f"choices {name}")
                 if choice.means is not None:
                     _require_languages(self.languages, choice.means, f"choices {name}")
-        for field in ("press_zero", "sorry", "read_back", "transfer", "transfer_retry",
-                      "transfer_failed", "closing", "transfer_words", "distress_words",
-                      "reported_words", "unsure_words", "stop_words", "stop_read_back",
-                      "carry_on", "stopped"):
+        for field in (
+            "press_zero",
+            "sorry",
+            "read_back",
+            "transfer",
+            "transfer_retry",
+            "transfer_failed",
+            "closing",
+            "transfer_words",
+            "distress_words",
+            "reported_words",
+            "unsure_words",
+            "stop_words",
+            "stop_read_back",
+            "carry_on",
+            "stopped",
+        ):
             _require_languages(self.languages, getattr(self, field), field)
         return self
 
@@ -212,8 +229,13 @@ def load_library(directory: Path = SCRIPTS_DIR) -> dict[ScriptName, Script]:
             name=name,
             opening=written.opening,
             closing=written.closing or base.closing or common.closing,
-            closing_follow_up=(written.closing_follow_up or base.closing_follow_up
-                               or written.closing or base.closing or common.closing),
+            closing_follow_up=(
+                written.closing_follow_up
+                or base.closing_follow_up
+                or written.closing
+                or base.closing
+                or common.closing
+            ),
             steps=base.steps,
             common=common,
         )

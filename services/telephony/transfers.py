@@ -61,8 +61,10 @@ def failed_alert(
         alert_key=f"{AlertKind.TRANSFER_FAILED.value}:{person_id}",
         alert_kind=AlertKind.TRANSFER_FAILED,
         priority=AlertPriority.URGENT,
-        summary=(f"Transfer failed at {at:%H:%M:%S} UTC: the person {reason.described} "
-                 "and no handler answered. Call them back now."),
+        summary=(
+            f"Transfer failed at {at:%H:%M:%S} UTC: the person {reason.described} "
+            "and no handler answered. Call them back now."
+        ),
         evidence=(f"{at:%Y-%m-%d %H:%M:%S} UTC call transfer: {reason.described}", *lines),
         caused_by=(call_id,),
     )

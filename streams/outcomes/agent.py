@@ -39,24 +39,33 @@ def active_flag(factory: sessionmaker[Session], person_id: str) -> ActiveFlag | 
         flag = uow.flags.in_force(person_id, SNOMED_AT_RISK_OF_FALLS)
     if flag is None:
         return None
-    return ActiveFlag(flag_id=flag.id, risk=flag.risk,
-                      recommended_referral=flag.recommended_referral)
+    return ActiveFlag(
+        flag_id=flag.id, risk=flag.risk, recommended_referral=flag.recommended_referral
+    )
 
 
 def load_context(factory: sessionmaker[Session], person_id: str, at: datetime) -> OutcomeContext:
     with transaction(factory) as session:
         facts = falls_facts(session, person_id, at)
         in_crisis = session.scalar(
-            select(UnmetNeed.id).where(UnmetNeed.person_id == person_id, UnmetNeed.active,
-                                       UnmetNeed.status == NeedStatus.IN_CRISIS.value)
+            select(UnmetNeed.id).where(
+                UnmetNeed.person_id == person_id,
+                UnmetNeed.active,
+                UnmetNeed.status == NeedStatus.IN_CRISIS.value,
+            )
         )
         last_urgent = session.scalar(
             select(func.max(AlertRecord.raised_at)).where(
                 AlertRecord.person_id == person_id,
-                AlertRecord.priority == AlertPriority.URGENT.value)
+                AlertRecord.priority == AlertPriority.URGENT.value,
+            )
         )
-    return OutcomeContext(falls_flag=active_flag(factory, person_id), falls_facts=facts,
-                          in_crisis=in_crisis is not None, last_urgent_alert_at=last_urgent)
+    return OutcomeContext(
+        falls_flag=active_flag(factory, person_id),
+        falls_facts=facts,
+        in_crisis=in_crisis is not None,
+        last_urgent_alert_at=last_urgent,
+    )
 
 
 async def send_all(bus: Bus, messages: list[tuple[Topic, Envelope]]) -> None:
@@ -72,12 +81,18 @@ async def act_on_outcomes(
         if not isinstance(outcome, CallOutcome):
             continue
         context = await run_with_retry(
-            partial(load_context, factory, outcome.person_id, outcome.occurred_at))
+            partial(load_context, factory, outcome.person_id, outcome.occurred_at)
+        )
         actions = process_outcome(outcome, context)
         await send_all(bus, actions.messages())
-        log.info("outcome %s: %d flag(s), %d need update(s), %d alert(s), %d referral(s)",
-                 outcome.event_id, len(actions.flags), len(actions.needs),
-                 len(actions.alerts), len(actions.referrals))
+        log.info(
+            "outcome %s: %d flag(s), %d need update(s), %d alert(s), %d referral(s)",
+            outcome.event_id,
+            len(actions.flags),
+            len(actions.needs),
+            len(actions.alerts),
+            len(actions.referrals),
+        )
 
 
 async def add_signal_evidence(
@@ -101,7 +116,9 @@ COMMANDS: dict[Topic, Callable[[Any], Command]] = {
 
 def wire(bus: Bus, factory: sessionmaker[Session]) -> None:
     bus.app.agent(bus[Topic.CALLS_OUTCOMES], name="outcomes-act")(
-        partial(act_on_outcomes, bus=bus, factory=factory))
+        partial(act_on_outcomes, bus=bus, factory=factory)
+    )
     bus.app.agent(bus[Topic.SIGNALS], name="outcomes-signal-evidence")(
-        partial(add_signal_evidence, bus=bus, factory=factory))
+        partial(add_signal_evidence, bus=bus, factory=factory)
+    )
     wire_commands(bus, factory, COMMANDS)

@@ -54,8 +54,11 @@ WORDING: dict[QuestionId, str] = {
     QuestionId.CANNOT_RISE_FROM_CHAIR: "cannot rise from a knee-high chair without using arms",
 }
 FALLS_QUESTIONS = (
-    *KEY_FALLS_QUESTIONS, QuestionId.ANY_FALLS, QuestionId.FALL_IN_LAST_DAYS,
-    *HIGH_FALLS_RISK_QUESTIONS, *FRAT_QUESTIONS[1:],
+    *KEY_FALLS_QUESTIONS,
+    QuestionId.ANY_FALLS,
+    QuestionId.FALL_IN_LAST_DAYS,
+    *HIGH_FALLS_RISK_QUESTIONS,
+    *FRAT_QUESTIONS[1:],
 )
 FALL_REPORTED = (QuestionId.FALLEN_PAST_YEAR, QuestionId.ANY_FALLS, QuestionId.FALL_IN_LAST_DAYS)
 FRAT_REFER_AT = 3  # three or more of these conditions: refer for assessment
@@ -79,9 +82,7 @@ def said_yes(answers: Mapping[str, str], questions: tuple[QuestionId, ...]) -> l
     return [q for q in questions if answers.get(q) == AnswerValue.YES]
 
 
-def screen(
-    answers: Mapping[str, str], heading: str, detected: bool = False
-) -> FallsScreen | None:
+def screen(answers: Mapping[str, str], heading: str, detected: bool = False) -> FallsScreen | None:
     """The screen of one call's answers, or None when no falls question was answered yes
     and no fall was `detected` (fall-detector alarms or falls signals from the home in
     the last 12 months: device history finds a person by itself). `heading` starts the
@@ -92,8 +93,12 @@ def screen(
     # The answers are the evidence; no count of them is stated (NICE NG249: no scores).
     evidence = (f"{heading}: {'; '.join(WORDING[q] for q in yes)}",) if yes else ()
     if detected and not said_yes(answers, FALLS_TEAM_NOW):
-        return FallsScreen(QualitativeRisk.MODERATE, ReferralTarget.FALLS_TEAM, evidence,
-                           f"{DETECTED}: multifactorial falls assessment")
+        return FallsScreen(
+            QualitativeRisk.MODERATE,
+            ReferralTarget.FALLS_TEAM,
+            evidence,
+            f"{DETECTED}: multifactorial falls assessment",
+        )
     high = said_yes(answers, FALLS_TEAM_NOW)
     risk, referral, why = _grade(answers, high, said_yes(answers, FRAT_QUESTIONS))
     return FallsScreen(risk=risk, referral=referral, evidence=evidence, why=why)
@@ -104,12 +109,18 @@ def _grade(
 ) -> tuple[QualitativeRisk, ReferralTarget, str]:
     if high:
         markers = ", ".join(WORDING[q] for q in high)
-        return (QualitativeRisk.HIGH, ReferralTarget.FALLS_TEAM,
-                f"high-risk marker ({markers}): multifactorial falls assessment")
+        return (
+            QualitativeRisk.HIGH,
+            ReferralTarget.FALLS_TEAM,
+            f"high-risk marker ({markers}): multifactorial falls assessment",
+        )
     if len(frat_yes) >= FRAT_REFER_AT:
         items = ", ".join(WORDING[q] for q in frat_yes)
-        return (QualitativeRisk.HIGH, ReferralTarget.FALLS_TEAM,
-                f"{items}: multifactorial falls assessment")
+        return (
+            QualitativeRisk.HIGH,
+            ReferralTarget.FALLS_TEAM,
+            f"{items}: multifactorial falls assessment",
+        )
     fell = bool(said_yes(answers, FALL_REPORTED))
     risk = QualitativeRisk.MODERATE if fell else QualitativeRisk.LOW
     if answers.get(QuestionId.CANNOT_RISE_FROM_CHAIR) == AnswerValue.YES:

@@ -30,12 +30,21 @@ from streams.outcomes.falls import FallsScreen, higher, screen
 
 SOURCE = "streams.outcomes"
 UNANSWERED = frozenset(
-    {CallStatus.NO_ANSWER, CallStatus.BUSY, CallStatus.FAILED, CallStatus.MACHINE,
-     CallStatus.CANCELED}
+    {
+        CallStatus.NO_ANSWER,
+        CallStatus.BUSY,
+        CallStatus.FAILED,
+        CallStatus.MACHINE,
+        CallStatus.CANCELED,
+    }
 )
 NEED_QUESTIONS = (
-    QuestionId.COPING, QuestionId.EATING_AND_DRINKING, QuestionId.PERSONAL_CARE,
-    QuestionId.MEDICATION, QuestionId.CARER_COPING, QuestionId.ANY_FALLS,
+    QuestionId.COPING,
+    QuestionId.EATING_AND_DRINKING,
+    QuestionId.PERSONAL_CARE,
+    QuestionId.MEDICATION,
+    QuestionId.CARER_COPING,
+    QuestionId.ANY_FALLS,
 )
 NOT_OK = "said they are not OK"
 CALLBACK_ANSWERS = {
@@ -100,8 +109,13 @@ def process_outcome(outcome: CallOutcome, context: OutcomeContext) -> Actions:
     return Actions(
         flags=flags,
         needs=needs,
-        alerts=(*crisis, *_fall_reported(build), *_welfare(build),
-                *_unanswered(build, context), *_dropped(build)),
+        alerts=(
+            *crisis,
+            *_fall_reported(build),
+            *_welfare(build),
+            *_unanswered(build, context),
+            *_dropped(build),
+        ),
         referrals=(*flag_referrals, *_signposting(build)),
     )
 
@@ -109,19 +123,28 @@ def process_outcome(outcome: CallOutcome, context: OutcomeContext) -> Actions:
 def _falls(
     build: _Builder, context: OutcomeContext
 ) -> tuple[tuple[Flag, ...], tuple[Referral, ...]]:
-    found = screen(build.answers, build.heading,
-                   detected=bool(context.falls_facts) and context.falls_flag is None)
+    found = screen(
+        build.answers,
+        build.heading,
+        detected=bool(context.falls_facts) and context.falls_flag is None,
+    )
     if found is None:
         return (), ()
     current = context.falls_flag
     risk, referral, why = _merge(found, current)
     # New facts only, each keyed: the care record merges them into the flag in force.
-    facts = [*(Fact(f"call:{build.outcome.event_id}:falls:{i}", text)
-               for i, text in enumerate(found.evidence)), *context.falls_facts]
+    facts = [
+        *(
+            Fact(f"call:{build.outcome.event_id}:falls:{i}", text)
+            for i, text in enumerate(found.evidence)
+        ),
+        *context.falls_facts,
+    ]
     flag = Flag(
         **build.common("flag"),
-        flag_id=current.flag_id if current else deterministic_id(
-            "outcomes", build.outcome.event_id, "flag_id"),
+        flag_id=current.flag_id
+        if current
+        else deterministic_id("outcomes", build.outcome.event_id, "flag_id"),
         risk=risk,
         evidence=tuple(fact.text for fact in facts),
         evidence_keys=tuple(fact.key for fact in facts),
@@ -162,15 +185,22 @@ def _need(build: _Builder) -> tuple[tuple[NeedUpdate, ...], tuple[Alert, ...]]:
     )
     if status is not NeedStatus.IN_CRISIS:
         return (update,), ()
-    alert = _alert(build, AlertKind.IN_CRISIS, AlertPriority.URGENT,
-                   "In crisis at the unmet-need check-in: call back now",
-                   _need_evidence(build))
+    alert = _alert(
+        build,
+        AlertKind.IN_CRISIS,
+        AlertPriority.URGENT,
+        "In crisis at the unmet-need check-in: call back now",
+        _need_evidence(build),
+    )
     return (update,), (alert,)
 
 
 def _need_evidence(build: _Builder) -> tuple[str, ...]:
-    said = [f"{q.value.replace('_', ' ')}: {build.answers[q].replace('_', ' ')}"
-            for q in NEED_QUESTIONS if q in build.answers]
+    said = [
+        f"{q.value.replace('_', ' ')}: {build.answers[q].replace('_', ' ')}"
+        for q in NEED_QUESTIONS
+        if q in build.answers
+    ]
     return (f"{build.heading}: {'; '.join(said)}",)
 
 
@@ -178,14 +208,23 @@ def _fall_reported(build: _Builder) -> tuple[Alert, ...]:
     """A recent fall, or having lain on the floor unable to get up: a handler checks for
     injury and that the person can summon help, whether or not the call was put through
     (the transfer's own alert covers a handler not answering)."""
-    said = [text for question, text in FALL_ALERTS.items()
-            if build.answers.get(question) == AnswerValue.YES]
+    said = [
+        text
+        for question, text in FALL_ALERTS.items()
+        if build.answers.get(question) == AnswerValue.YES
+    ]
     if not said:
         return ()
-    return (_alert(build, AlertKind.FALL_REPORTED, AlertPriority.HIGH,
-                   f"Reported that they {' and '.join(said)}: call back to check for injury "
-                   "and that they can summon help",
-                   (f"{build.heading}: {'; '.join(said)}",)),)
+    return (
+        _alert(
+            build,
+            AlertKind.FALL_REPORTED,
+            AlertPriority.HIGH,
+            f"Reported that they {' and '.join(said)}: call back to check for injury "
+            "and that they can summon help",
+            (f"{build.heading}: {'; '.join(said)}",),
+        ),
+    )
 
 
 def _welfare(build: _Builder) -> tuple[Alert, ...]:
@@ -193,14 +232,22 @@ def _welfare(build: _Builder) -> tuple[Alert, ...]:
     Not when the call was already put through to a handler: they have spoken."""
     if build.outcome.transferred_to_handler:
         return ()
-    reasons = [text for question, (value, text) in CALLBACK_ANSWERS.items()
-               if build.answers.get(question) == value]
+    reasons = [
+        text
+        for question, (value, text) in CALLBACK_ANSWERS.items()
+        if build.answers.get(question) == value
+    ]
     if not reasons:
         return ()
-    return (_alert(build, AlertKind.CALLBACK_REQUESTED,
-                   AlertPriority.HIGH if reasons[0] == NOT_OK else AlertPriority.NORMAL,
-                   f"Call back: {', '.join(reasons)}",
-                   (f"{build.heading}: {'; '.join(reasons)}",)),)
+    return (
+        _alert(
+            build,
+            AlertKind.CALLBACK_REQUESTED,
+            AlertPriority.HIGH if reasons[0] == NOT_OK else AlertPriority.NORMAL,
+            f"Call back: {', '.join(reasons)}",
+            (f"{build.heading}: {'; '.join(reasons)}",),
+        ),
+    )
 
 
 def at_risk(context: OutcomeContext, build: _Builder) -> list[str]:
@@ -227,17 +274,29 @@ def _unanswered(build: _Builder, context: OutcomeContext) -> tuple[Alert, ...]:
     # Keyholders' names and numbers stay in the store; the handler reads them there.
     if reasons := at_risk(context, build):
         minutes = int(AT_RISK_RESPOND_WITHIN.total_seconds() // 60)
-        return (_alert(build, AlertKind.WELFARE_CONCERN, AlertPriority.URGENT,
-                       f"No answer to the {script} call from a person at risk "
-                       f"({'; '.join(reasons)}): within {minutes} minutes call them, then "
-                       "the keyholders on their record, or send a responder",
-                       (evidence,)),)
+        return (
+            _alert(
+                build,
+                AlertKind.WELFARE_CONCERN,
+                AlertPriority.URGENT,
+                f"No answer to the {script} call from a person at risk "
+                f"({'; '.join(reasons)}): within {minutes} minutes call them, then "
+                "the keyholders on their record, or send a responder",
+                (evidence,),
+            ),
+        )
     if not outcome.final_attempt:
         return ()
-    return (_alert(build, AlertKind.WELFARE_CONCERN, AlertPriority.HIGH,
-                   f"No answer to the {script} call after {outcome.attempt} attempt(s): "
-                   "contact the keyholders on the person's record",
-                   (evidence,)),)
+    return (
+        _alert(
+            build,
+            AlertKind.WELFARE_CONCERN,
+            AlertPriority.HIGH,
+            f"No answer to the {script} call after {outcome.attempt} attempt(s): "
+            "contact the keyholders on the person's record",
+            (evidence,),
+        ),
+    )
 
 
 def _dropped(build: _Builder) -> tuple[Alert, ...]:
@@ -245,14 +304,24 @@ def _dropped(build: _Builder) -> tuple[Alert, ...]:
     line and no known reason (a failed transfer raised its own alert): they may have
     been taken ill mid-call (hazard H5)."""
     outcome = build.outcome
-    if (outcome.status is not CallStatus.COMPLETED or outcome.script_completed
-            or outcome.transferred_to_handler or outcome.end_reason):
+    if (
+        outcome.status is not CallStatus.COMPLETED
+        or outcome.script_completed
+        or outcome.transferred_to_handler
+        or outcome.end_reason
+    ):
         return ()
-    return (_alert(build, AlertKind.CALL_DROPPED, AlertPriority.HIGH,
-                   f"The {outcome.script.value.replace('_', ' ')} call was answered and ended "
-                   f"after {len(outcome.answers)} answer(s), before the questions were "
-                   "finished: call the person back now",
-                   (f"{build.heading}: ended mid-script after {outcome.duration_s or 0} s",)),)
+    return (
+        _alert(
+            build,
+            AlertKind.CALL_DROPPED,
+            AlertPriority.HIGH,
+            f"The {outcome.script.value.replace('_', ' ')} call was answered and ended "
+            f"after {len(outcome.answers)} answer(s), before the questions were "
+            "finished: call the person back now",
+            (f"{build.heading}: ended mid-script after {outcome.duration_s or 0} s",),
+        ),
+    )
 
 
 def _signposting(build: _Builder) -> tuple[Referral, ...]:
@@ -271,8 +340,13 @@ def _signposting(build: _Builder) -> tuple[Referral, ...]:
     )
 
 
-def _alert(build: _Builder, kind: AlertKind, priority: AlertPriority, summary: str,
-           evidence: tuple[str, ...]) -> Alert:
+def _alert(
+    build: _Builder,
+    kind: AlertKind,
+    priority: AlertPriority,
+    summary: str,
+    evidence: tuple[str, ...],
+) -> Alert:
     return Alert(
         **build.common(f"alert:{kind.value}"),
         alert_key=f"{kind.value}:{build.outcome.person_id}",

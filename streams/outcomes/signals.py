@@ -17,8 +17,7 @@ def process_signal(signal: Signal, current: ActiveFlag | None) -> Flag | None:
     the flag already holds (by key) are not repeated: the care record merges them."""
     if signal.script is not ScriptName.FALLS_FOLLOW_UP or current is None:
         return None
-    facts = signal_facts(signal.event_id, signal.occurred_at.date(), signal.reason,
-                         signal.evidence)
+    facts = signal_facts(signal.event_id, signal.occurred_at.date(), signal.reason, signal.evidence)
     return Flag(
         event_id=deterministic_id("outcomes", signal.event_id, "flag"),
         person_id=signal.person_id,

@@ -30,8 +30,8 @@ class Processor(Generic[S]):
         return self.state_type(person_id=person_id)
 
     def load(self, person_id: str, stored: dict[str, Any] | None) -> S:
-        return self.new_state(person_id) if stored is None else self.state_type.model_validate(
-            stored
+        return (
+            self.new_state(person_id) if stored is None else self.state_type.model_validate(stored)
         )
 
     def due(self, state: S, context: PersonContext, now: datetime) -> list[Output]:
@@ -40,20 +40,31 @@ class Processor(Generic[S]):
 
 PROCESSORS: tuple[Processor[Any], ...] = (
     Processor(
-        triage.NAME, triage.TriageState, (AlarmEvent, SensorEvent, LocationEvent, VoiceEvent),
+        triage.NAME,
+        triage.TriageState,
+        (AlarmEvent, SensorEvent, LocationEvent, VoiceEvent),
         triage.process,
     ),
     Processor(falls.NAME, falls.FallsState, (AlarmEvent,), falls.process),
     Processor(
-        health.NAME, health.HealthState, (AlarmEvent, SensorEvent, LocationEvent),
-        health.process, health.check,
+        health.NAME,
+        health.HealthState,
+        (AlarmEvent, SensorEvent, LocationEvent),
+        health.process,
+        health.check,
     ),
     Processor(
-        geofence.NAME, geofence.GeofenceState, (LocationEvent,), geofence.process,
+        geofence.NAME,
+        geofence.GeofenceState,
+        (LocationEvent,),
+        geofence.process,
         geofence.check,
     ),
     Processor(
-        activity.NAME, activity.ActivityState, (SensorEvent, LocationEvent), activity.process,
+        activity.NAME,
+        activity.ActivityState,
+        (SensorEvent, LocationEvent),
+        activity.process,
         activity.check,
     ),
 )

@@ -58,10 +58,15 @@ def process(
         )
     return state, [
         signal(
-            NAME, event.person_id, day.isoformat(), person_id=event.person_id, at=at,
+            NAME,
+            event.person_id,
+            day.isoformat(),
+            person_id=event.person_id,
+            at=at,
             script=ScriptName.FALLS_FOLLOW_UP,
             reason=f"Fall detector alarm at {local(at, context.tz).strftime('%H:%M')}: "
             "a falls follow-up call today",
-            evidence=tuple(evidence), call_by=day,
+            evidence=tuple(evidence),
+            call_by=day,
         )
     ]

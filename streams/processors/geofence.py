@@ -67,7 +67,9 @@ def process(
         assert event.position is not None
         at = event.fix_at or event.occurred_at
         state.last_fix = Fix(
-            lat=event.position.lat, lon=event.position.lon, at=at,
+            lat=event.position.lat,
+            lon=event.position.lon,
+            at=at,
             accuracy_m=event.position.accuracy_m,
         )
     zones = active_zones(context, event.occurred_at)
@@ -85,9 +87,7 @@ def process(
     return state, outputs
 
 
-def _outside_of(
-    state: GeofenceState, event: LocationEvent, zones: list[SafeZone]
-) -> str | None:
+def _outside_of(state: GeofenceState, event: LocationEvent, zones: list[SafeZone]) -> str | None:
     """The zone the person is outside of, "" when inside one, None when unknown."""
     if not zones:
         return None
@@ -111,8 +111,13 @@ def _came_back(state: GeofenceState, event: LocationEvent, context: PersonContex
     reason = f"Back in safe zone '{outside.zone}' at {clock_at(event.occurred_at, context.tz)}"
     return [
         close(
-            NAME, event.event_id, person_id=event.person_id, at=event.occurred_at,
-            key=_key(event.person_id), kind=AlertKind.LEFT_SAFE_ZONE, reason=reason,
+            NAME,
+            event.event_id,
+            person_id=event.person_id,
+            at=event.occurred_at,
+            key=_key(event.person_id),
+            kind=AlertKind.LEFT_SAFE_ZONE,
+            reason=reason,
             caused_by=(event.event_id,),
         )
     ]
@@ -151,9 +156,16 @@ def check(state: GeofenceState, context: PersonContext, now: datetime) -> list[O
         evidence = (where,)
     return [
         alert(
-            NAME, state.person_id, "left", outside.zone, outside.since.isoformat(),
-            person_id=state.person_id, at=now, key=_key(state.person_id),
-            kind=AlertKind.LEFT_SAFE_ZONE, summary=summary,
+            NAME,
+            state.person_id,
+            "left",
+            outside.zone,
+            outside.since.isoformat(),
+            person_id=state.person_id,
+            at=now,
+            key=_key(state.person_id),
+            kind=AlertKind.LEFT_SAFE_ZONE,
+            summary=summary,
             priority=AlertPriority.URGENT if at_night else AlertPriority.HIGH,
             evidence=evidence,
         )

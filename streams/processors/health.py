@@ -82,16 +82,25 @@ def _reading(event: object) -> tuple[str, AlertKind, bool, str] | None:
     device = f"sensor '{event.device_id}'"
     cap, value = event.capability, event.value
     if cap is SensorCapability.AVAILABILITY:
-        return device, AlertKind.DEVICE_OFFLINE, value is False, (
-            "offline" if value is False else "online again"
+        return (
+            device,
+            AlertKind.DEVICE_OFFLINE,
+            value is False,
+            ("offline" if value is False else "online again"),
         )
     if cap is SensorCapability.BATTERY_LOW:
-        return device, AlertKind.BATTERY_LOW, value is True, (
-            "battery low" if value is True else "battery ok again"
+        return (
+            device,
+            AlertKind.BATTERY_LOW,
+            value is True,
+            ("battery low" if value is True else "battery ok again"),
         )
     if cap is SensorCapability.TAMPER:
-        return device, AlertKind.TAMPER, value is True, (
-            "tampered with" if value is True else "tamper cleared"
+        return (
+            device,
+            AlertKind.TAMPER,
+            value is True,
+            ("tampered with" if value is True else "tamper cleared"),
         )
     if cap is SensorCapability.BATTERY and not isinstance(value, bool):
         try:
@@ -136,8 +145,15 @@ def _transition(
         summary = f"{sentence(device)}: {what} at {at}"
         return [
             alert(
-                NAME, event.event_id, person_id=event.person_id, at=event.occurred_at,
-                key=key, kind=kind, summary=summary, priority=PRIORITY[kind], queue=TA,
+                NAME,
+                event.event_id,
+                person_id=event.person_id,
+                at=event.occurred_at,
+                key=key,
+                kind=kind,
+                summary=summary,
+                priority=PRIORITY[kind],
+                queue=TA,
                 evidence=(f"{stamp(event.occurred_at, context.tz)} {what}",),
                 caused_by=(event.event_id,),
             )
@@ -146,9 +162,15 @@ def _transition(
         del state.problems[key]
         return [
             close(
-                NAME, event.event_id, person_id=event.person_id, at=event.occurred_at,
-                key=key, kind=kind, reason=f"{sentence(device)}: {what} at {at}",
-                queue=TA, caused_by=(event.event_id,),
+                NAME,
+                event.event_id,
+                person_id=event.person_id,
+                at=event.occurred_at,
+                key=key,
+                kind=kind,
+                reason=f"{sentence(device)}: {what} at {at}",
+                queue=TA,
+                caused_by=(event.event_id,),
             )
         ]
     return []
@@ -181,9 +203,14 @@ def _heartbeat(state: HealthState, event: AlarmEvent, context: PersonContext) ->
     )
     return [
         close(
-            NAME, event.event_id, person_id=event.person_id, at=event.occurred_at,
+            NAME,
+            event.event_id,
+            person_id=event.person_id,
+            at=event.occurred_at,
             key=_missed_key(event.person_id, event.controller_id),
-            kind=AlertKind.DEVICE_OFFLINE, reason=reason, queue=TA,
+            kind=AlertKind.DEVICE_OFFLINE,
+            reason=reason,
+            queue=TA,
             caused_by=(event.event_id,),
         )
     ]
@@ -209,9 +236,17 @@ def check(state: HealthState, context: PersonContext, now: datetime) -> list[Out
         )
         outputs.append(
             alert(
-                NAME, state.person_id, hub, "missed", beats[-1].isoformat(),
-                person_id=state.person_id, at=now, key=_missed_key(state.person_id, hub),
-                kind=AlertKind.DEVICE_OFFLINE, summary=summary, queue=TA,
+                NAME,
+                state.person_id,
+                hub,
+                "missed",
+                beats[-1].isoformat(),
+                person_id=state.person_id,
+                at=now,
+                key=_missed_key(state.person_id, hub),
+                kind=AlertKind.DEVICE_OFFLINE,
+                summary=summary,
+                queue=TA,
                 evidence=(f"last heartbeat {stamp(beats[-1], context.tz)}",),
             )
         )

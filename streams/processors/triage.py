@@ -139,9 +139,7 @@ def _help_requested(event: object) -> tuple[str, str, AlertKind, AlertPriority] 
         if cap is SensorCapability.WATER_LEAK and value is True:
             return event.device_id, "water leak (flood) detected", AlertKind.ALARM, urgent
     if isinstance(event, LocationEvent) and event.sos:
-        where = (
-            f" at {event.position.lat:.5f},{event.position.lon:.5f}" if event.position else ""
-        )
+        where = f" at {event.position.lat:.5f},{event.position.lon:.5f}" if event.position else ""
         return event.tracker_id, f"SOS from GPS tracker{where}", AlertKind.ALARM, urgent
     if isinstance(event, VoiceEvent):
         if event.intent is Intent.SOS:
@@ -167,8 +165,15 @@ def _scaip(state: TriageState, event: AlarmEvent, context: PersonContext) -> lis
     what += f", from hub {event.controller_id}"
     priority = AlertPriority.URGENT if event.is_urgent else AlertPriority.HIGH
     return _raise(
-        state, event, context, scaip_device(event), what, AlertKind.ALARM, priority,
-        event.reference, event.device_type,
+        state,
+        event,
+        context,
+        scaip_device(event),
+        what,
+        AlertKind.ALARM,
+        priority,
+        event.reference,
+        event.device_type,
     )
 
 
@@ -188,7 +193,9 @@ def _raise(
     current = state.open.get(key)
     if current is None:
         state.open[key] = OpenAlarm(
-            raised_at=event.occurred_at, reference=reference or "", device=device,
+            raised_at=event.occurred_at,
+            reference=reference or "",
+            device=device,
             device_type=device_type,
         )
     else:
@@ -196,28 +203,37 @@ def _raise(
     summary = f"{sentence(what)} at {at}"
     return [
         alert(
-            NAME, event.event_id, person_id=event.person_id, at=event.occurred_at, key=key,
-            kind=kind, summary=summary, priority=priority, evidence=(f"{at} {what}",),
+            NAME,
+            event.event_id,
+            person_id=event.person_id,
+            at=event.occurred_at,
+            key=key,
+            kind=kind,
+            summary=summary,
+            priority=priority,
+            evidence=(f"{at} {what}",),
             caused_by=(event.event_id,),
         )
     ]
 
 
-def _close(
-    state: TriageState, event: AlarmEvent, context: PersonContext, how: str
-) -> list[Output]:
+def _close(state: TriageState, event: AlarmEvent, context: PersonContext, how: str) -> list[Output]:
     device = scaip_device(event)
     key = f"alarm:{event.person_id}:{device}"
     if key not in state.open:  # a reset names the alarm by its ref, maybe not its device
-        key = next(
-            (k for k, o in state.open.items() if o.reference == event.reference), key
-        )
+        key = next((k for k, o in state.open.items() if o.reference == event.reference), key)
     opened = state.open.pop(key, None)
     reason = f"Alarm {how} at {clock_at(event.occurred_at, context.tz)}"
     outputs: list[Output] = [
         close(
-            NAME, event.event_id, person_id=event.person_id, at=event.occurred_at, key=key,
-            kind=AlertKind.ALARM, reason=reason, caused_by=(event.event_id,),
+            NAME,
+            event.event_id,
+            person_id=event.person_id,
+            at=event.occurred_at,
+            key=key,
+            kind=AlertKind.ALARM,
+            reason=reason,
+            caused_by=(event.event_id,),
         )
     ]
     if opened is not None and event.occurred_at - opened.raised_at <= QUICK_CANCEL:
@@ -247,11 +263,17 @@ def _count_false_alarm(
     evidence = tuple(f"{stamp(t, context.tz)} raised, then cancelled" for t in times)
     return [
         alert(
-            NAME, event.event_id, "false_alarms", person_id=event.person_id,
-            at=event.occurred_at, key=f"false_alarms:{event.person_id}:{opened.device}",
-            kind=AlertKind.FALSE_ALARMS, summary=summary, priority=AlertPriority.NORMAL,
-            queue=AlertQueue.TECHNOLOGY_ASSISTANT, evidence=evidence,
+            NAME,
+            event.event_id,
+            "false_alarms",
+            person_id=event.person_id,
+            at=event.occurred_at,
+            key=f"false_alarms:{event.person_id}:{opened.device}",
+            kind=AlertKind.FALSE_ALARMS,
+            summary=summary,
+            priority=AlertPriority.NORMAL,
+            queue=AlertQueue.TECHNOLOGY_ASSISTANT,
+            evidence=evidence,
             caused_by=(event.event_id,),
         )
     ]
-

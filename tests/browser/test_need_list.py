@@ -17,12 +17,15 @@ from tests.support.needs import answers_in_crisis, seed_needs
 
 
 def test_in_crisis_goes_to_the_top_without_a_reload(page: Page, console: Console) -> None:
-    ids = seed_needs(console.factory, [
-        ("Ella Grant", "critical", "home", 61, "struggling"),
-        ("Ian Shaw", "substantial", "hospital", 33, "unknown"),
-        ("Morag Bell", "substantial", "home", 12, "managing_ok"),
-        ("Tom Reid", "moderate", "home", 90, "managing_ok"),
-    ])
+    ids = seed_needs(
+        console.factory,
+        [
+            ("Ella Grant", "critical", "home", 61, "struggling"),
+            ("Ian Shaw", "substantial", "hospital", 33, "unknown"),
+            ("Morag Bell", "substantial", "home", 12, "managing_ok"),
+            ("Tom Reid", "moderate", "home", 90, "managing_ok"),
+        ],
+    )
     sign_in(page, console, Role.RMU_OFFICER)  # the RMU officer lands on the list
     expect(page.get_by_role("heading", name="Unmet need", exact=True)).to_be_visible()
     rows = page.locator("#need-rows tr")

@@ -53,16 +53,22 @@ class Up:
     """`tecflow up` started as a shell starts a job: in a process group of its own."""
 
     def __init__(self, data_dir: Path, output: Path, *args: str) -> None:
-        env = {k: v for k, v in os.environ.items()
-               if k not in {"KAFKA_BOOTSTRAP_SERVERS", "TECFLOW_DATABASE_URL"}
-               and not k.startswith("TECFLOW_GATEWAY_MQTT")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"KAFKA_BOOTSTRAP_SERVERS", "TECFLOW_DATABASE_URL"}
+            and not k.startswith("TECFLOW_GATEWAY_MQTT")
+        }
         env |= {"TECFLOW_DATA_DIR": str(data_dir), "TECFLOW_GROUP_TIMEOUT_S": "6"}
         self.output = output
         self.started = time.monotonic()
         with output.open("wb") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "services.cli", "up", *args],
-                env=env, stdout=out, stderr=subprocess.STDOUT, process_group=0,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                process_group=0,
             )
 
     def text(self) -> str:
@@ -73,8 +79,10 @@ class Up:
         return True
 
     def wait_until_running(self, timeout_s: float = 170) -> list[int]:
-        eventually(lambda: READY in self.output.read_bytes() or self.process.poll() is not None,
-                   timeout_s=timeout_s)
+        eventually(
+            lambda: READY in self.output.read_bytes() or self.process.poll() is not None,
+            timeout_s=timeout_s,
+        )
         self.running()
         return children_of(self.process.pid)
 
@@ -100,8 +108,19 @@ def test_a_simulated_day_through_every_part_then_ctrl_c_stops_everything(
     tmp_path: Path,
 ) -> None:
     db, status_file = tmp_path / "tecflow.db", tmp_path / "sim-status.json"
-    up = Up(tmp_path, tmp_path / "first.out", "--simulate", "--people", "60", "--speed",
-            "1440", "--incident-scale", "40", "--days", "1")
+    up = Up(
+        tmp_path,
+        tmp_path / "first.out",
+        "--simulate",
+        "--people",
+        "60",
+        "--speed",
+        "1440",
+        "--incident-scale",
+        "40",
+        "--days",
+        "1",
+    )
     try:
         children = up.wait_until_running()
         assert len(children) >= 10, up.text()  # brokers, workers, gateway, telephony, sim
@@ -110,8 +129,10 @@ def test_a_simulated_day_through_every_part_then_ctrl_c_stops_everything(
         console = re.search(r"console +(http://\S+)", up.text())
         assert console, up.text()
         eventually(lambda: console_answers(console.group(1)), timeout_s=30)
-        eventually(lambda: up.running() and re.search(r"[1-9][0-9.]* events/s", up.text()),
-                   timeout_s=max(1.0, 180 - (time.monotonic() - up.started)))
+        eventually(
+            lambda: up.running() and re.search(r"[1-9][0-9.]* events/s", up.text()),
+            timeout_s=max(1.0, 180 - (time.monotonic() - up.started)),
+        )
         assert re.search(r"demo sign-in: demo-call-handler / \S+ \(call_handler\)", up.text())
         assert re.search(r"SCAIP over SIP +udp\+tcp 127.0.0.1:\d+", up.text())
 
@@ -121,17 +142,27 @@ def test_a_simulated_day_through_every_part_then_ctrl_c_stops_everything(
         eventually(lambda: up.running() and status().get("finished"), timeout_s=150)
         sent = status()
         # Every device event sent is stored, once (ids are the devices' own).
-        eventually(lambda: query(db, "select count(*) from device_events") >= sent["events"],
-                   timeout_s=60)
+        eventually(
+            lambda: query(db, "select count(*) from device_events") >= sent["events"], timeout_s=60
+        )
         assert query(db, "select count(*) from device_events") == sent["events"], sent
         assert query(db, "select count(*) from dead_letters") == 0
-        problems = ("scaip_unanswered", "scaip_refused", "scaip_failed", "alexa_refused",
-                    "alexa_failed", "callers_not_updated")
+        problems = (
+            "scaip_unanswered",
+            "scaip_refused",
+            "scaip_failed",
+            "alexa_refused",
+            "alexa_failed",
+            "callers_not_updated",
+        )
         assert not [p for p in problems if sent["sent"].get(p)], sent
         # Every protocol carried its part: zigbee2mqtt, SCAIP, Alexa (OwnTracks only
         # for residents with a tracker who go out).
-        kinds = dict(sqlite3.connect(db).execute(
-            "select kind, count(*) from device_events group by kind").fetchall())
+        kinds = dict(
+            sqlite3.connect(db)
+            .execute("select kind, count(*) from device_events group by kind")
+            .fetchall()
+        )
         assert kinds["sensor"] and kinds["alarm"], kinds
         assert kinds.get("voice", 0) == sent["sent"].get("alexa", 0), (kinds, sent)
         # Alarms became alerts.
@@ -140,11 +171,18 @@ def test_a_simulated_day_through_every_part_then_ctrl_c_stops_everything(
         assert 0 < query(db, "select count(*) from alerts where kind = 'alarm'") <= alarms
         # The residents answered the service's calls; their answers raised a falls
         # flag and changed the unmet-need list.
-        eventually(lambda: query(db, "select count(*) from calls where answered_by = 'human'"
-                                     " and status = 'completed'"), timeout_s=60)
+        eventually(
+            lambda: query(
+                db,
+                "select count(*) from calls where answered_by = 'human' and status = 'completed'",
+            ),
+            timeout_s=60,
+        )
         eventually(lambda: query(db, "select count(*) from flags"), timeout_s=120)
-        eventually(lambda: query(db, "select count(*) from unmet_need_history"
-                                     " where changed_by != 'sim'"), timeout_s=120)
+        eventually(
+            lambda: query(db, "select count(*) from unmet_need_history where changed_by != 'sim'"),
+            timeout_s=120,
+        )
         stop_s = up.ctrl_c()
     finally:
         up.kill()

@@ -26,9 +26,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.broker, pytest.mark.postgres]
 
 def stored(factory: sessionmaker[Session], who: str) -> list[DeviceEventRecord]:
     with transaction(factory) as session:
-        return list(session.scalars(
-            select(DeviceEventRecord).where(DeviceEventRecord.person_id == who)
-        ))
+        return list(
+            session.scalars(select(DeviceEventRecord).where(DeviceEventRecord.person_id == who))
+        )
 
 
 def dead_letters_with(bootstrap: str, marker: bytes) -> list[DeadLetter]:
@@ -46,19 +46,24 @@ def test_device_event_reaches_the_store_once_and_bad_input_is_dead_lettered(
     first = alarm(person_id=who, reference="1001")
     second = alarm(person_id=who, reference="1002")
     marker = uuid.uuid4().hex.encode()
-    malformed = json.dumps({"kind": "alarm", "person_id": who}).encode()[:-1] + b", \"m\": \"" \
-        + marker + b"\"}"
+    malformed = (
+        json.dumps({"kind": "alarm", "person_id": who}).encode()[:-1] + b', "m": "' + marker + b'"}'
+    )
     env = worker_env(kafka_bootstrap, database_url, app_id=f"spine-{uuid.uuid4().hex[:8]}")
 
-    with tecflow_process("worker", env=env, log_path=tmp_path / "worker.log") as worker, \
-            EventPublisher(kafka_bootstrap) as publisher:
+    with (
+        tecflow_process("worker", env=env, log_path=tmp_path / "worker.log") as worker,
+        EventPublisher(kafka_bootstrap) as publisher,
+    ):
         publisher.publish(Topic.DEVICE_ALARMS, first)
         publisher.publish(Topic.DEVICE_ALARMS, first)  # redelivered
         publisher.publish_raw(Topic.DEVICE_ALARMS, malformed, key=who.encode())
         publisher.publish(Topic.DEVICE_ALARMS, second)  # after the bad one: still processed
 
-        rows = eventually(lambda: len(stored(session_factory, who)) == 2 and
-                          stored(session_factory, who), timeout_s=90)
+        rows = eventually(
+            lambda: len(stored(session_factory, who)) == 2 and stored(session_factory, who),
+            timeout_s=90,
+        )
         letters = eventually(lambda: dead_letters_with(kafka_bootstrap, marker), timeout_s=30)
 
         def letter_in_store() -> bool:

@@ -39,8 +39,10 @@ def test_publisher_keys_events_by_person(kafka_bootstrap: str) -> None:
     with EventPublisher(kafka_bootstrap) as publisher:
         publisher.publish("device.alarms", event)
     consumer = KafkaConsumer(
-        "device.alarms", bootstrap_servers=kafka_bootstrap,
-        auto_offset_reset="earliest", consumer_timeout_ms=5000,
+        "device.alarms",
+        bootstrap_servers=kafka_bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=5000,
     )
     keys = {message.key for message in consumer}
     consumer.close()

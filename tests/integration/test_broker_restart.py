@@ -36,20 +36,26 @@ def test_workers_carry_on_after_the_embedded_broker_restarts(
 
     def stored() -> list[str]:
         with transaction(factory) as session:
-            return [r.payload["reference"] for r in session.scalars(
-                select(DeviceEventRecord).where(DeviceEventRecord.person_id == who))]
+            return [
+                r.payload["reference"]
+                for r in session.scalars(
+                    select(DeviceEventRecord).where(DeviceEventRecord.person_id == who)
+                )
+            ]
 
     broker = EmbeddedBroker(log_path=tmp_path / "broker.log").start()
-    supervisor = Supervisor(env=worker_env(broker.bootstrap_servers, sqlite_url,
-                                           f"restart-{uuid.uuid4().hex[:8]}"),
-                            log_dir=tmp_path)
+    supervisor = Supervisor(
+        env=worker_env(broker.bootstrap_servers, sqlite_url, f"restart-{uuid.uuid4().hex[:8]}"),
+        log_dir=tmp_path,
+    )
     try:
         create_topics(broker.bootstrap_servers, partitions=3)
         supervisor.start("worker", "worker")
         with EventPublisher(broker.bootstrap_servers) as publisher:
             for n in range(5):
-                publisher.publish(Topic.DEVICE_ALARMS,
-                                  alarm(datetime.now(UTC), person_id=who, reference=f"1{n}"))
+                publisher.publish(
+                    Topic.DEVICE_ALARMS, alarm(datetime.now(UTC), person_id=who, reference=f"1{n}")
+                )
         eventually(lambda: len(stored()) == 5, 120)
 
         assert broker._process is not None
@@ -60,11 +66,11 @@ def test_workers_carry_on_after_the_embedded_broker_restarts(
 
         with EventPublisher(broker.bootstrap_servers) as publisher:
             for n in range(5):
-                publisher.publish(Topic.DEVICE_ALARMS, alarm(datetime.now(UTC), person_id=who,
-                                                                reference=f"2{n}"))
+                publisher.publish(
+                    Topic.DEVICE_ALARMS, alarm(datetime.now(UTC), person_id=who, reference=f"2{n}")
+                )
         eventually(lambda: len(stored()) == 10, 180)
-        assert sorted(stored()) == sorted([f"1{n}" for n in range(5)]
-                                          + [f"2{n}" for n in range(5)])
+        assert sorted(stored()) == sorted([f"1{n}" for n in range(5)] + [f"2{n}" for n in range(5)])
         assert supervisor.children["worker"].poll() is None
     finally:
         supervisor.stop_all()

@@ -24,8 +24,18 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path, monkeypatch: pytest.Monke
     result = CliRunner().invoke(main, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
     tables = set(inspect(make_engine(url)).get_table_names())
-    assert {"people", "devices", "device_loans", "alerts", "flags", "unmet_needs",
-            "referrals", "campaigns", "audit_log", "alembic_version"} <= tables
+    assert {
+        "people",
+        "devices",
+        "device_loans",
+        "alerts",
+        "flags",
+        "unmet_needs",
+        "referrals",
+        "campaigns",
+        "audit_log",
+        "alembic_version",
+    } <= tables
 
 
 @pytest.mark.broker
@@ -66,10 +76,12 @@ def test_consent_to_automated_calls_is_set_and_shown_with_who_and_when(
     with transaction(factory) as session:
         session.add(Person(id="P1", display_name="Test Person"))
 
-    given = CliRunner().invoke(main, ["consent", "set", "P1", "given", "--by", "rmu:jo",
-                                      "--how", "in person"])
-    withdrawn = CliRunner().invoke(main, ["consent", "set", "P1", "withdrawn", "--by",
-                                          "handler:sam", "--how", "by phone"])
+    given = CliRunner().invoke(
+        main, ["consent", "set", "P1", "given", "--by", "rmu:jo", "--how", "in person"]
+    )
+    withdrawn = CliRunner().invoke(
+        main, ["consent", "set", "P1", "withdrawn", "--by", "handler:sam", "--how", "by phone"]
+    )
     unknown = CliRunner().invoke(main, ["consent", "set", "P9", "given", "--by", "x"])
     shown = CliRunner().invoke(main, ["consent", "show", "P1"])
 

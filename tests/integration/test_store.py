@@ -18,9 +18,12 @@ pytestmark = pytest.mark.postgres
 
 def door_opened(who: str) -> SensorEvent:
     return SensorEvent(
-        person_id=who, occurred_at=datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
-        source="gateway.mqtt", device_id=f"{who} front door",
-        capability=SensorCapability.CONTACT, value=False,
+        person_id=who,
+        occurred_at=datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+        source="gateway.mqtt",
+        device_id=f"{who} front door",
+        capability=SensorCapability.CONTACT,
+        value=False,
     )
 
 
@@ -55,7 +58,8 @@ def test_a_batch_stores_each_new_event_once_even_when_redelivered_within_it(
         assert store_device_events(session, [new], "device.events") == 0
     with transaction(session_factory) as session:
         stored = session.scalar(
-            select(func.count()).select_from(DeviceEventRecord)
+            select(func.count())
+            .select_from(DeviceEventRecord)
             .where(DeviceEventRecord.person_id == who)
         )
     assert stored == 2
@@ -76,8 +80,13 @@ def test_times_read_back_aware_and_in_utc(session_factory: sessionmaker[Session]
     who = person_id()
     bst = timezone(timedelta(hours=1))
     with transaction(session_factory) as session:
-        session.add(Person(id=who, display_name="Test Person",
-                           away_until=datetime(2026, 7, 1, 12, 0, tzinfo=bst)))
+        session.add(
+            Person(
+                id=who,
+                display_name="Test Person",
+                away_until=datetime(2026, 7, 1, 12, 0, tzinfo=bst),
+            )
+        )
     with transaction(session_factory) as session:
         away = session.get(Person, who).away_until  # type: ignore[union-attr]
     assert away == datetime(2026, 7, 1, 11, 0, tzinfo=UTC)
@@ -89,8 +98,17 @@ def test_only_one_open_alert_per_key(session_factory: sessionmaker[Session]) -> 
     key = f"{who}:alarm:10149471"
 
     def open_alert(session: Session, status: str = "open") -> None:
-        session.add(AlertRecord(person_id=who, alert_key=key, kind="alarm", priority="urgent",
-                          queue="call_handler", summary="Pendant pressed", status=status))
+        session.add(
+            AlertRecord(
+                person_id=who,
+                alert_key=key,
+                kind="alarm",
+                priority="urgent",
+                queue="call_handler",
+                summary="Pendant pressed",
+                status=status,
+            )
+        )
 
     with transaction(session_factory) as session:
         open_alert(session, status="closed")

@@ -14,23 +14,33 @@ from hypothesis_jsonschema import from_schema
 
 Sign = Callable[[str, str, dict[str, str]], dict[str, str]]  # (path, query, form) -> headers
 ANY_JSON = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-              st.text(max_size=20)),
-    lambda inner: st.one_of(st.lists(inner, max_size=3),
-                            st.dictionaries(st.text(max_size=8), inner, max_size=3)),
-    max_leaves=8)
+    st.one_of(
+        st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20)
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
 
 
 def operations(openapi: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(path, method.upper(), operation)
-            for path, item in openapi["paths"].items()
-            for method, operation in item.items() if method in ("get", "post", "put")]
+    return [
+        (path, method.upper(), operation)
+        for path, item in openapi["paths"].items()
+        for method, operation in item.items()
+        if method in ("get", "post", "put")
+    ]
 
 
 @st.composite
-def requests(draw: st.DrawFn, openapi: dict[str, Any], sign: Sign | None = None,
-             forms: st.SearchStrategy[dict[str, str]] | None = None,
-             known: dict[str, str] | None = None) -> httpx.Request:
+def requests(
+    draw: st.DrawFn,
+    openapi: dict[str, Any],
+    sign: Sign | None = None,
+    forms: st.SearchStrategy[dict[str, str]] | None = None,
+    known: dict[str, str] | None = None,
+) -> httpx.Request:
     """`known`: parameter values that reach past lookups (an existing call), drawn half
     the time."""
     path, method, operation = draw(st.sampled_from(operations(openapi)))
@@ -59,11 +69,11 @@ def requests(draw: st.DrawFn, openapi: dict[str, Any], sign: Sign | None = None,
         body = httpx.QueryParams(form).__str__().encode()
         headers["content-type"] = "application/x-www-form-urlencoded"
     else:
-        body = draw(st.one_of(st.binary(max_size=200),
-                              ANY_JSON.map(lambda v: json.dumps(v).encode())))
+        body = draw(
+            st.one_of(st.binary(max_size=200), ANY_JSON.map(lambda v: json.dumps(v).encode()))
+        )
         headers["content-type"] = "application/json"
     query_string = str(httpx.QueryParams(query))
     if sign is not None:
         headers |= sign(path, query_string, form or {})
-    return httpx.Request(method, f"http://test{path}", params=query, headers=headers,
-                         content=body)
+    return httpx.Request(method, f"http://test{path}", params=query, headers=headers, content=body)

@@ -21,14 +21,35 @@ def seed_flag(factory: sessionmaker[Session], name: str) -> tuple[str, uuid.UUID
     person_id = seed_person(factory, display_name=name)
     flag_id, referral_id = uuid.uuid4(), uuid.uuid4()
     now = utcnow()
-    assert handle(flag_command(Flag(
-        person_id=person_id, occurred_at=now, source="streams.outcomes", flag_id=flag_id,
-        risk=QualitativeRisk.HIGH,
-        evidence=("welfare call: fell in the last few days", "unable to get up after a fall"),
-        recommended_referral=ReferralTarget.FALLS_TEAM)), SqlAlchemyUnitOfWork(factory))
-    assert handle(referral_command(Referral(
-        person_id=person_id, occurred_at=now, source="streams.outcomes",
-        referral_id=referral_id, target=ReferralTarget.FALLS_TEAM,
-        reason="high falls risk at the welfare call", origin="flag")),
-        SqlAlchemyUnitOfWork(factory))
+    assert handle(
+        flag_command(
+            Flag(
+                person_id=person_id,
+                occurred_at=now,
+                source="streams.outcomes",
+                flag_id=flag_id,
+                risk=QualitativeRisk.HIGH,
+                evidence=(
+                    "welfare call: fell in the last few days",
+                    "unable to get up after a fall",
+                ),
+                recommended_referral=ReferralTarget.FALLS_TEAM,
+            )
+        ),
+        SqlAlchemyUnitOfWork(factory),
+    )
+    assert handle(
+        referral_command(
+            Referral(
+                person_id=person_id,
+                occurred_at=now,
+                source="streams.outcomes",
+                referral_id=referral_id,
+                target=ReferralTarget.FALLS_TEAM,
+                reason="high falls risk at the welfare call",
+                origin="flag",
+            )
+        ),
+        SqlAlchemyUnitOfWork(factory),
+    )
     return person_id, flag_id, referral_id

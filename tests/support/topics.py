@@ -15,7 +15,9 @@ def read_topic(bootstrap: str, topic: str, model: type[M], idle_ms: int = 3000) 
     """Every message on `topic` from the beginning that is a valid `model`, in order per
     partition; returns once no message has arrived for `idle_ms`."""
     consumer = KafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
         consumer_timeout_ms=idle_ms,
     )
     parsed: list[M] = []

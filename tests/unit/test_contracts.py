@@ -57,8 +57,12 @@ def test_deterministic_id_is_stable_and_distinct() -> None:
         (ScaipDeviceType.SMOKE, None, ScaipMessageType.ALARM, True),  # no <stc> means alarm
         (ScaipDeviceType.PERSONAL_TRIGGER, ScaipStatus.BATTERY_LOW, ScaipMessageType.ALARM, False),
         (ScaipDeviceType.LOCAL_UNIT, ScaipStatus.TEST_TRANSMISSION, ScaipMessageType.ALARM, False),
-        (ScaipDeviceType.LOCAL_UNIT, ScaipStatus.AUTOMATIC_ALARM, ScaipMessageType.HEARTBEAT,
-         False),
+        (
+            ScaipDeviceType.LOCAL_UNIT,
+            ScaipStatus.AUTOMATIC_ALARM,
+            ScaipMessageType.HEARTBEAT,
+            False,
+        ),
         (ScaipDeviceType.PERSONAL_TRIGGER, ScaipStatus.MANUAL_ALARM, ScaipMessageType.RESET, False),
         (ScaipDeviceType.DOOR_SENSOR, ScaipStatus.OPEN, ScaipMessageType.ALARM, False),
     ],
@@ -72,8 +76,12 @@ def test_alarm_urgency_follows_device_and_status_codes(
 
 def test_device_topics_parse_each_kind_by_discriminator() -> None:
     sensor = SensorEvent(
-        person_id="P000001", occurred_at=NOW, source="gateway.mqtt",
-        device_id="hall motion", capability=SensorCapability.OCCUPANCY, value=True,
+        person_id="P000001",
+        occurred_at=NOW,
+        source="gateway.mqtt",
+        device_id="hall motion",
+        capability=SensorCapability.OCCUPANCY,
+        value=True,
     )
     spec = CATALOGUE[Topic.DEVICE_EVENTS]
     assert spec.parse(sensor.to_bytes()) == sensor

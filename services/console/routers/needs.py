@@ -59,10 +59,12 @@ def filters(
     status: str = "",
     min_days: Annotated[str, Query(max_length=5, pattern=r"^\d*$")] = "",
 ) -> NeedFilters:
-    return NeedFilters(choice(NeedLevel, "need_level", need_level),
-                       choice(WaitingLocation, "waiting_at", waiting_at),
-                       choice(NeedStatus, "status", status),
-                       int(min_days) if min_days else None)
+    return NeedFilters(
+        choice(NeedLevel, "need_level", need_level),
+        choice(WaitingLocation, "waiting_at", waiting_at),
+        choice(NeedStatus, "status", status),
+        int(min_days) if min_days else None,
+    )
 
 
 Filters = Annotated[NeedFilters, Depends(filters)]
@@ -83,11 +85,20 @@ def rows_for(request: Request, chosen: NeedFilters) -> NeedList:
 @router.get("/needs")
 def needs_page(request: Request, session: Db, staff: NeedReader, chosen: Filters) -> HTMLResponse:
     found = triaged_list(session, chosen, today())
-    viewed(request, staff, "unmet_need_list", None, None, shown=len(found.rows),
-           filters=chosen.query())
-    return render(request, "needs.html", staff, found=found, chosen=chosen,
-                  figures=figures(session, today()), levels=list(NeedLevel),
-                  places=list(WaitingLocation), statuses=STATUSES)
+    viewed(
+        request, staff, "unmet_need_list", None, None, shown=len(found.rows), filters=chosen.query()
+    )
+    return render(
+        request,
+        "needs.html",
+        staff,
+        found=found,
+        chosen=chosen,
+        figures=figures(session, today()),
+        levels=list(NeedLevel),
+        places=list(WaitingLocation),
+        statuses=STATUSES,
+    )
 
 
 @router.get("/needs/rows")
@@ -99,12 +110,21 @@ def needs_rows(request: Request, staff: NeedReader, chosen: Filters) -> HTMLResp
 def needs_export(request: Request, session: Db, staff: NeedReader, chosen: Filters) -> Response:
     """The list as it stands (with the filters), every matching row, rank and reason."""
     found = triaged_list(session, chosen, today())
-    viewed(request, staff, "unmet_need_list", None, None, exported=len(found.triaged),
-           filters=chosen.query())
+    viewed(
+        request,
+        staff,
+        "unmet_need_list",
+        None,
+        None,
+        exported=len(found.triaged),
+        filters=chosen.query(),
+    )
     return Response(
-        write_rows(found.triaged), media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition":
-                 f'attachment; filename="unmet-need-{today():%Y-%m-%d}.csv"'},
+        write_rows(found.triaged),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="unmet-need-{today():%Y-%m-%d}.csv"'
+        },
     )
 
 
@@ -125,7 +145,8 @@ async def needs_events(request: Request, staff: NeedReader, chosen: Filters) -> 
             sent = generation
             found = await run_in_threadpool(rows_for, request, chosen)
             html = templates.get_template("_need_rows.html").render(
-                found=found, staff=staff, request=request)
+                found=found, staff=staff, request=request
+            )
             yield ServerSentEvent(data=html, event="needs")
 
     return EventSourceResponse(stream(), ping=15)
@@ -142,18 +163,29 @@ def found_detail(request: Request, session: Db, staff: Staff, person_id: str) ->
 @router.get("/needs/{person_id}")
 def need_page(request: Request, person_id: str, session: Db, staff: NeedReader) -> HTMLResponse:
     detail = found_detail(request, session, staff, person_id)
-    return render(request, "need.html", staff, detail=detail, statuses=STATUSES,
-                  can_change=staff.role in NEED_WORKERS)
+    return render(
+        request,
+        "need.html",
+        staff,
+        detail=detail,
+        statuses=STATUSES,
+        can_change=staff.role in NEED_WORKERS,
+    )
 
 
-def change_status(request: Request, session: Db, staff: Staff, person_id: str,
-                  status: NeedStatus, reason: str) -> None:
+def change_status(
+    request: Request, session: Db, staff: Staff, person_id: str, status: NeedStatus, reason: str
+) -> None:
     """An officer's own judgement of how the person is (a call since may change it again).
     The care record's handler keeps its history and audits it."""
     if not on_list(session, person_id):
         raise HTTPException(404, "this person is not on the unmet-need list")
-    apply(request, ChangeNeedStatus(person_id=person_id, status=status, reason=reason,
-                                    by=actor(staff), at=utcnow()))
+    apply(
+        request,
+        ChangeNeedStatus(
+            person_id=person_id, status=status, reason=reason, by=actor(staff), at=utcnow()
+        ),
+    )
 
 
 @router.post("/needs/{person_id}/status")
@@ -201,30 +233,51 @@ class StatusChange(BaseModel):
 def list_needs(request: Request, session: Db, staff: NeedReader, chosen: Filters) -> NeedListOut:
     """The triaged list, highest priority first (rank is the place in the whole list)."""
     found = triaged_list(session, chosen, today())
-    viewed(request, staff, "unmet_need_list", None, None, shown=len(found.rows),
-           filters=chosen.query())
-    return NeedListOut(waiting=found.waiting, matching=found.matching, needs=[
-        NeedOut(rank=r.item.rank, person_id=r.person_id, name=r.name,
-                **r.item.entry.row.model_dump(exclude={"person_id", "assessed_on",
-                                                       "waiting_since"}),
-                days_waiting=r.item.days_waiting, lives_alone=r.item.entry.lives_alone,
-                falls_flag=r.item.entry.falls_flag, reason=r.item.reason)
-        for r in found.rows])
+    viewed(
+        request, staff, "unmet_need_list", None, None, shown=len(found.rows), filters=chosen.query()
+    )
+    return NeedListOut(
+        waiting=found.waiting,
+        matching=found.matching,
+        needs=[
+            NeedOut(
+                rank=r.item.rank,
+                person_id=r.person_id,
+                name=r.name,
+                **r.item.entry.row.model_dump(
+                    exclude={"person_id", "assessed_on", "waiting_since"}
+                ),
+                days_waiting=r.item.days_waiting,
+                lives_alone=r.item.entry.lives_alone,
+                falls_flag=r.item.entry.falls_flag,
+                reason=r.item.reason,
+            )
+            for r in found.rows
+        ],
+    )
 
 
 @api.get("/figures")
 def weekly(session: Db, _staff: NeedReader) -> dict[str, Any]:
     """The weekly figures: now, the same day last week, who joined and who left."""
     found: WeeklyFigures = figures(session, today())
-    return {"now": found.now.__dict__, "last_week": found.last_week.__dict__,
-            "joined": found.joined, "left": found.left}
+    return {
+        "now": found.now.__dict__,
+        "last_week": found.last_week.__dict__,
+        "joined": found.joined,
+        "left": found.left,
+    }
 
 
 @api.post("/{person_id}/status", responses={404: {"description": "not on the list"}})
-def set_status(request: Request, person_id: str, body: StatusChange, session: Db,
-               staff: NeedWorker) -> dict[str, Any]:
+def set_status(
+    request: Request, person_id: str, body: StatusChange, session: Db, staff: NeedWorker
+) -> dict[str, Any]:
     change_status(request, session, staff, person_id, body.status, body.reason.strip())
     detail = need_detail(session, person_id, today())
     assert detail is not None
-    return {"person_id": person_id, "status": detail.status.value,
-            "rank": detail.item.rank if detail.item else None}
+    return {
+        "person_id": person_id,
+        "status": detail.status.value,
+        "rank": detail.item.rank if detail.item else None,
+    }

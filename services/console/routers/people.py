@@ -561,8 +561,15 @@ def record_consent(request: Request, staff: Staff, person_id: str, body: Consent
         except consent.UnknownPerson as error:
             raise people.PersonNotFound(f"no person {person_id}") from error
 
-    audited(request, staff, person_id, "record_consent", "consent", write,
-            detail=lambda _none: {"consent": body.consent.value})
+    audited(
+        request,
+        staff,
+        person_id,
+        "record_consent",
+        "consent",
+        write,
+        detail=lambda _none: {"consent": body.consent.value},
+    )
 
 
 @router.post("/{person_id}/consent")
@@ -577,8 +584,9 @@ def consent_form(
     return RedirectResponse(f"/people/{person_id}#s-consent", status_code=303)
 
 
-@api.post("/{person_id}/consent", status_code=204,
-          responses={404: {"description": "no such person"}})
+@api.post(
+    "/{person_id}/consent", status_code=204, responses={404: {"description": "no such person"}}
+)
 def post_consent(
     request: Request, person_id: str, body: ConsentIn, staff: RecordEditor
 ) -> Response:

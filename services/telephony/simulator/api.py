@@ -25,8 +25,12 @@ basic = HTTPBasic(auto_error=False)
 
 def twilio_error(status: int, code: int, message: str) -> JSONResponse:
     """An error body shaped like Twilio's, which the client turns into TwilioRestException."""
-    body = {"code": code, "message": message, "status": status,
-            "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+    body = {
+        "code": code,
+        "message": message,
+        "status": status,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+    }
     return JSONResponse(body, status_code=status)
 
 
@@ -95,9 +99,13 @@ def create_sim_app(settings: TelephonySettings) -> FastAPI:
     def list_calls() -> list[dict[str, Any]]:
         return [
             {
-                "sid": call.sid, "to": call.to, "created_at": call.created_at,
-                "status": call.status, "answered_by": call.answered_by,
-                "callbacks": call.callbacks, "transcript": call.transcript,
+                "sid": call.sid,
+                "to": call.to,
+                "created_at": call.created_at,
+                "status": call.status,
+                "answered_by": call.answered_by,
+                "callbacks": call.callbacks,
+                "transcript": call.transcript,
             }
             for call in calls.values()
         ]

@@ -27,8 +27,13 @@ MACHINE = "machine_end_beep"
 ENDED = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 DIAL_TIMEOUT_S = 30  # Twilio's default <Dial timeout>
 # How a dialled line's behaviour ends the <Dial>, as Twilio's DialCallStatus says it.
-DIAL_STATUS = {"answer": "completed", "machine": "completed", "busy": "busy",
-               "failed": "failed", "no-answer": "no-answer"}
+DIAL_STATUS = {
+    "answer": "completed",
+    "machine": "completed",
+    "busy": "busy",
+    "failed": "failed",
+    "no-answer": "no-answer",
+}
 
 
 @dataclass
@@ -54,14 +59,32 @@ class SimCall:
         created = formatdate(self.created_at, usegmt=True)
         uri = f"/2010-04-01/Accounts/{self.account_sid}/Calls/{self.sid}.json"
         return {
-            "sid": self.sid, "account_sid": self.account_sid, "to": self.to,
-            "to_formatted": self.to, "from": self.from_, "from_formatted": self.from_,
-            "status": self.status, "direction": "outbound-api", "api_version": "2010-04-01",
-            "answered_by": self.answered_by, "date_created": created, "date_updated": created,
-            "start_time": None, "end_time": None, "duration": None, "price": None,
-            "price_unit": "USD", "parent_call_sid": None, "phone_number_sid": None,
-            "caller_name": None, "forwarded_from": None, "group_sid": None,
-            "queue_time": "0", "trunk_sid": None, "annotation": None, "uri": uri,
+            "sid": self.sid,
+            "account_sid": self.account_sid,
+            "to": self.to,
+            "to_formatted": self.to,
+            "from": self.from_,
+            "from_formatted": self.from_,
+            "status": self.status,
+            "direction": "outbound-api",
+            "api_version": "2010-04-01",
+            "answered_by": self.answered_by,
+            "date_created": created,
+            "date_updated": created,
+            "start_time": None,
+            "end_time": None,
+            "duration": None,
+            "price": None,
+            "price_unit": "USD",
+            "parent_call_sid": None,
+            "phone_number_sid": None,
+            "caller_name": None,
+            "forwarded_from": None,
+            "group_sid": None,
+            "queue_time": "0",
+            "trunk_sid": None,
+            "annotation": None,
+            "uri": uri,
             "subresource_uris": {"notifications": uri.replace(".json", "/Notifications.json")},
         }
 
@@ -71,7 +94,10 @@ class Player:
     a test scripted it busy or unanswered)."""
 
     def __init__(
-        self, auth_token: str, http: httpx.AsyncClient, ring_s: float,
+        self,
+        auth_token: str,
+        http: httpx.AsyncClient,
+        ring_s: float,
         line: Callable[[str], Caller],
     ) -> None:
         self.validator = RequestValidator(auth_token)
@@ -122,7 +148,8 @@ class Player:
                         return
                     action = verb.get("action") or current
                     reply = caller.answers.get(_step(action)) or (
-                        replies.pop(0) if replies else None)
+                        replies.pop(0) if replies else None
+                    )
                     if reply is None:
                         continue  # silence: Twilio moves on to the next verb
                     given += 1
@@ -165,9 +192,15 @@ class Player:
 
     def _params(self, call: SimCall) -> dict[str, str]:
         params = {
-            "AccountSid": call.account_sid, "ApiVersion": "2010-04-01", "CallSid": call.sid,
-            "CallStatus": call.status, "Direction": "outbound-api", "From": call.from_,
-            "To": call.to, "Called": call.to, "Caller": call.from_,
+            "AccountSid": call.account_sid,
+            "ApiVersion": "2010-04-01",
+            "CallSid": call.sid,
+            "CallStatus": call.status,
+            "Direction": "outbound-api",
+            "From": call.from_,
+            "To": call.to,
+            "Called": call.to,
+            "Caller": call.from_,
         }
         if call.answered_by:
             params["AnsweredBy"] = call.answered_by
@@ -188,8 +221,10 @@ class Player:
         if call.status_callback is None or event not in call.events:
             return
         params = {
-            **self._params(call), "CallbackSource": "call-progress-events",
-            "SequenceNumber": str(len(call.callbacks)), "Timestamp": formatdate(usegmt=True),
+            **self._params(call),
+            "CallbackSource": "call-progress-events",
+            "SequenceNumber": str(len(call.callbacks)),
+            "Timestamp": formatdate(usegmt=True),
         }
         if event == "completed":
             params["CallDuration"] = params["Duration"] = str(call.duration_s)

@@ -51,11 +51,14 @@ def _copy(state: ActivityState) -> ActivityState:
     """A copy safe to change: closed days are never changed (the history list is only
     ever replaced), so only today's summary and the signal dates are copied. A deep copy
     of four weeks of days on every sensor reading costs ten times as much."""
-    return state.model_copy(update={
-        "today": state.today.model_copy(update={"gaps": list(state.today.gaps)})
-        if state.today is not None else None,
-        "last_signal": dict(state.last_signal),
-    })
+    return state.model_copy(
+        update={
+            "today": state.today.model_copy(update={"gaps": list(state.today.gaps)})
+            if state.today is not None
+            else None,
+            "last_signal": dict(state.last_signal),
+        }
+    )
 
 
 def process(
@@ -65,10 +68,15 @@ def process(
         if not is_position(event.position):
             return state, []
         assert event.position is not None
-        state = state.model_copy(update={"last_fix": Fix(
-            lat=event.position.lat, lon=event.position.lon,
-            at=event.fix_at or event.occurred_at,
-        )})
+        state = state.model_copy(
+            update={
+                "last_fix": Fix(
+                    lat=event.position.lat,
+                    lon=event.position.lon,
+                    at=event.fix_at or event.occurred_at,
+                )
+            }
+        )
         return state, []
     if not isinstance(event, SensorEvent) or event.value is None or event.placement is None:
         return state, []
@@ -94,8 +102,11 @@ def process(
                 # Home before getting up at home: up, but not a morning to learn from.
                 state.today.up_min = minute_of_day(at, context.tz)
                 state.today.out_night = True
-        if event.capability is SensorCapability.CONTACT and event.value is False \
-                and not state.coming_in:
+        if (
+            event.capability is SensorCapability.CONTACT
+            and event.value is False
+            and not state.coming_in
+        ):
             outputs += door_opened(state, event, context)
         state.last_door_at = at
         return state, outputs
@@ -141,6 +152,9 @@ def _judge(state: ActivityState, closing: Day, context: PersonContext) -> None:
     """A day that raised "not up" is not learnt from: an incident must never become the
     person's new normal."""
     due, _ = morning_due(state, closing.day, context)
-    if due is not None and closing.up_min is not None \
-            and closing.up_min > minute_of_day(due, context.tz):
+    if (
+        due is not None
+        and closing.up_min is not None
+        and closing.up_min > minute_of_day(due, context.tz)
+    ):
         closing.late_up = True

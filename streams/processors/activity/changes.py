@@ -22,7 +22,10 @@ def routine_changes(
     less = change(state.history, lambda d: d.events)
     if less is not None and less.recent < 0.5 * less.usual.value:
         outputs += _signal_once(
-            state, day, event, ScriptName.WELFARE_CHECK,
+            state,
+            day,
+            event,
+            ScriptName.WELFARE_CHECK,
             f"Less activity at home: {less.recent:.0f} sensor events a day over the last "
             f"{len(less.recent_days)} days, usually {less.usual.value:.0f} (median of "
             f"{less.usual.days} days)",
@@ -31,7 +34,10 @@ def routine_changes(
     night = change(state.history, lambda d: d.night_moves)
     if night is not None and _night_rose(night):
         outputs += _signal_once(
-            state, day, event, ScriptName.FALLS_FOLLOW_UP,
+            state,
+            day,
+            event,
+            ScriptName.FALLS_FOLLOW_UP,
             f"More activity at night: {night.recent:.1f} movements a night over the last "
             f"{len(night.recent_days)} nights, usually {night.usual.value:g} (median of "
             f"{night.usual.days} nights)",
@@ -65,7 +71,15 @@ def _signal_once(
     state.last_signal[script.value] = day
     return [
         signal(
-            NAME, event.person_id, script.value, day.isoformat(), person_id=event.person_id,
-            at=event.occurred_at, script=script, reason=reason, evidence=evidence, call_by=day,
+            NAME,
+            event.person_id,
+            script.value,
+            day.isoformat(),
+            person_id=event.person_id,
+            at=event.occurred_at,
+            script=script,
+            reason=reason,
+            evidence=evidence,
+            call_by=day,
         )
     ]

@@ -90,17 +90,20 @@ def describe(event: SensorEvent) -> str:
     return f"movement in the {place}"
 
 
-def bed_and_chair(
-    state: ActivityState, event: SensorEvent, context: PersonContext
-) -> list[Output]:
+def bed_and_chair(state: ActivityState, event: SensorEvent, context: PersonContext) -> list[Output]:
     occupied = event.value is True
     if event.placement is SensorPlacement.BED:
         state.in_bed = occupied
         if occupied:
             state.bed_at = event.occurred_at
         today = state.today
-        if occupied and today is not None and today.up_min is not None \
-                and state.up_at is not None and event.occurred_at - state.up_at < BACK_TO_BED:
+        if (
+            occupied
+            and today is not None
+            and today.up_min is not None
+            and state.up_at is not None
+            and event.occurred_at - state.up_at < BACK_TO_BED
+        ):
             today.up_min = state.up_at = None  # back to bed: not up yet
     if event.placement is not SensorPlacement.CHAIR:
         return []
@@ -123,8 +126,13 @@ def bed_and_chair(
     reason = f"Left the chair at {clock_at(event.occurred_at, context.tz)} after {duration(sat)}"
     return [
         close(
-            NAME, event.event_id, person_id=event.person_id, at=event.occurred_at,
-            key=f"chair:{event.person_id}", kind=AlertKind.CHAIR_NOT_LEFT, reason=reason,
+            NAME,
+            event.event_id,
+            person_id=event.person_id,
+            at=event.occurred_at,
+            key=f"chair:{event.person_id}",
+            kind=AlertKind.CHAIR_NOT_LEFT,
+            reason=reason,
             caused_by=(event.event_id,),
         )
     ]
@@ -143,8 +151,10 @@ def chair_limit(days: list[Day], evening: bool) -> tuple[timedelta, str]:
         return limit, f"no routine yet {part}, limit {duration(limit)}"
     limit = max(MIN_CHAIR_LIMIT, timedelta(minutes=1.5 * sits.high))
     usually = duration(timedelta(minutes=sits.value))
-    return limit, (f"usually sits for at most {usually} at a time {part} (median of "
-                   f"{sits.days} days; limit {duration(limit)})")
+    return limit, (
+        f"usually sits for at most {usually} at a time {part} (median of "
+        f"{sits.days} days; limit {duration(limit)})"
+    )
 
 
 def about(state: ActivityState, event: SensorEvent, context: PersonContext) -> list[Output]:
@@ -152,8 +162,11 @@ def about(state: ActivityState, event: SensorEvent, context: PersonContext) -> l
     today = state.today
     assert today is not None and event.placement is not None
     at = event.occurred_at
-    if state.bout_start is None or state.last_about_at is None \
-            or at - state.last_about_at > BOUT_PAUSE:
+    if (
+        state.bout_start is None
+        or state.last_about_at is None
+        or at - state.last_about_at > BOUT_PAUSE
+    ):
         state.bout_start, state.bout_day_room, state.bout_places = at, 0, []
     state.last_about_at = at
     if event.placement in DAY_ROOMS:
@@ -161,12 +174,13 @@ def about(state: ActivityState, event: SensorEvent, context: PersonContext) -> l
     if event.placement not in state.bout_places:
         state.bout_places = [*state.bout_places, event.placement]
     span = at - state.bout_start
-    sustained = span >= SUSTAINED or (state.bout_day_room >= DAY_ROOM_READINGS
-                                      and span >= DAY_ROOM_SPAN) \
+    sustained = (
+        span >= SUSTAINED
+        or (state.bout_day_room >= DAY_ROOM_READINGS and span >= DAY_ROOM_SPAN)
         or (state.bout_day_room > 0 and len(state.bout_places) >= DAY_ROOM_PLACES)
+    )
     began = minute_of_day(state.bout_start, context.tz)
-    if today.up_min is not None or not sustained \
-            or not EARLIEST_UP_MIN <= began < NIGHT.start_min:
+    if today.up_min is not None or not sustained or not EARLIEST_UP_MIN <= began < NIGHT.start_min:
         return []  # up already, not yet, or up late in the evening before the day
     today.up_min = minute_of_day(state.bout_start, context.tz)
     state.up_at, state.asleep_since = at, None
@@ -174,13 +188,20 @@ def about(state: ActivityState, event: SensorEvent, context: PersonContext) -> l
     if due is None or at < due:
         return []  # no "not up" alert can have been raised
     # The timed check may have raised "not up": being up closes it.
-    reason = (f"Up: about outside the bedroom since {clock_at(state.bout_start, context.tz)}"
-              f" ({describe(event)} at {clock_at(at, context.tz)})")
+    reason = (
+        f"Up: about outside the bedroom since {clock_at(state.bout_start, context.tz)}"
+        f" ({describe(event)} at {clock_at(at, context.tz)})"
+    )
     return [
         close(
-            NAME, event.event_id, person_id=event.person_id, at=at,
-            key=_morning_key(event.person_id, today.day), kind=AlertKind.NO_MORNING_ACTIVITY,
-            reason=reason, caused_by=(event.event_id,),
+            NAME,
+            event.event_id,
+            person_id=event.person_id,
+            at=at,
+            key=_morning_key(event.person_id, today.day),
+            kind=AlertKind.NO_MORNING_ACTIVITY,
+            reason=reason,
+            caused_by=(event.event_id,),
         )
     ]
 
@@ -189,8 +210,9 @@ def _morning_key(person_id: str, day: date) -> str:
     return f"inactivity:{person_id}:{day.isoformat()}"
 
 
-def morning_due(state: ActivityState, day: date, context: PersonContext
-                ) -> tuple[datetime | None, str]:
+def morning_due(
+    state: ActivityState, day: date, context: PersonContext
+) -> tuple[datetime | None, str]:
     """When not being up becomes an alert, and the usual it comes from. After the
     warm-up, a person whose mornings could not be learnt (too few at home, or too
     irregular) is expected up by DEFAULT_UP: no one goes unwatched."""
@@ -199,11 +221,15 @@ def morning_due(state: ActivityState, day: date, context: PersonContext
     if up is None:
         if len(at_home(days)) < MIN_HISTORY_DAYS:
             return None, ""
-        return (at_wall_clock(day, DEFAULT_UP_MIN + MORNING_MARGIN, context.tz),
-                f"No usual time up learnt yet (up by {clock(DEFAULT_UP_MIN)} assumed)")
+        return (
+            at_wall_clock(day, DEFAULT_UP_MIN + MORNING_MARGIN, context.tz),
+            f"No usual time up learnt yet (up by {clock(DEFAULT_UP_MIN)} assumed)",
+        )
     due_min = min(int(up.upper) + MORNING_MARGIN, 23 * 60 - 1)
-    usually = (f"Usually up by {clock(int(up.upper))} (3 days in 4 of {up.days}; "
-               f"median {clock(int(up.value))})")
+    usually = (
+        f"Usually up by {clock(int(up.upper))} (3 days in 4 of {up.days}; "
+        f"median {clock(int(up.value))})"
+    )
     return at_wall_clock(day, due_min, context.tz), usually
 
 
@@ -213,13 +239,16 @@ def still_limit(days: list[Day], block: int) -> tuple[timedelta, str]:
         return MAX_STILL, f"no routine yet for {block_name(block)}"
     high = timedelta(minutes=gap.high)
     limit = min(MAX_STILL, max(MIN_STILL, high * 1.5, high + STILL_MARGIN))
-    return limit, (f"at home between {block_name(block)} usually still for at most "
-                   f"{duration(timedelta(minutes=gap.value))} at a time (median of {gap.days}"
-                   f" days; 9 days in 10 within {duration(high)})")
+    return limit, (
+        f"at home between {block_name(block)} usually still for at most "
+        f"{duration(timedelta(minutes=gap.value))} at a time (median of {gap.days}"
+        f" days; 9 days in 10 within {duration(high)})"
+    )
 
 
-def still_since(state: ActivityState, context: PersonContext, now: datetime
-                ) -> tuple[datetime, timedelta, str] | None:
+def still_since(
+    state: ActivityState, context: PersonContext, now: datetime
+) -> tuple[datetime, timedelta, str] | None:
     """A daytime stillness the rule watches: since the last activity indoors, in the
     daytime, after getting up and two hours or more before the usual bedtime, at home,
     begun outside the bedroom and not in the chair. Returns its start, limit and why."""
@@ -227,10 +256,17 @@ def still_since(state: ActivityState, context: PersonContext, now: datetime
     if last is not None and state.last_door_at is not None and state.last_door_at > last:
         last = state.last_door_at  # someone came in (or went out: then `out_since` says)
     # In bed, unless seen about outside the bedroom since (a mat can stick "occupied").
-    in_bed = state.in_bed and (state.bed_at is None or state.last_about_at is None
-                               or state.bed_at >= state.last_about_at)
-    if last is None or today is None or today.up_min is None or in_bed \
-            or state.chair_since is not None or state.last_indoor_place in BEDROOM:
+    in_bed = state.in_bed and (
+        state.bed_at is None or state.last_about_at is None or state.bed_at >= state.last_about_at
+    )
+    if (
+        last is None
+        or today is None
+        or today.up_min is None
+        or in_bed
+        or state.chair_since is not None
+        or state.last_indoor_place in BEDROOM
+    ):
         return None  # asleep or resting (the chair has its own rule)
     if routine_day(last, context.tz) != today.day or out_since(state, now) is not None:
         return None
@@ -250,8 +286,7 @@ def still_since(state: ActivityState, context: PersonContext, now: datetime
     return last, limit, usually
 
 
-def record_gap(state: ActivityState, event: SensorEvent, context: PersonContext
-               ) -> list[Output]:
+def record_gap(state: ActivityState, event: SensorEvent, context: PersonContext) -> list[Output]:
     """Before an indoor activity is noted: the still spell it ends, learnt for its time
     of day, and the close of an inactivity alert it may have raised."""
     watched = still_since(state, context, event.occurred_at)
@@ -268,13 +303,23 @@ def record_gap(state: ActivityState, event: SensorEvent, context: PersonContext
             state.today.gaps[block] = max(state.today.gaps[block], minutes)
         return []
     state.today.gaps[block] = LEFT_OUT  # raised an alert: not the new normal
-    reason = (f"Activity again at {clock_at(event.occurred_at, context.tz)} "
-              f"({describe(event)}) after {duration(still)} still")
-    return [close(
-        NAME, event.event_id, "still", person_id=event.person_id, at=event.occurred_at,
-        key=_still_key(event.person_id, last), kind=AlertKind.DAYTIME_INACTIVITY,
-        reason=reason, caused_by=(event.event_id,),
-    )]
+    reason = (
+        f"Activity again at {clock_at(event.occurred_at, context.tz)} "
+        f"({describe(event)}) after {duration(still)} still"
+    )
+    return [
+        close(
+            NAME,
+            event.event_id,
+            "still",
+            person_id=event.person_id,
+            at=event.occurred_at,
+            key=_still_key(event.person_id, last),
+            kind=AlertKind.DAYTIME_INACTIVITY,
+            reason=reason,
+            caused_by=(event.event_id,),
+        )
+    ]
 
 
 def _still_key(person_id: str, since: datetime) -> str:
@@ -306,32 +351,56 @@ def check(state: ActivityState, context: PersonContext, now: datetime) -> list[O
             )
             outputs.append(
                 alert(
-                    NAME, state.person_id, "chair", state.chair_since.isoformat(),
-                    person_id=state.person_id, at=now, key=f"chair:{state.person_id}",
-                    kind=AlertKind.CHAIR_NOT_LEFT, summary=summary,
+                    NAME,
+                    state.person_id,
+                    "chair",
+                    state.chair_since.isoformat(),
+                    person_id=state.person_id,
+                    at=now,
+                    key=f"chair:{state.person_id}",
+                    kind=AlertKind.CHAIR_NOT_LEFT,
+                    summary=summary,
                 )
             )
     return outputs
 
 
-def _still(state: ActivityState, context: PersonContext, now: datetime, last: datetime,
-           limit: timedelta, usually: str) -> Output:
-    place = (state.last_indoor_place.value.replace("_", " ")
-             if state.last_indoor_place else "indoors")
-    summary = (f"{sentence(usually)}; no activity since {clock_at(last, context.tz)} "
-               f"({place}), {duration(now - last)}, at home (limit {duration(limit)})")
+def _still(
+    state: ActivityState,
+    context: PersonContext,
+    now: datetime,
+    last: datetime,
+    limit: timedelta,
+    usually: str,
+) -> Output:
+    place = (
+        state.last_indoor_place.value.replace("_", " ") if state.last_indoor_place else "indoors"
+    )
+    summary = (
+        f"{sentence(usually)}; no activity since {clock_at(last, context.tz)} "
+        f"({place}), {duration(now - last)}, at home (limit {duration(limit)})"
+    )
     return alert(
-        NAME, state.person_id, "still", last.isoformat(), person_id=state.person_id, at=now,
-        key=_still_key(state.person_id, last), kind=AlertKind.DAYTIME_INACTIVITY,
+        NAME,
+        state.person_id,
+        "still",
+        last.isoformat(),
+        person_id=state.person_id,
+        at=now,
+        key=_still_key(state.person_id, last),
+        kind=AlertKind.DAYTIME_INACTIVITY,
         summary=summary,
     )
 
 
-def _not_up(state: ActivityState, day: date, context: PersonContext, now: datetime,
-            usually: str) -> Output:
-    seen = (f"last activity outside the bedroom at {clock_at(state.last_about_at, context.tz)}"
-            if state.last_about_at is not None and routine_day(state.last_about_at, context.tz)
-            == day else "no activity outside the bedroom since bedtime")
+def _not_up(
+    state: ActivityState, day: date, context: PersonContext, now: datetime, usually: str
+) -> Output:
+    seen = (
+        f"last activity outside the bedroom at {clock_at(state.last_about_at, context.tz)}"
+        if state.last_about_at is not None and routine_day(state.last_about_at, context.tz) == day
+        else "no activity outside the bedroom since bedtime"
+    )
     if state.in_bed:
         kind = AlertKind.BED_NOT_LEFT
         summary = f"{usually}; still in bed at {clock_at(now, context.tz)} ({seen})"
@@ -339,8 +408,15 @@ def _not_up(state: ActivityState, day: date, context: PersonContext, now: dateti
         kind = AlertKind.NO_MORNING_ACTIVITY
         summary = f"{usually}; not up at {clock_at(now, context.tz)} ({seen})"
     return alert(
-        NAME, state.person_id, "morning", day.isoformat(), person_id=state.person_id,
-        at=now, key=_morning_key(state.person_id, day), kind=kind, summary=summary,
+        NAME,
+        state.person_id,
+        "morning",
+        day.isoformat(),
+        person_id=state.person_id,
+        at=now,
+        key=_morning_key(state.person_id, day),
+        kind=kind,
+        summary=summary,
     )
 
 

@@ -34,8 +34,7 @@ WANDERING_ABOVE_USUAL = 3
 MIN_BATHROOM_VISITS = 3
 
 
-def door_opened(state: ActivityState, event: SensorEvent, context: PersonContext
-                ) -> list[Output]:
+def door_opened(state: ActivityState, event: SensorEvent, context: PersonContext) -> list[Output]:
     """The front or back door opened, not on coming home (see `process`): going out at
     night only from an occupied home after the person went to bed."""
     today = state.today
@@ -54,19 +53,24 @@ def door_opened(state: ActivityState, event: SensorEvent, context: PersonContext
         if nights
         else "no nights on record yet"
     )
-    settled = ("in bed" if state.in_bed else
-               f"nothing outside the bedroom since {wall(state.last_about_at, context.tz)}"
-               if state.last_about_at is not None else "nothing outside the bedroom tonight")
+    settled = (
+        "in bed"
+        if state.in_bed
+        else f"nothing outside the bedroom since {wall(state.last_about_at, context.tz)}"
+        if state.last_about_at is not None
+        else "nothing outside the bedroom tonight"
+    )
     door = sentence(event.placement.value.replace("_", " "))
-    summary = (f"{door} opened at {clock_at(at, context.tz)} after bedtime, from an occupied "
-               f"home ({settled}); {usually}")
+    summary = (
+        f"{door} opened at {clock_at(at, context.tz)} after bedtime, from an occupied "
+        f"home ({settled}); {usually}"
+    )
     if not first_tonight:
         summary = f"{door} opened again at {clock_at(at, context.tz)}"
     return [_night_alert(event, context, AlertKind.DOOR_AT_NIGHT, summary)]
 
 
-def night_move(state: ActivityState, event: SensorEvent, context: PersonContext
-               ) -> list[Output]:
+def night_move(state: ActivityState, event: SensorEvent, context: PersonContext) -> list[Output]:
     """Activity outside the bedroom (any indoor sensor: motion, cupboards, the flush):
     after bedtime it is a movement at night."""
     today = state.today
@@ -101,8 +105,7 @@ def wandering_limit(usual_moves: float, high: float) -> int:
     return max(MIN_WANDERING_MOVES, ceil(2 * usual_moves), ceil(high) + WANDERING_ABOVE_USUAL)
 
 
-def _bathroom(state: ActivityState, event: SensorEvent, context: PersonContext
-              ) -> list[Output]:
+def _bathroom(state: ActivityState, event: SensorEvent, context: PersonContext) -> list[Output]:
     today = state.today
     assert today is not None
     last, state.last_bathroom_at = state.last_bathroom_at, event.occurred_at
@@ -127,8 +130,14 @@ def _night_alert(
     """One alert a night per kind: repeats the same night merge into it."""
     day = routine_day(event.occurred_at, context.tz)
     return alert(
-        NAME, event.event_id, kind.value, person_id=event.person_id, at=event.occurred_at,
-        key=f"{kind.value}:{event.person_id}:{day.isoformat()}", kind=kind, summary=summary,
+        NAME,
+        event.event_id,
+        kind.value,
+        person_id=event.person_id,
+        at=event.occurred_at,
+        key=f"{kind.value}:{event.person_id}:{day.isoformat()}",
+        kind=kind,
+        summary=summary,
         evidence=(f"{stamp(event.occurred_at, context.tz)} {describe(event)}",),
         caused_by=(event.event_id,),
     )

@@ -91,8 +91,7 @@ def usual(days: list[Day], measure: Callable[[Day], float | None]) -> Usual | No
     values = [v for d in at_home(days) if (v := measure(d)) is not None]
     if len(values) < MIN_HISTORY_DAYS:
         return None
-    return Usual(float(median(values)), len(values), quantile(values, 0.9),
-                 quantile(values, 0.75))
+    return Usual(float(median(values)), len(values), quantile(values, 0.9), quantile(values, 0.75))
 
 
 # Getting up later than this is not a morning to learn from (out all morning without a
@@ -101,8 +100,14 @@ LATEST_LEARNT_UP_MIN = 16 * 60
 
 
 def usual_up(days: list[Day]) -> Usual | None:
-    return usual(days, lambda d: None if d.late_up or d.out_night or d.up_min is None
-                 or d.up_min >= LATEST_LEARNT_UP_MIN else d.up_min)
+    return usual(
+        days,
+        lambda d: (
+            None
+            if d.late_up or d.out_night or d.up_min is None or d.up_min >= LATEST_LEARNT_UP_MIN
+            else d.up_min
+        ),
+    )
 
 
 def usual_sleep(days: list[Day]) -> Usual | None:
@@ -136,6 +141,5 @@ def change(days: list[Day], measure: Callable[[Day], float]) -> Change | None:
     if len(recent) < RECENT_DAYS or len(before) < MIN_HISTORY_DAYS:
         return None
     values = [measure(d) for d in before]
-    base = Usual(float(median(values)), len(before), quantile(values, 0.9),
-                 quantile(values, 0.75))
+    base = Usual(float(median(values)), len(before), quantile(values, 0.9), quantile(values, 0.75))
     return Change(float(mean(measure(d) for d in recent)), base, recent)

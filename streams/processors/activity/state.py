@@ -25,9 +25,15 @@ DOOR_SETTLE = timedelta(minutes=1)
 # Door readings this close together are one passage (opened, shut, opened again).
 PASSAGE = timedelta(minutes=2)
 # Rooms the day is spent in: activity there is being up, unlike a visit to the toilet.
-DAY_ROOMS = frozenset({SensorPlacement.KITCHEN, SensorPlacement.FRIDGE,
-                       SensorPlacement.LIVING_ROOM, SensorPlacement.CHAIR,
-                       SensorPlacement.OTHER})
+DAY_ROOMS = frozenset(
+    {
+        SensorPlacement.KITCHEN,
+        SensorPlacement.FRIDGE,
+        SensorPlacement.LIVING_ROOM,
+        SensorPlacement.CHAIR,
+        SensorPlacement.OTHER,
+    }
+)
 # Gone to bed: this still outside the bedroom, from an hour before their usual bedtime.
 SETTLED = timedelta(minutes=30)
 BEDTIME_EARLY_MIN = 60

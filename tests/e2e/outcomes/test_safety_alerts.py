@@ -34,26 +34,47 @@ def alerts(factory: sessionmaker[Session], who: str) -> list[AlertRecord]:
 
 
 def test_safety_alerts_reach_the_call_handlers_queue(
-    kafka_bootstrap: str, database_url: str, session_factory: sessionmaker[Session],
+    kafka_bootstrap: str,
+    database_url: str,
+    session_factory: sessionmaker[Session],
     tmp_path: Path,
 ) -> None:
     at_risk, dropped, unheard = (person_id("S") for _ in range(3))
     with transaction(session_factory) as session:
-        session.add_all(Person(id=who, display_name="Test Person")
-                        for who in (at_risk, dropped, unheard))
-        session.add(FlagRecord(id=uuid.uuid4(), person_id=at_risk, code="129839007",
-                               status="active", risk="low", evidence=["fell in March"],
-                               raised_at=NOW))
-    missed = outcome(ScriptName.WELFARE_CHECK, {}, person_id=at_risk, at=NOW,
-                     status=CallStatus.NO_ANSWER)
-    cut_off = outcome(ScriptName.UNMET_NEED_CHECKIN, {"coping": "struggling"},
-                      person_id=dropped, at=NOW).model_copy(update={"script_completed": False})
-    no_handler = failed_alert(unheard, uuid.uuid4(), TransferReason.DISTRESS,
-                              (Attempt(0, "no-answer"), Attempt(1, "busy")), 20, NOW)
+        session.add_all(
+            Person(id=who, display_name="Test Person") for who in (at_risk, dropped, unheard)
+        )
+        session.add(
+            FlagRecord(
+                id=uuid.uuid4(),
+                person_id=at_risk,
+                code="129839007",
+                status="active",
+                risk="low",
+                evidence=["fell in March"],
+                raised_at=NOW,
+            )
+        )
+    missed = outcome(
+        ScriptName.WELFARE_CHECK, {}, person_id=at_risk, at=NOW, status=CallStatus.NO_ANSWER
+    )
+    cut_off = outcome(
+        ScriptName.UNMET_NEED_CHECKIN, {"coping": "struggling"}, person_id=dropped, at=NOW
+    ).model_copy(update={"script_completed": False})
+    no_handler = failed_alert(
+        unheard,
+        uuid.uuid4(),
+        TransferReason.DISTRESS,
+        (Attempt(0, "no-answer"), Attempt(1, "busy")),
+        20,
+        NOW,
+    )
     env = worker_env(kafka_bootstrap, database_url, app_id=f"safety-{at_risk}")
 
-    with tecflow_process("worker", env=env, log_path=tmp_path / "worker.log"), \
-            EventPublisher(kafka_bootstrap) as publisher:
+    with (
+        tecflow_process("worker", env=env, log_path=tmp_path / "worker.log"),
+        EventPublisher(kafka_bootstrap) as publisher,
+    ):
         publisher.publish(Topic.CALLS_OUTCOMES, missed)
         publisher.publish(Topic.CALLS_OUTCOMES, cut_off)
         publisher.publish(Topic.ALERTS, no_handler)

@@ -41,7 +41,10 @@ NUMBERS = itertools.count(900000)  # unique per simulator: each test's caller is
 
 def telephony_env(sim_port: int, ivr_port: int) -> dict[str, str]:
     return local_telephony_env(
-        sim_port, ivr_port, ACCOUNT_SID, AUTH_TOKEN,
+        sim_port,
+        ivr_port,
+        ACCOUNT_SID,
+        AUTH_TOKEN,
         TECFLOW_TELEPHONY_SCRS_NUMBER=SCRS_NUMBER,
         TECFLOW_TELEPHONY_SCRS_FALLBACK_NUMBER=SCRS_SECOND_NUMBER,
         TECFLOW_TELEPHONY_SIM_RING_S="0.05",
@@ -66,9 +69,7 @@ class Outcomes:
             # Other tests share the topic, some with deliberately malformed outcomes.
             with contextlib.suppress(ValidationError):
                 self.seen.append(CallOutcome.model_validate_json(message.value))
-        return sorted(
-            (o for o in self.seen if o.person_id == who), key=lambda o: o.attempt
-        )
+        return sorted((o for o in self.seen if o.person_id == who), key=lambda o: o.attempt)
 
     def wait(self, who: str, count: int = 1, timeout_s: float = 90) -> list[CallOutcome]:
         return eventually(lambda: len(self.of(who)) >= count and self.of(who), timeout_s)
@@ -116,8 +117,13 @@ class Telephony:
     def request(self, who: str, script: ScriptName, **fields: object) -> CallRequested:
         now = datetime.now(UTC)
         values: dict[str, object] = {
-            "person_id": who, "occurred_at": now, "source": "tests", "script": script,
-            "reason": "end-to-end test", "due_at": now, "window_end": now + timedelta(hours=2),
+            "person_id": who,
+            "occurred_at": now,
+            "source": "tests",
+            "script": script,
+            "reason": "end-to-end test",
+            "due_at": now,
+            "window_end": now + timedelta(hours=2),
         }
         request = CallRequested.model_validate(values | fields)
         self.publisher.publish(Topic.CALLS_REQUESTED, request)

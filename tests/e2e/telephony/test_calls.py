@@ -35,18 +35,31 @@ WELFARE = {"feeling_ok": "yes", "needs_anything": "no", "wants_callback": "yes"}
             ScriptName.UNMET_NEED_CHECKIN,
             ["2", "1", "no", "1", "yes", "3", "no", "yes please"],
             "en-GB",
-            {"coping": "struggling", "eating_and_drinking": "no", "personal_care": "yes",
-             "medication": "yes", "carer_coping": "no_carer", "any_falls": "no",
-             "offer_community_meals": "accepted"},
+            {
+                "coping": "struggling",
+                "eating_and_drinking": "no",
+                "personal_care": "yes",
+                "medication": "yes",
+                "carer_coping": "no_carer",
+                "any_falls": "no",
+                "offer_community_meals": "accepted",
+            },
         ),
         (
             ScriptName.FALLS_PREVENTION,
             ["2", "yes", "2", "1", "2", "2", "no", "2", "1"],
             "en-GB",
-            {"fallen_past_year": "no", "unsteady": "yes", "worried_about_falling": "no",
-             "four_or_more_medications": "yes", "stroke_or_parkinsons": "no",
-             "balance_problems": "no", "cannot_rise_from_chair": "no", "frailty": "no",
-             "offer_falls_classes": "accepted"},
+            {
+                "fallen_past_year": "no",
+                "unsteady": "yes",
+                "worried_about_falling": "no",
+                "four_or_more_medications": "yes",
+                "stroke_or_parkinsons": "no",
+                "balance_problems": "no",
+                "cannot_rise_from_chair": "no",
+                "frailty": "no",
+                "offer_falls_classes": "accepted",
+            },
         ),
         (
             ScriptName.FALLS_FOLLOW_UP,
@@ -57,7 +70,10 @@ WELFARE = {"feeling_ok": "yes", "needs_anything": "no", "wants_callback": "yes"}
     ],
 )
 def test_each_script_runs_end_to_end_and_every_answer_arrives(
-    telephony: Telephony, script: ScriptName, says: list[str], language: str,
+    telephony: Telephony,
+    script: ScriptName,
+    says: list[str],
+    language: str,
     expected: dict[str, str],
 ) -> None:
     who = telephony.person([{"says": says}])
@@ -93,8 +109,9 @@ def test_a_caller_who_hangs_up_half_way_keeps_the_answers_given(telephony: Telep
     assert not outcome.script_completed
     with transaction(telephony.factory) as session:
         stored = session.execute(
-            select(CallAnswer.question_id, CallAnswer.value)
-            .where(CallAnswer.call_id == request.event_id)
+            select(CallAnswer.question_id, CallAnswer.value).where(
+                CallAnswer.call_id == request.event_id
+            )
         ).all()
     assert dict(stored) == expected
 
@@ -109,7 +126,8 @@ def test_press_0_is_a_warm_transfer_to_the_scrs_line(telephony: Telephony) -> No
     assert answers(outcome.answers) == {"feeling_ok": "yes"}
     [call] = telephony.sim_calls(phone_of(telephony.factory, who))
     assert call["transcript"][-2:] == [  # type: ignore[index]
-        f"dial: {SCRS_NUMBER} (timeout 20 s)", f"dial {SCRS_NUMBER}: completed"
+        f"dial: {SCRS_NUMBER} (timeout 20 s)",
+        f"dial {SCRS_NUMBER}: completed",
     ]
 
 
@@ -121,7 +139,9 @@ def test_a_fall_in_the_last_days_goes_straight_to_a_handler(telephony: Telephony
 
     assert outcome.transferred_to_handler
     assert answers(outcome.answers) == {
-        "fallen_past_year": "yes", "unsteady": "no", "worried_about_falling": "no",
+        "fallen_past_year": "yes",
+        "unsteady": "no",
+        "worried_about_falling": "no",
         "fall_in_last_days": "yes",
     }
 
@@ -142,25 +162,32 @@ def test_a_redelivered_request_is_dialled_once(telephony: Telephony) -> None:
 def test_unanswered_calls_are_retried_by_the_policy_then_marked_final(
     telephony: Telephony,
 ) -> None:
-    who = telephony.person([{"behaviour": "no-answer"}, {"behaviour": "busy"},
-                            {"behaviour": "machine"}])
+    who = telephony.person(
+        [{"behaviour": "no-answer"}, {"behaviour": "busy"}, {"behaviour": "machine"}]
+    )
     first = telephony.request(who, ScriptName.WELFARE_CHECK, max_attempts=3, retry_after_s=1)
 
     outcomes = telephony.outcomes.wait(who, count=3)
 
     second_id = deterministic_id(first.event_id, 1)
     assert [o.request_id for o in outcomes] == [
-        first.event_id, second_id, deterministic_id(second_id, 2)
+        first.event_id,
+        second_id,
+        deterministic_id(second_id, 2),
     ]
     assert [o.attempt for o in outcomes] == [1, 2, 3]
     assert [o.status for o in outcomes] == [
-        CallStatus.NO_ANSWER, CallStatus.BUSY, CallStatus.MACHINE
+        CallStatus.NO_ANSWER,
+        CallStatus.BUSY,
+        CallStatus.MACHINE,
     ]
     assert [o.final_attempt for o in outcomes] == [False, False, True]
     assert outcomes[2].answered_by is AnsweredBy.MACHINE_END_BEEP
     # each retry waited retry_after_s after the attempt before it ended
-    assert all(b.occurred_at - a.occurred_at >= timedelta(seconds=1)
-               for a, b in itertools.pairwise(outcomes))
+    assert all(
+        b.occurred_at - a.occurred_at >= timedelta(seconds=1)
+        for a, b in itertools.pairwise(outcomes)
+    )
     assert len(telephony.sim_calls(phone_of(telephony.factory, who))) == 3
 
 
@@ -171,7 +198,8 @@ def test_an_answer_on_a_retry_ends_the_retries(telephony: Telephony) -> None:
     outcomes = telephony.outcomes.wait(who, count=2)
 
     assert [(o.status, o.attempt, o.final_attempt) for o in outcomes] == [
-        (CallStatus.BUSY, 1, False), (CallStatus.COMPLETED, 2, False)
+        (CallStatus.BUSY, 1, False),
+        (CallStatus.COMPLETED, 2, False),
     ]
     assert len(telephony.sim_calls(phone_of(telephony.factory, who))) == 2
 
@@ -198,7 +226,5 @@ def test_a_person_without_a_phone_number_is_a_failed_call(telephony: Telephony) 
 
     [outcome] = telephony.outcomes.wait(who)
 
-    assert (outcome.status, outcome.end_reason) == (
-        CallStatus.FAILED, "no phone number on record"
-    )
+    assert (outcome.status, outcome.end_reason) == (CallStatus.FAILED, "no phone number on record")
     assert outcome.final_attempt

@@ -49,8 +49,9 @@ def test_distress_mid_script_reaches_a_handler_at_once(
     said = transcript(telephony, who)
     # The words are followed by the transfer and the Dial, no other question between.
     words_at = said.index(f"caller: {says[-1]}")
-    assert said[words_at + 2:] == [
-        f"dial: {SCRS_NUMBER} (timeout 20 s)", f"dial {SCRS_NUMBER}: completed"
+    assert said[words_at + 2 :] == [
+        f"dial: {SCRS_NUMBER} (timeout 20 s)",
+        f"dial {SCRS_NUMBER}: completed",
     ]
 
 
@@ -68,12 +69,14 @@ def test_silence_after_answering_reaches_a_handler(telephony: Telephony) -> None
 def lines_down(telephony: Telephony) -> Iterator[None]:
     """Nobody answers the SCRS line and the second line is busy (for this test only)."""
     for number, behaviour in ((SCRS_NUMBER, "no-answer"), (SCRS_SECOND_NUMBER, "busy")):
-        httpx.put(f"{telephony.sim_url}/sim/callers/{number}",
-                  json=[{"behaviour": behaviour}]).raise_for_status()
+        httpx.put(
+            f"{telephony.sim_url}/sim/callers/{number}", json=[{"behaviour": behaviour}]
+        ).raise_for_status()
     yield
     for number in (SCRS_NUMBER, SCRS_SECOND_NUMBER):
-        httpx.put(f"{telephony.sim_url}/sim/callers/{number}",
-                  json=[{"behaviour": "answer"}]).raise_for_status()
+        httpx.put(
+            f"{telephony.sim_url}/sim/callers/{number}", json=[{"behaviour": "answer"}]
+        ).raise_for_status()
 
 
 def test_an_unanswered_transfer_raises_an_urgent_alert_with_the_time(
@@ -89,16 +92,20 @@ def test_an_unanswered_transfer_raises_an_urgent_alert_with_the_time(
     assert outcome.end_reason == TRANSFER_FAILED
     said = transcript(telephony, who)
     assert [line for line in said if line.startswith("dial")] == [
-        f"dial: {SCRS_NUMBER} (timeout 20 s)", f"dial {SCRS_NUMBER}: no-answer",
-        f"dial: {SCRS_SECOND_NUMBER} (timeout 20 s)", f"dial {SCRS_SECOND_NUMBER}: busy",
+        f"dial: {SCRS_NUMBER} (timeout 20 s)",
+        f"dial {SCRS_NUMBER}: no-answer",
+        f"dial: {SCRS_SECOND_NUMBER} (timeout 20 s)",
+        f"dial {SCRS_SECOND_NUMBER}: busy",
     ]
     assert "raised an urgent alert" in said[-1] and "999" in said[-1]
 
     def published() -> Alert | None:
         with transaction(telephony.factory) as session:
-            rows = session.scalars(select(TelephonyOutbox).where(
-                TelephonyOutbox.topic == "alerts",
-                TelephonyOutbox.published_at.is_not(None))).all()
+            rows = session.scalars(
+                select(TelephonyOutbox).where(
+                    TelephonyOutbox.topic == "alerts", TelephonyOutbox.published_at.is_not(None)
+                )
+            ).all()
         alerts = [Alert.model_validate(r.payload) for r in rows if r.payload["person_id"] == who]
         return alerts[0] if alerts else None
 

@@ -65,16 +65,22 @@ def test_the_list_is_in_triage_order_with_each_reason(
     assert "waiting 100 days at home" in page
 
 
-@pytest.mark.parametrize(("query", "kept"), [
-    ("need_level=critical", {0}),
-    ("waiting_at=hospital", {1}),
-    ("waiting_at=home&status=unknown", {2}),
-    ("min_days=50", {2}),
-    ("min_days=10&need_level=", {0, 1, 2}),
-    ("need_level=&waiting_at=&status=&min_days=", {0, 1, 2}),
-])
+@pytest.mark.parametrize(
+    ("query", "kept"),
+    [
+        ("need_level=critical", {0}),
+        ("waiting_at=hospital", {1}),
+        ("waiting_at=home&status=unknown", {2}),
+        ("min_days=50", {2}),
+        ("min_days=10&need_level=", {0, 1, 2}),
+        ("need_level=&waiting_at=&status=&min_days=", {0, 1, 2}),
+    ],
+)
 def test_filters(
-    query: str, kept: set[int], client: TestClient, accounts: dict[Role, Account],
+    query: str,
+    kept: set[int],
+    client: TestClient,
+    accounts: dict[Role, Account],
     mine: list[str],
 ) -> None:
     sign_in(client, accounts[Role.RMU_OFFICER])
@@ -92,14 +98,19 @@ def test_a_bad_filter_is_refused(
 
 
 def test_a_status_change_moves_the_entry_and_is_kept_and_audited(
-    client: TestClient, accounts: dict[Role, Account], mine: list[str],
+    client: TestClient,
+    accounts: dict[Role, Account],
+    mine: list[str],
     console_factory: sessionmaker[Session],
 ) -> None:
     ben = mine[1]
     officer = accounts[Role.RMU_OFFICER]
     csrf = sign_in(client, officer)
-    done = client.post(f"/needs/{ben}/status", follow_redirects=False, data={
-        "csrf_token": csrf, "status": "in_crisis", "reason": "daughter rang: not coping"})
+    done = client.post(
+        f"/needs/{ben}/status",
+        follow_redirects=False,
+        data={"csrf_token": csrf, "status": "in_crisis", "reason": "daughter rang: not coping"},
+    )
     assert done.status_code == 303 and done.headers["location"] == f"/needs/{ben}"
     needs = listed(client)
     assert needs[ben]["status"] == "in_crisis"
@@ -108,18 +119,34 @@ def test_a_status_change_moves_the_entry_and_is_kept_and_audited(
     assert "daughter rang: not coping" in history and officer.username in history
     assert "managing_ok → in_crisis" in history
     with console_factory() as session:
-        audited = session.scalars(select(AuditRecord).where(
-            AuditRecord.person_id == ben, AuditRecord.action == "change_need_status")).all()
+        audited = session.scalars(
+            select(AuditRecord).where(
+                AuditRecord.person_id == ben, AuditRecord.action == "change_need_status"
+            )
+        ).all()
     assert [(a.actor, a.detail["status"]) for a in audited] == [(officer.username, "in_crisis")]
     # the API does the same; a blank reason is refused; an unknown person is not found
     headers = {"X-CSRF-Token": csrf}
-    again = client.post(f"/api/needs/{ben}/status", headers=headers,
-                        json={"status": "struggling", "reason": "rang back, calmer"})
+    again = client.post(
+        f"/api/needs/{ben}/status",
+        headers=headers,
+        json={"status": "struggling", "reason": "rang back, calmer"},
+    )
     assert again.status_code == 200 and again.json()["status"] == "struggling"
-    assert client.post(f"/api/needs/{ben}/status", headers=headers,
-                       json={"status": "struggling", "reason": ""}).status_code == 422
-    assert client.post("/api/needs/PNOBODY/status", headers=headers,
-                       json={"status": "struggling", "reason": "x"}).status_code == 404
+    assert (
+        client.post(
+            f"/api/needs/{ben}/status", headers=headers, json={"status": "struggling", "reason": ""}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            "/api/needs/PNOBODY/status",
+            headers=headers,
+            json={"status": "struggling", "reason": "x"},
+        ).status_code
+        == 404
+    )
 
 
 def test_managers_read_the_list_but_do_not_change_it(
@@ -128,8 +155,11 @@ def test_managers_read_the_list_but_do_not_change_it(
     csrf = sign_in(client, accounts[Role.MANAGER])
     page = client.get(f"/needs/{mine[0]}")
     assert page.status_code == 200 and "Change their status" not in page.text
-    refused = client.post(f"/api/needs/{mine[0]}/status", headers={"X-CSRF-Token": csrf},
-                          json={"status": "in_crisis", "reason": "x"})
+    refused = client.post(
+        f"/api/needs/{mine[0]}/status",
+        headers={"X-CSRF-Token": csrf},
+        json={"status": "in_crisis", "reason": "x"},
+    )
     assert refused.status_code == 403
 
 
@@ -149,7 +179,9 @@ def test_the_export_is_the_list_with_rank_and_reason(
 
 
 def test_the_weekly_figures_are_the_stores(
-    client: TestClient, accounts: dict[Role, Account], mine: list[str],
+    client: TestClient,
+    accounts: dict[Role, Account],
+    mine: list[str],
     console_factory: sessionmaker[Session],
 ) -> None:
     sign_in(client, accounts[Role.MANAGER])
@@ -157,8 +189,11 @@ def test_the_weekly_figures_are_the_stores(
     today = date.today()
     with console_factory() as session:
         expected = weekly_figures(list_entries(session, today - timedelta(days=7)), today)
-    assert figures["now"]["people"] == expected.now.people == client.get(
-        "/api/needs").json()["waiting"]
+    assert (
+        figures["now"]["people"]
+        == expected.now.people
+        == client.get("/api/needs").json()["waiting"]
+    )
     assert figures["now"]["longest_wait_days"] >= 100
     assert (figures["joined"], figures["left"]) == (expected.joined, expected.left)
     assert "People waiting" in client.get("/needs").text

@@ -272,17 +272,27 @@ def test_consent_to_automated_calls_is_recorded_with_its_history(
     person_id = seed_person(console_factory)
     handler = accounts[Role.CALL_HANDLER]
     csrf = sign_in(client, handler)
-    client.post(f"/people/{person_id}/consent",
-                data={"csrf_token": csrf, "answer": "withdrawn", "how": "by phone"})
+    client.post(
+        f"/people/{person_id}/consent",
+        data={"csrf_token": csrf, "answer": "withdrawn", "how": "by phone"},
+    )
     assert client.get(f"/api/people/{person_id}").json()["opted_out"] is True
-    assert client.post(f"/api/people/{person_id}/consent", headers={"X-CSRF-Token": csrf},
-                       json={"consent": "given", "how": "in person"}).status_code == 204
+    assert (
+        client.post(
+            f"/api/people/{person_id}/consent",
+            headers={"X-CSRF-Token": csrf},
+            json={"consent": "given", "how": "in person"},
+        ).status_code
+        == 204
+    )
     assert client.get(f"/api/people/{person_id}").json()["opted_out"] is False
     with console_factory() as session:
         assert [(r.consent, r.recorded_by, r.how) for r in history(session, person_id)] == [
             ("withdrawn", handler.username, "by phone"),
-            ("given", handler.username, "in person")]
+            ("given", handler.username, "in person"),
+        ]
     assert "withdrawn (by phone)" in client.get(f"/people/{person_id}").text
-    refused = client.patch(f"/api/people/{person_id}", headers={"X-CSRF-Token": csrf},
-                           json={"opted_out": True})
+    refused = client.patch(
+        f"/api/people/{person_id}", headers={"X-CSRF-Token": csrf}, json={"opted_out": True}
+    )
     assert refused.status_code == 422  # not a plain detail: consent keeps a history

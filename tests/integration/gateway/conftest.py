@@ -53,7 +53,10 @@ def intake(register: EquipmentRegister, sender: Sender) -> Intake:
 
 
 def find_on_topic(
-    bootstrap: str, topic: str, match: Callable[[dict[str, Any]], bool], count: int = 1,
+    bootstrap: str,
+    topic: str,
+    match: Callable[[dict[str, Any]], bool],
+    count: int = 1,
     timeout_s: float = 30.0,
 ) -> list[dict[str, Any]]:
     """The first `count` messages on `topic` (from the start) that `match`; fails if fewer

@@ -17,9 +17,17 @@ SNU = re.compile(rb"<snu>(\d+)</snu>")
 
 
 def mrq_request(
-    port: int, local: tuple[str, int], cid: str, body: str, *, call_id: str | None = None,
-    branch: str | None = None, tag: str | None = None, contact: str | None = None,
-    content_type: str = "application/scaip+xml", transport: str = "UDP",
+    port: int,
+    local: tuple[str, int],
+    cid: str,
+    body: str,
+    *,
+    call_id: str | None = None,
+    branch: str | None = None,
+    tag: str | None = None,
+    contact: str | None = None,
+    content_type: str = "application/scaip+xml",
+    transport: str = "UDP",
 ) -> bytes:
     host, local_port = local
     lines = [

@@ -41,33 +41,65 @@ async def client(intake: Intake, chains: dict[str, bytes]) -> AsyncIterator[http
 
     settings = GatewaySettings(alexa_application_id=APP_ID)
     app = create_app(intake, settings, AlexaVerifier([AUTHORITY.cert], fetch))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://gateway") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+    ) as client:
         yield client
 
 
-def envelope(device_id: str, intent: str = "CheckInOkIntent", app_id: str = APP_ID,
-             at: datetime | None = None, **slots: str) -> bytes:
+def envelope(
+    device_id: str,
+    intent: str = "CheckInOkIntent",
+    app_id: str = APP_ID,
+    at: datetime | None = None,
+    **slots: str,
+) -> bytes:
     stamp = (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return json.dumps({
-        "version": "1.0",
-        "session": {"new": True, "sessionId": "amzn1.echo-api.session.1",
+    return json.dumps(
+        {
+            "version": "1.0",
+            "session": {
+                "new": True,
+                "sessionId": "amzn1.echo-api.session.1",
+                "application": {"applicationId": app_id},
+                "user": {"userId": "amzn1.ask.account.1"},
+            },
+            "context": {
+                "System": {
                     "application": {"applicationId": app_id},
-                    "user": {"userId": "amzn1.ask.account.1"}},
-        "context": {"System": {"application": {"applicationId": app_id},
-                               "device": {"deviceId": device_id}}},
-        "request": {"type": "IntentRequest", "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-                    "timestamp": stamp, "locale": "en-GB",
-                    "intent": {"name": intent,
-                               "slots": {k: {"name": k, "value": v} for k, v in slots.items()}}},
-    }).encode()
+                    "device": {"deviceId": device_id},
+                }
+            },
+            "request": {
+                "type": "IntentRequest",
+                "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
+                "timestamp": stamp,
+                "locale": "en-GB",
+                "intent": {
+                    "name": intent,
+                    "slots": {k: {"name": k, "value": v} for k, v in slots.items()},
+                },
+            },
+        }
+    ).encode()
 
 
-async def post(client: httpx.AsyncClient, body: bytes, signer: Signer = SIGNER,
-               cert_url: str = CERT_URL, signed_body: bytes | None = None) -> httpx.Response:
-    return await client.post("/alexa", content=body, headers={
-        "Content-Type": "application/json", "SignatureCertChainUrl": cert_url,
-        "Signature-256": signer.sign(signed_body if signed_body is not None else body)})
+async def post(
+    client: httpx.AsyncClient,
+    body: bytes,
+    signer: Signer = SIGNER,
+    cert_url: str = CERT_URL,
+    signed_body: bytes | None = None,
+) -> httpx.Response:
+    return await client.post(
+        "/alexa",
+        content=body,
+        headers={
+            "Content-Type": "application/json",
+            "SignatureCertChainUrl": cert_url,
+            "Signature-256": signer.sign(signed_body if signed_body is not None else body),
+        },
+    )
 
 
 async def test_a_signed_check_in_is_answered_and_reaches_the_bus(
@@ -78,8 +110,9 @@ async def test_a_signed_check_in_is_answered_and_reaches_the_bus(
     assert answer.status_code == 200, answer.text
     assert "OK today" in answer.json()["response"]["outputSpeech"]["text"]
     request_id = json.loads(body)["request"]["requestId"]
-    [event] = await asyncio.to_thread(find_on_topic, kafka_bootstrap, "device.events",
-                                      lambda e: e.get("request_id") == request_id)
+    [event] = await asyncio.to_thread(
+        find_on_topic, kafka_bootstrap, "device.events", lambda e: e.get("request_id") == request_id
+    )
     assert (event["person_id"], event["intent"]) == (person.person_id, "checkin_ok")
 
 
@@ -87,15 +120,22 @@ async def test_sos_and_a_medication_reminder_take_their_lanes(
     client: httpx.AsyncClient, person: SimPerson, kafka_bootstrap: str
 ) -> None:
     device = person.device("alexa").identifier
-    sos, reminder = envelope(device, "SosIntent"), envelope(
-        device, "ReminderAcknowledgedIntent", reminder="medication")
+    sos, reminder = (
+        envelope(device, "SosIntent"),
+        envelope(device, "ReminderAcknowledgedIntent", reminder="medication"),
+    )
     assert (await post(client, sos)).status_code == 200
     assert (await post(client, reminder)).status_code == 200
     sos_id, reminder_id = (json.loads(b)["request"]["requestId"] for b in (sos, reminder))
-    await asyncio.to_thread(find_on_topic, kafka_bootstrap, "device.alarms",
-                            lambda e: e.get("request_id") == sos_id)
-    [ack] = await asyncio.to_thread(find_on_topic, kafka_bootstrap, "device.events",
-                                    lambda e: e.get("request_id") == reminder_id)
+    await asyncio.to_thread(
+        find_on_topic, kafka_bootstrap, "device.alarms", lambda e: e.get("request_id") == sos_id
+    )
+    [ack] = await asyncio.to_thread(
+        find_on_topic,
+        kafka_bootstrap,
+        "device.events",
+        lambda e: e.get("request_id") == reminder_id,
+    )
     assert ack["reminder"] == "medication"
 
 
@@ -117,8 +157,12 @@ OTHER_AUTHORITY = Authority.create("someone else's CA")
     ],
 )
 async def test_forged_stale_or_foreign_requests_are_refused_and_kept(
-    client: httpx.AsyncClient, chains: dict[str, bytes], person: SimPerson,
-    kafka_bootstrap: str, case: str, reason: str,
+    client: httpx.AsyncClient,
+    chains: dict[str, bytes],
+    person: SimPerson,
+    kafka_bootstrap: str,
+    case: str,
+    reason: str,
 ) -> None:
     device = person.device("alexa").identifier
     body, signer, url, signed = envelope(device), SIGNER, CERT_URL, None
@@ -148,6 +192,9 @@ async def test_forged_stale_or_foreign_requests_are_refused_and_kept(
     assert reason in answer.json()["error"]
     request_id = json.loads(body)["request"]["requestId"].encode()
     [letter] = await asyncio.to_thread(
-        find_on_topic, kafka_bootstrap, "deadletter",
-        lambda d: request_id in base64.b64decode(d["raw_b64"]))
+        find_on_topic,
+        kafka_bootstrap,
+        "deadletter",
+        lambda d: request_id in base64.b64decode(d["raw_b64"]),
+    )
     assert letter["origin"] == "gateway.alexa"

@@ -31,11 +31,18 @@ def test_no_openapi_or_docs_are_served(client: TestClient) -> None:
         assert client.get(path).status_code == 404
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(st.data())
 def test_the_gateway_endpoints_never_answer_500(client: TestClient, data: st.DataObject) -> None:
-    request = data.draw(requests(client.app.openapi(),  # type: ignore[attr-defined]
-                                 known={"u": "nobody", "d": "phone"}))
+    request = data.draw(
+        requests(
+            client.app.openapi(),  # type: ignore[attr-defined]
+            known={"u": "nobody", "d": "phone"},
+        )
+    )
     answer = client.send(request)
     assert answer.status_code < 500, (request.url, answer.text)

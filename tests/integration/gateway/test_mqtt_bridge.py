@@ -30,9 +30,14 @@ from tests.unit.gateway.samples import json_samples, raw_payload
 pytestmark = pytest.mark.broker
 MOSQUITTO = ("127.0.0.1", 1883)
 # The person's device each zigbee2mqtt sample kind is published as.
-ZIGBEE_DEVICES = {"door_contact": "front door", "pir_occupancy": "hall motion",
-                  "water_leak": "leak", "smoke": "smoke", "sos_button": "sos",
-                  "availability": "bed"}
+ZIGBEE_DEVICES = {
+    "door_contact": "front door",
+    "pir_occupancy": "hall motion",
+    "water_leak": "leak",
+    "smoke": "smoke",
+    "sos_button": "sos",
+    "availability": "bed",
+}
 OWNTRACKS_SUFFIX = {"transition": "/event", "waypoint": "/waypoint", "waypoints": "/waypoints"}
 
 
@@ -40,9 +45,12 @@ OWNTRACKS_SUFFIX = {"transition": "/event", "waypoint": "/waypoint", "waypoints"
 async def bridge(intake: Intake) -> AsyncIterator[MqttBridge]:
     require(port_open(*MOSQUITTO), "Mosquitto on 127.0.0.1:1883")
     base = f"tecflow-test-{uuid.uuid4().hex[:8]}"
-    settings = GatewaySettings(mqtt_host=MOSQUITTO[0], mqtt_port=MOSQUITTO[1],
-                               zigbee_base_topic=f"{base}/zigbee2mqtt",
-                               owntracks_base_topic=f"{base}/owntracks")
+    settings = GatewaySettings(
+        mqtt_host=MOSQUITTO[0],
+        mqtt_port=MOSQUITTO[1],
+        zigbee_base_topic=f"{base}/zigbee2mqtt",
+        owntracks_base_topic=f"{base}/owntracks",
+    )
     bridge = MqttBridge(intake, settings, client_id=base)
     task = asyncio.create_task(bridge.run())
     await asyncio.wait_for(bridge.subscribed.wait(), 10)
@@ -61,8 +69,9 @@ def zigbee_topic(bridge: MqttBridge, person: SimPerson, sample: dict[str, Any]) 
     if sample["kind"] == "bridge_state":
         return f"{bridge.zigbee_base}/bridge/state"
     original = sample["topic"] or ""
-    suffix = "/" + original.rsplit("/", 1)[1] if original.endswith(
-        ("/availability", "/action")) else ""
+    suffix = (
+        "/" + original.rsplit("/", 1)[1] if original.endswith(("/availability", "/action")) else ""
+    )
     name = f"{person.person_id.lower()} {ZIGBEE_DEVICES[sample['kind']]}"
     return f"{bridge.zigbee_base}/{name}{suffix}"
 
@@ -71,7 +80,8 @@ async def on_bus(bootstrap: str, topic: str, person_id: str, count: int) -> list
     if count == 0:
         return []
     return await asyncio.to_thread(
-        find_on_topic, bootstrap, topic, lambda e: e.get("person_id") == person_id, count)
+        find_on_topic, bootstrap, topic, lambda e: e.get("person_id") == person_id, count
+    )
 
 
 async def test_every_zigbee2mqtt_sample_arrives_as_sensor_events(
@@ -80,8 +90,9 @@ async def test_every_zigbee2mqtt_sample_arrives_as_sensor_events(
     slug = person.person_id.lower()
     add_device(sqlite_url, person.person_id, "zigbee", f"{slug} leak", "kitchen")
     add_device(sqlite_url, person.person_id, "zigbee", f"{slug} smoke", "kitchen")
-    messages = [(zigbee_topic(bridge, person, s), raw_payload(s))
-                for s in json_samples("zigbee2mqtt")]
+    messages = [
+        (zigbee_topic(bridge, person, s), raw_payload(s)) for s in json_samples("zigbee2mqtt")
+    ]
     expected: Counter[tuple[str, str, object, bool]] = Counter()
     for topic, payload in messages:
         parsed = zigbee.parse(bridge.zigbee_base, topic, payload)
@@ -90,12 +101,21 @@ async def test_every_zigbee2mqtt_sample_arrives_as_sensor_events(
                 urgent = r.capability in URGENT_READINGS and r.value is True
                 expected[(parsed.friendly_name, str(r.capability), r.value, urgent)] += 1
     await publish(messages)
-    alarms = await on_bus(kafka_bootstrap, "device.alarms", person.person_id,
-                          sum(n for key, n in expected.items() if key[3]))
-    events = await on_bus(kafka_bootstrap, "device.events", person.person_id,
-                          sum(n for key, n in expected.items() if not key[3]))
-    arrived = Counter((e["device_id"], e["capability"], e["value"], e in alarms)
-                      for e in alarms + events)
+    alarms = await on_bus(
+        kafka_bootstrap,
+        "device.alarms",
+        person.person_id,
+        sum(n for key, n in expected.items() if key[3]),
+    )
+    events = await on_bus(
+        kafka_bootstrap,
+        "device.events",
+        person.person_id,
+        sum(n for key, n in expected.items() if not key[3]),
+    )
+    arrived = Counter(
+        (e["device_id"], e["capability"], e["value"], e in alarms) for e in alarms + events
+    )
     assert arrived == expected
     assert {e["capability"] for e in alarms} == {"sos", "smoke", "water_leak"}
     door = next(e for e in events if e["capability"] == "contact")
@@ -107,8 +127,7 @@ async def test_every_owntracks_sample_arrives_as_location_events(
 ) -> None:
     tracker = person.device("owntracks").identifier
     messages = [
-        (f"{bridge.owntracks_base}/{tracker}{OWNTRACKS_SUFFIX.get(s['_type'], '')}",
-         raw_payload(s))
+        (f"{bridge.owntracks_base}/{tracker}{OWNTRACKS_SUFFIX.get(s['_type'], '')}", raw_payload(s))
         for s in json_samples("owntracks")
     ]
     wanted = set()
@@ -118,12 +137,15 @@ async def test_every_owntracks_sample_arrives_as_location_events(
         wanted |= {str(f.event_id) for f in fixes}
     await publish(messages)
     found = await asyncio.to_thread(
-        find_on_topic, kafka_bootstrap, "device.events",
-        lambda e: e["event_id"] in wanted, len(wanted))
+        find_on_topic,
+        kafka_bootstrap,
+        "device.events",
+        lambda e: e["event_id"] in wanted,
+        len(wanted),
+    )
     assert {e["event_id"] for e in found} == wanted
     assert {e["location_kind"] for e in found} == {"location", "transition", "waypoint", "lwt"}
-    assert all(e["person_id"] == person.person_id and e["tracker_id"] == tracker
-               for e in found)
+    assert all(e["person_id"] == person.person_id and e["tracker_id"] == tracker for e in found)
 
 
 async def test_unreadable_and_unregistered_messages_are_kept_and_alerted(
@@ -131,20 +153,34 @@ async def test_unreadable_and_unregistered_messages_are_kept_and_alerted(
 ) -> None:
     marker = uuid.uuid4().hex
     stranger = f"stranger {marker}"
-    await publish([
-        (f"{bridge.zigbee_base}/{person.person_id.lower()} hall motion",
-         f"not json {marker}".encode()),
-        (f"{bridge.zigbee_base}/{stranger}", f'{{"occupancy": true, "m": "{marker}"}}'.encode()),
-    ])
+    await publish(
+        [
+            (
+                f"{bridge.zigbee_base}/{person.person_id.lower()} hall motion",
+                f"not json {marker}".encode(),
+            ),
+            (
+                f"{bridge.zigbee_base}/{stranger}",
+                f'{{"occupancy": true, "m": "{marker}"}}'.encode(),
+            ),
+        ]
+    )
     letters = await asyncio.to_thread(
-        find_on_topic, kafka_bootstrap, "deadletter",
-        lambda d: marker.encode() in base64.b64decode(d["raw_b64"]), 2)
+        find_on_topic,
+        kafka_bootstrap,
+        "deadletter",
+        lambda d: marker.encode() in base64.b64decode(d["raw_b64"]),
+        2,
+    )
     reasons = sorted(letter["reason"] for letter in letters)
     assert reasons[0].startswith("device not registered: zigbee stranger")
     assert reasons[1].startswith("payload is not JSON")
     [alert] = await asyncio.to_thread(
-        find_on_topic, kafka_bootstrap, "alerts",
-        lambda a: a["alert_key"] == "unregistered:zigbee" and stranger in a["summary"])
+        find_on_topic,
+        kafka_bootstrap,
+        "alerts",
+        lambda a: a["alert_key"] == "unregistered:zigbee" and stranger in a["summary"],
+    )
     assert alert["queue"] == "technology_assistant"
 
 
@@ -156,23 +192,33 @@ async def test_impossible_times_are_dead_lettered_and_the_messages_behind_are_ta
     tracker = person.device("owntracks").identifier
     bad = [
         (door, f'{{"contact": false, "last_seen": 1e20, "m": "{marker}"}}'.encode()),
-        (f"{bridge.owntracks_base}/{tracker}",
-         f'{{"_type": "location", "lat": 1, "lon": 1, "tst": 1e300, "m": "{marker}"}}'.encode()),
+        (
+            f"{bridge.owntracks_base}/{tracker}",
+            f'{{"_type": "location", "lat": 1, "lon": 1, "tst": 1e300, "m": "{marker}"}}'.encode(),
+        ),
     ]
-    behind = [(door, f'{{"contact": {"true" if n % 2 else "false"}, "n": {n}}}'.encode())
-              for n in range(200)]
+    behind = [
+        (door, f'{{"contact": {"true" if n % 2 else "false"}, "n": {n}}}'.encode())
+        for n in range(200)
+    ]
     await publish(bad + behind)
     letters = await asyncio.to_thread(
-        find_on_topic, kafka_bootstrap, "deadletter",
-        lambda d: marker.encode() in base64.b64decode(d["raw_b64"]), 2)
-    assert sorted(str(d["reason"]).split(" is not")[0] for d in letters) == [
-        "last_seen", "tst"]
+        find_on_topic,
+        kafka_bootstrap,
+        "deadletter",
+        lambda d: marker.encode() in base64.b64decode(d["raw_b64"]),
+        2,
+    )
+    assert sorted(str(d["reason"]).split(" is not")[0] for d in letters) == ["last_seen", "tst"]
     events = await on_bus(kafka_bootstrap, "device.events", person.person_id, 200)
     assert len(events) == 200 and bridge.subscribed.is_set()
 
 
 async def test_a_message_that_could_not_be_kept_is_not_acknowledged_and_comes_again(
-    register: EquipmentRegister, sender: Sender, person: SimPerson, kafka_bootstrap: str,
+    register: EquipmentRegister,
+    sender: Sender,
+    person: SimPerson,
+    kafka_bootstrap: str,
     tmp_path: Path,
 ) -> None:
     require(port_open(*MOSQUITTO), "Mosquitto on 127.0.0.1:1883")
@@ -181,9 +227,12 @@ async def test_a_message_that_could_not_be_kept_is_not_acknowledged_and_comes_ag
         lane.spool.close()  # neither the broker nor the disk takes anything
     intake = Intake(register, broken)
     base = f"tecflow-test-{uuid.uuid4().hex[:8]}"
-    settings = GatewaySettings(mqtt_host=MOSQUITTO[0], mqtt_port=MOSQUITTO[1],
-                               zigbee_base_topic=f"{base}/zigbee2mqtt",
-                               owntracks_base_topic=f"{base}/owntracks")
+    settings = GatewaySettings(
+        mqtt_host=MOSQUITTO[0],
+        mqtt_port=MOSQUITTO[1],
+        zigbee_base_topic=f"{base}/zigbee2mqtt",
+        owntracks_base_topic=f"{base}/owntracks",
+    )
     bridge = MqttBridge(intake, settings, client_id=base)
     task = asyncio.create_task(bridge.run(reconnect_s=0.5))
     try:

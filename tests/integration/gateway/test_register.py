@@ -48,7 +48,8 @@ async def test_a_returned_device_has_no_holder_once_the_cache_expires(
 
 
 async def test_an_unreachable_store_is_said_plainly() -> None:
-    register = EquipmentRegister(make_session_factory(make_engine(
-        "postgresql://nobody@127.0.0.1:1/none?connect_timeout=1")))
+    register = EquipmentRegister(
+        make_session_factory(make_engine("postgresql://nobody@127.0.0.1:1/none?connect_timeout=1"))
+    )
     with pytest.raises(RegisterUnavailable):
         await register.holder_of("zigbee", "x")

@@ -38,10 +38,12 @@ async def start(intake: Intake) -> AsyncIterator[Start]:
     """Starts a receiver (limits and authenticator as the test asks); returns its port."""
     servers: list[SipServer] = []
 
-    async def start(limits: SipLimits | None = None,
-                    authenticator: HubAuthenticator | None = None) -> int:
-        server = SipServer(ScaipReceiver(intake, "127.0.0.1", authenticator), "127.0.0.1",
-                           free_port(), limits)
+    async def start(
+        limits: SipLimits | None = None, authenticator: HubAuthenticator | None = None
+    ) -> int:
+        server = SipServer(
+            ScaipReceiver(intake, "127.0.0.1", authenticator), "127.0.0.1", free_port(), limits
+        )
         await server.start()
         servers.append(server)
         return server.port
@@ -60,8 +62,10 @@ def ref() -> str:
 
 
 async def events_with(bootstrap: str, marker: str) -> int:
-    counts = [await asyncio.to_thread(count_on_topic, bootstrap, topic, f'"{marker}"')
-              for topic in ("device.alarms", "device.events")]
+    counts = [
+        await asyncio.to_thread(count_on_topic, bootstrap, topic, f'"{marker}"')
+        for topic in ("device.alarms", "device.events")
+    ]
     return sum(counts)
 
 
@@ -72,8 +76,9 @@ async def test_one_packet_with_contact_port_99999_does_not_stop_udp(
     cid = person.device("scaip_hub").identifier
     hub = UdpHub()
     try:
-        first = await asyncio.to_thread(hub.exchange, port, cid, alarm(cid, ref()),
-                                        contact=f"<sip:{cid}@127.0.0.1:99999>")
+        first = await asyncio.to_thread(
+            hub.exchange, port, cid, alarm(cid, ref()), contact=f"<sip:{cid}@127.0.0.1:99999>"
+        )
         assert first.snu == 0  # answered at the source, not at the impossible port
         later = await asyncio.to_thread(hub.exchange, port, cid, alarm(cid, ref()))
         assert later.statuses == [200] and later.snu == 0
@@ -89,8 +94,12 @@ async def test_answers_go_to_the_source_never_to_the_contact(
     hub, victim = UdpHub(), UdpHub()
     try:
         heard = await asyncio.to_thread(
-            hub.exchange, port, cid, alarm(cid, ref()),
-            contact=f"<sip:{cid}@127.0.0.1:{victim.address[1]}>")
+            hub.exchange,
+            port,
+            cid,
+            alarm(cid, ref()),
+            contact=f"<sip:{cid}@127.0.0.1:{victim.address[1]}>",
+        )
         assert heard.statuses == [200] and heard.snu == 0
         reflected = await asyncio.to_thread(victim.listen, 1.0)
         assert reflected.responses == [] and reflected.mrs == []
@@ -106,8 +115,15 @@ async def test_a_retransmission_gets_the_same_answer_and_no_second_event(
     cid, r = person.device("scaip_hub").identifier, ref()
     hub = UdpHub()
     try:
-        request = mrq_request(port, hub.address, cid, alarm(cid, r), call_id=uuid.uuid4().hex,
-                              branch="retrans1", tag="hubtag")
+        request = mrq_request(
+            port,
+            hub.address,
+            cid,
+            alarm(cid, r),
+            call_id=uuid.uuid4().hex,
+            branch="retrans1",
+            tag="hubtag",
+        )
         for _ in range(4):  # Timer A: the same request again and again
             hub.send(port, request)
         heard = await asyncio.to_thread(hub.listen, 3.0)
@@ -146,8 +162,11 @@ async def test_a_cancel_or_reset_from_another_source_is_refused(
         forged_reset = await asyncio.to_thread(forger.exchange, port, cid, reset)
         cancel_ref = ref()
         forged_cancel = await asyncio.to_thread(
-            forger.exchange, port, cid,
-            f"<mrq><ref>{cancel_ref}</ref><cid>{cid}</cid><dty>3</dty><stc>0019</stc></mrq>")
+            forger.exchange,
+            port,
+            cid,
+            f"<mrq><ref>{cancel_ref}</ref><cid>{cid}</cid><dty>3</dty><stc>0019</stc></mrq>",
+        )
         assert (forged_reset.snu, forged_cancel.snu) == (3, 3)
         assert await events_with(kafka_bootstrap, cancel_ref) == 0
         genuine = await asyncio.to_thread(hub.exchange, port, cid, reset)
@@ -160,16 +179,16 @@ async def test_a_cancel_or_reset_from_another_source_is_refused(
     assert "did not raise" in str(letters[0]["reason"])
 
 
-async def test_known_and_unknown_hubs_get_the_same_answer(
-    start: Start, person: SimPerson
-) -> None:
+async def test_known_and_unknown_hubs_get_the_same_answer(start: Start, person: SimPerson) -> None:
     port = await start()
     known = person.device("scaip_hub").identifier
     unknown = str(random.randint(10**11, 10**12))
     hub = UdpHub()
     try:
-        answers = [await asyncio.to_thread(hub.exchange, port, cid, alarm(cid, ref()))
-                   for cid in (known, unknown)]
+        answers = [
+            await asyncio.to_thread(hub.exchange, port, cid, alarm(cid, ref()))
+            for cid in (known, unknown)
+        ]
     finally:
         hub.close()
     # The unknown hub's alarm is kept as a dead letter and alerted (see the sipp test).
@@ -271,8 +290,9 @@ async def test_unregistered_hub_alerts_collapse_into_one(
 
 
 def authenticator(cid: str, password: str, allowed: str = "127.0.0.0/8") -> HubAuthenticator:
-    return HubAuthenticator({cid: ProvisionedHub(cid, ha1_of(cid, "tecflow", password))},
-                            networks([allowed]))
+    return HubAuthenticator(
+        {cid: ProvisionedHub(cid, ha1_of(cid, "tecflow", password))}, networks([allowed])
+    )
 
 
 async def test_a_provisioned_hub_authenticates_with_digest(
@@ -297,9 +317,12 @@ async def test_unauthenticated_unknown_and_wrong_password_get_the_same_challenge
             heard = await asyncio.to_thread(hub.listen, 1.0)
             answers.append((heard.statuses, len(heard.mrs)))
             forged = mrq_request(port, hub.address, who, alarm(who, ref())).replace(
-                b"Max-Forwards", b'Authorization: Digest username="' + who.encode()
+                b"Max-Forwards",
+                b'Authorization: Digest username="'
+                + who.encode()
                 + b'", realm="tecflow", nonce="1.x", uri="sip:receiver", '
-                b'response="00000000000000000000000000000000"\r\nMax-Forwards')
+                b'response="00000000000000000000000000000000"\r\nMax-Forwards',
+            )
             hub.send(port, forged)
             heard = await asyncio.to_thread(hub.listen, 1.0)
             answers.append((heard.statuses, len(heard.mrs)))
@@ -330,8 +353,9 @@ async def test_sip_over_tls_takes_hubs_with_a_client_certificate_of_their_own(
     ca = tmp_path / "hub-ca.pem"
     ca.write_bytes(hubs_ca.cert.public_bytes(serialization.Encoding.PEM))
     cert, key = hubs_ca.issue("localhost").write(tmp_path, "receiver")
-    server = SipServer(ScaipReceiver(intake, "127.0.0.1"), "127.0.0.1", free_port(),
-                       tls=tls_context(cert, key, ca))
+    server = SipServer(
+        ScaipReceiver(intake, "127.0.0.1"), "127.0.0.1", free_port(), tls=tls_context(cert, key, ca)
+    )
     await server.start()
 
     def hub(certificate: tuple[Path, Path] | None, sender: str) -> list[bytes]:
@@ -339,10 +363,19 @@ async def test_sip_over_tls_takes_hubs_with_a_client_certificate_of_their_own(
         context.check_hostname = False
         if certificate is not None:
             context.load_cert_chain(*map(str, certificate))
-        with socket.create_connection(("127.0.0.1", server.tls_port), timeout=10) as raw, \
-                context.wrap_socket(raw) as sock:
-            sock.sendall(mrq_request(server.tls_port, sock.getsockname(), sender,
-                                     alarm(sender, ref()), transport="TLS"))
+        with (
+            socket.create_connection(("127.0.0.1", server.tls_port), timeout=10) as raw,
+            context.wrap_socket(raw) as sock,
+        ):
+            sock.sendall(
+                mrq_request(
+                    server.tls_port,
+                    sock.getsockname(),
+                    sender,
+                    alarm(sender, ref()),
+                    transport="TLS",
+                )
+            )
             heard: list[bytes] = []
             while not any(b"<mrs>" in h or b" 403 " in h for h in heard):
                 if not (chunk := sock.recv(65536)):
@@ -358,8 +391,11 @@ async def test_sip_over_tls_takes_hubs_with_a_client_certificate_of_their_own(
         other = str(random.randint(10**11, 10**12))
         assert b"SIP/2.0 403" in b"".join(await asyncio.to_thread(hub, own, other))
         # No client certificate, or one from another CA: no TLS at all.
-        stranger = Authority.create("someone else's CA").issue(
-            cid, usage=ExtendedKeyUsageOID.CLIENT_AUTH).write(tmp_path, "stranger")
+        stranger = (
+            Authority.create("someone else's CA")
+            .issue(cid, usage=ExtendedKeyUsageOID.CLIENT_AUTH)
+            .write(tmp_path, "stranger")
+        )
         for certificate in (None, stranger):
             with pytest.raises((ssl.SSLError, ConnectionError)):
                 await asyncio.to_thread(hub, certificate, cid)

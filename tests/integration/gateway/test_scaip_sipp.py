@@ -42,16 +42,31 @@ async def receiver_port(intake: Intake) -> AsyncIterator[int]:
 
 async def sipp(*args: str, cwd: Path) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
-        "sipp", *args, "-m", "1", "-i", "127.0.0.1", "-timeout", "20s", "-timeout_error",
-        "-nostdin", cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        "sipp",
+        *args,
+        "-m",
+        "1",
+        "-i",
+        "127.0.0.1",
+        "-timeout",
+        "20s",
+        "-timeout_error",
+        "-nostdin",
+        cwd=cwd,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await process.communicate()
     return process.returncode or 0, output.decode(errors="replace")
 
 
 async def hub_sends(
-    port: int, cid: str, body: str, tmp_path: Path, transport: str = "u1",
+    port: int,
+    cid: str,
+    body: str,
+    tmp_path: Path,
+    transport: str = "u1",
     password: str | None = None,
 ) -> Exchange:
     """Run the device's sipp; return what it received (it must succeed)."""
@@ -60,11 +75,30 @@ async def hub_sends(
     scenario = "scaip_device_send_auth.xml" if password else "scaip_device_send.xml"
     auth = ("-au", cid, "-ap", password) if password else ()
     code, output = await sipp(
-        f"127.0.0.1:{port}", "-sf", str(SCENARIOS / scenario),
-        "-oocsf", str(SCENARIOS / "scaip_device_receive.xml"), *auth,
-        "-p", str(free_port()), "-t", transport, "-key", "cid", cid, "-key", "body", body,
-        "-key", "contact_port", str(free_port()), "-trace_logs", "-log_file", str(log),
-        cwd=tmp_path)
+        f"127.0.0.1:{port}",
+        "-sf",
+        str(SCENARIOS / scenario),
+        "-oocsf",
+        str(SCENARIOS / "scaip_device_receive.xml"),
+        *auth,
+        "-p",
+        str(free_port()),
+        "-t",
+        transport,
+        "-key",
+        "cid",
+        cid,
+        "-key",
+        "body",
+        body,
+        "-key",
+        "contact_port",
+        str(free_port()),
+        "-trace_logs",
+        "-log_file",
+        str(log),
+        cwd=tmp_path,
+    )
     assert code == 0, output
     line = next(line for line in log.read_text().splitlines() if "mrs snu=" in line)
     return Exchange(mrs=line.split("mrs ", 1)[1].strip())
@@ -76,8 +110,11 @@ def new_ref() -> str:
 
 async def dead_letters_with(bootstrap: str, marker: str) -> list[dict[str, object]]:
     return await asyncio.to_thread(
-        find_on_topic, bootstrap, "deadletter",
-        lambda letter: marker.encode() in base64.b64decode(str(letter["raw_b64"])))
+        find_on_topic,
+        bootstrap,
+        "deadletter",
+        lambda letter: marker.encode() in base64.b64decode(str(letter["raw_b64"])),
+    )
 
 
 @pytest.mark.parametrize("transport", ["u1", "t1"], ids=["udp", "tcp"])
@@ -90,7 +127,8 @@ async def test_an_alarm_reaches_the_priority_lane_and_the_device_hears_snu_0(
     assert exchange.mrs == f"snu=0 ref={ref}"
     event_id = str(deterministic_id("scaip", cid, ref, "ME"))
     [alarm] = await asyncio.to_thread(
-        find_on_topic, kafka_bootstrap, "device.alarms", lambda e: e["event_id"] == event_id)
+        find_on_topic, kafka_bootstrap, "device.alarms", lambda e: e["event_id"] == event_id
+    )
     assert alarm["person_id"] == person.person_id
     assert (alarm["device_type"], alarm["status_code"]) == (3, 10)
 
@@ -103,13 +141,18 @@ async def test_a_heartbeat_is_acknowledged_as_telemetry(
     assert (await hub_sends(receiver_port, cid, body, tmp_path)).mrs == f"snu=0 ref={ref}"
     event_id = str(deterministic_id("scaip", cid, ref, "PI"))
     await asyncio.to_thread(
-        find_on_topic, kafka_bootstrap, "device.events", lambda e: e["event_id"] == event_id)
+        find_on_topic, kafka_bootstrap, "device.events", lambda e: e["event_id"] == event_id
+    )
 
 
-BOMB = ('<!DOCTYPE m [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-        "<mrq><ref>{ref}</ref><cid>{cid}</cid><dty>3</dty><dte>&b;</dte></mrq>")
-EXTERNAL = ('<!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-            "<mrq><ref>{ref}</ref><cid>{cid}</cid><dty>3</dty><dte>&x;</dte></mrq>")
+BOMB = (
+    '<!DOCTYPE m [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    "<mrq><ref>{ref}</ref><cid>{cid}</cid><dty>3</dty><dte>&b;</dte></mrq>"
+)
+EXTERNAL = (
+    '<!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    "<mrq><ref>{ref}</ref><cid>{cid}</cid><dty>3</dty><dte>&x;</dte></mrq>"
+)
 
 
 @pytest.mark.parametrize(
@@ -124,8 +167,12 @@ EXTERNAL = ('<!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
     ids=["malformed", "no-cid", "no-ref", "xml-bomb", "external-entity"],
 )
 async def test_bad_messages_get_their_snu_and_a_dead_letter(
-    receiver_port: int, person: SimPerson, kafka_bootstrap: str, tmp_path: Path,
-    template: str, expected: str,
+    receiver_port: int,
+    person: SimPerson,
+    kafka_bootstrap: str,
+    tmp_path: Path,
+    template: str,
+    expected: str,
 ) -> None:
     cid, ref = person.device("scaip_hub").identifier, new_ref()
     exchange = await hub_sends(receiver_port, cid, template.format(ref=ref, cid=cid), tmp_path)
@@ -155,7 +202,10 @@ async def test_an_unregistered_hub_is_dead_lettered_and_raises_an_alert(
     assert (await hub_sends(receiver_port, cid, body, tmp_path)).mrs == f"snu=0 ref={ref}"
     await dead_letters_with(kafka_bootstrap, ref)
     [alert] = await asyncio.to_thread(
-        find_on_topic, kafka_bootstrap, "alerts",
-        lambda a: a["alert_key"] == "unregistered:scaip_hub" and cid in a["summary"])
+        find_on_topic,
+        kafka_bootstrap,
+        "alerts",
+        lambda a: a["alert_key"] == "unregistered:scaip_hub" and cid in a["summary"],
+    )
     assert (alert["alert_kind"], alert["person_id"]) == ("device_not_registered", "unregistered")
     assert alert["priority"] == "urgent"  # a pendant alarm from a hub nobody holds

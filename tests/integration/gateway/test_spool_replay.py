@@ -40,14 +40,21 @@ def broker() -> Iterator[EmbeddedBroker]:
 
 
 def alarm(person: str, n: int, urgent: bool) -> AlarmEvent:
-    return AlarmEvent(person_id=person, occurred_at=datetime.now(UTC), source="test",
-                      reference=f"R{n}", controller_id="1", device_type=3 if urgent else 99)
+    return AlarmEvent(
+        person_id=person,
+        occurred_at=datetime.now(UTC),
+        source="test",
+        reference=f"R{n}",
+        controller_id="1",
+        device_type=3 if urgent else 99,
+    )
 
 
 def everything_on(bootstrap: str, topic: str) -> list[str]:
     """Every event id on the topic, in partition order (one person: one partition)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             consumer_timeout_ms=3000)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=3000
+    )
     try:
         consumer.assign([TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)])
         consumer.seek_to_beginning()
@@ -125,8 +132,11 @@ async def test_an_alarm_neither_sent_nor_spooled_is_answered_busy(
     body = f"<mrq><ref>B1</ref><cid>{cid}</cid><dty>3</dty></mrq>".encode()
     request = parse_message(
         b"MESSAGE sip:r@127.0.0.1 SIP/2.0\r\nFrom: <sip:" + cid.encode() + b"@10.0.0.9>;tag=1\r\n"
-        b"Content-Type: application/scaip+xml\r\nContent-Length: " + str(len(body)).encode()
-        + b"\r\n\r\n" + body)
+        b"Content-Type: application/scaip+xml\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
     try:
         outcome = await receiver.take(request, body, "10.0.0.9")
     finally:

@@ -17,7 +17,9 @@ def add_people(session_factory: sessionmaker[Session]) -> Callable[..., list[str
     def add(count: int, lives_alone: bool = False) -> list[str]:
         ids = [person_id("N") for _ in range(count)]
         with transaction(session_factory) as session:
-            session.add_all(Person(id=i, display_name="Test Person", lives_alone=lives_alone)
-                            for i in ids)
+            session.add_all(
+                Person(id=i, display_name="Test Person", lives_alone=lives_alone) for i in ids
+            )
         return ids
+
     return add

@@ -30,7 +30,8 @@ def cli_store(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_import_export_and_figures(
-    add_people: Callable[..., list[str]], tmp_path: Path,
+    add_people: Callable[..., list[str]],
+    tmp_path: Path,
 ) -> None:
     a, b = add_people(2, lives_alone=True)
     recent = (date.today() - timedelta(days=3)).isoformat()
@@ -62,22 +63,42 @@ def test_import_export_and_figures(
 
 
 def test_flag_status_changes_and_fhir_bundle(
-    session_factory: sessionmaker[Session], add_people: Callable[..., list[str]],
+    session_factory: sessionmaker[Session],
+    add_people: Callable[..., list[str]],
 ) -> None:
     [who] = add_people(1)
     flag_id = uuid.uuid4()
     with transaction(session_factory) as session:
-        session.add(FlagRecord(id=flag_id, person_id=who, code="129839007", status="active",
-                         risk="moderate", evidence=["2026-11-24 falls prevention call: has "
-                                                    "fallen in the past year"],
-                         recommended_referral="strength_and_balance",
-                         raised_at=datetime(2026, 11, 24, tzinfo=UTC)))
+        session.add(
+            FlagRecord(
+                id=flag_id,
+                person_id=who,
+                code="129839007",
+                status="active",
+                risk="moderate",
+                evidence=["2026-11-24 falls prevention call: has fallen in the past year"],
+                recommended_referral="strength_and_balance",
+                raised_at=datetime(2026, 11, 24, tzinfo=UTC),
+            )
+        )
     runner = CliRunner()
-    reviewed = runner.invoke(main, ["flags", "status", str(flag_id), "resolved", "--by",
-                                    "H0042", "--reason", "attends falls classes"])
+    reviewed = runner.invoke(
+        main,
+        [
+            "flags",
+            "status",
+            str(flag_id),
+            "resolved",
+            "--by",
+            "H0042",
+            "--reason",
+            "attends falls classes",
+        ],
+    )
     assert reviewed.exit_code == 0, reviewed.output
-    refused = runner.invoke(main, ["flags", "status", str(flag_id), "reviewed", "--by",
-                                   "H0042", "--reason", "again"])
+    refused = runner.invoke(
+        main, ["flags", "status", str(flag_id), "reviewed", "--by", "H0042", "--reason", "again"]
+    )
     assert refused.exit_code == 1
     assert "a resolved flag cannot become reviewed" in refused.output
 
@@ -91,10 +112,14 @@ def test_flag_status_changes_and_fhir_bundle(
     assert assessment["mitigation"] == "Referral suggested: a strength and balance programme"
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("person_id,severity\nP1,low\n".encode("utf-16"), "is not UTF-8 text"),
-    (b"person_id,severity\nP1\x00,low\n", "holds NUL characters"),
-], ids=["utf-16", "nul"])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("person_id,severity\nP1,low\n".encode("utf-16"), "is not UTF-8 text"),
+        (b"person_id,severity\nP1\x00,low\n", "holds NUL characters"),
+    ],
+    ids=["utf-16", "nul"],
+)
 def test_an_unreadable_needs_file_is_refused_plainly(
     tmp_path: Path, content: bytes, message: str
 ) -> None:
@@ -108,9 +133,20 @@ def test_an_unreadable_needs_file_is_refused_plainly(
 
 def test_campaign_input_never_reaches_the_store_as_a_traceback() -> None:
     for campaign_id, name in (("x" * 65, "long"), ("nul\x00id", "nul"), ("ok-id", "a\x00b")):
-        result = CliRunner().invoke(main, [
-            "campaigns", "add", campaign_id, "--name", name, "--script", "welfare_check",
-            "--cohort", "everyone"])
+        result = CliRunner().invoke(
+            main,
+            [
+                "campaigns",
+                "add",
+                campaign_id,
+                "--name",
+                name,
+                "--script",
+                "welfare_check",
+                "--cohort",
+                "everyone",
+            ],
+        )
         assert result.exit_code == 1, result.output
         assert "printable characters" in result.output
         assert isinstance(result.exception, SystemExit)

@@ -41,34 +41,51 @@ def csv_for(ids: list[str]) -> str:
 
 
 def mine(session: Session, ids: list[str]) -> dict[str, UnmetNeed]:
-    return {n.person_id: n for n in session.scalars(
-        select(UnmetNeed).where(UnmetNeed.person_id.in_(ids)))}
+    return {
+        n.person_id: n
+        for n in session.scalars(select(UnmetNeed).where(UnmetNeed.person_id.in_(ids)))
+    }
 
 
 def import_csv(factory: sessionmaker[Session], text: str) -> None:
     rows, errors = read_rows(text, TODAY)
-    handle(ImportNeeds(rows=tuple(rows), parse_errors=tuple(errors), by=RMU,
-                       at=datetime(2026, 11, 24, 9, tzinfo=UTC)),
-           SqlAlchemyUnitOfWork(factory))
+    handle(
+        ImportNeeds(
+            rows=tuple(rows),
+            parse_errors=tuple(errors),
+            by=RMU,
+            at=datetime(2026, 11, 24, 9, tzinfo=UTC),
+        ),
+        SqlAlchemyUnitOfWork(factory),
+    )
 
 
 def test_an_in_crisis_answer_updates_the_entry_and_moves_it_to_the_top(
-    session_factory: sessionmaker[Session], add_people: Callable[..., list[str]],
+    session_factory: sessionmaker[Session],
+    add_people: Callable[..., list[str]],
 ) -> None:
     ids = add_people(4)
     import_csv(session_factory, csv_for(ids))
 
     def order() -> list[str]:
         with transaction(session_factory) as session:
-            return [t.entry.person_id for t in triage(list_entries(session), TODAY)
-                    if t.entry.person_id in ids]
+            return [
+                t.entry.person_id
+                for t in triage(list_entries(session), TODAY)
+                if t.entry.person_id in ids
+            ]
 
     assert order() == [ids[0], ids[1], ids[3]]
     checked = datetime(2026, 11, 24, 10, 30, tzinfo=UTC)
-    update = NeedUpdate(person_id=ids[3], occurred_at=checked, source="streams.outcomes",
-                        status=NeedStatus.IN_CRISIS, checked_at=checked,
-                        answers={"coping": "in_crisis", "eating_and_drinking": "no"},
-                        change_reason="2026-11-24 unmet need checkin call: in crisis")
+    update = NeedUpdate(
+        person_id=ids[3],
+        occurred_at=checked,
+        source="streams.outcomes",
+        status=NeedStatus.IN_CRISIS,
+        checked_at=checked,
+        answers={"coping": "in_crisis", "eating_and_drinking": "no"},
+        change_reason="2026-11-24 unmet need checkin call: in crisis",
+    )
     handle(need_command(update), SqlAlchemyUnitOfWork(session_factory))
     assert order() == [ids[3], ids[0], ids[1]]
     with transaction(session_factory) as session:
@@ -77,20 +94,27 @@ def test_an_in_crisis_answer_updates_the_entry_and_moves_it_to_the_top(
         [_, crisis] = need.history
         assert crisis.changes["status"] == ["managing_ok", "in_crisis"]
         assert (crisis.changed_by, crisis.reason) == (
-            "streams.outcomes", "2026-11-24 unmet need checkin call: in crisis")
+            "streams.outcomes",
+            "2026-11-24 unmet need checkin call: in crisis",
+        )
 
 
 def test_weekly_figures_from_the_store_count_who_left_when_care_started(
-    session_factory: sessionmaker[Session], add_people: Callable[..., list[str]],
+    session_factory: sessionmaker[Session],
+    add_people: Callable[..., list[str]],
 ) -> None:
     ids = add_people(4)
     import_csv(session_factory, csv_for(ids))
-    assert handle(CloseNeedEntry(ids[0], "care package started", by=RMU,
-                                 at=datetime(2026, 11, 21, 9, tzinfo=UTC)),
-                  SqlAlchemyUnitOfWork(session_factory))
+    assert handle(
+        CloseNeedEntry(
+            ids[0], "care package started", by=RMU, at=datetime(2026, 11, 21, 9, tzinfo=UTC)
+        ),
+        SqlAlchemyUnitOfWork(session_factory),
+    )
     with transaction(session_factory) as session:
-        entries = [e for e in list_entries(session, ended_since=date(2026, 11, 17))
-                   if e.person_id in ids]
+        entries = [
+            e for e in list_entries(session, ended_since=date(2026, 11, 17)) if e.person_id in ids
+        ]
     figures = weekly_figures(entries, TODAY)
     assert (figures.now.people, figures.now.hours) == (2, 18)
     assert (figures.last_week.people, figures.last_week.hours) == (3, 39)

@@ -20,15 +20,33 @@ def test_in_crisis_and_the_last_urgent_alert_are_read_for_the_person_only(
 ) -> None:
     who, other = add_people(2)
     with transaction(session_factory) as session:
-        session.add(UnmetNeed(person_id=who, need_level="substantial", hours_per_week=10,
-                              assessed_on=date(2026, 11, 1), waiting_since=date(2026, 11, 2),
-                              status="in_crisis"))
-        for at, priority in ((NOW - timedelta(hours=30), "urgent"),
-                             (NOW - timedelta(hours=3), "urgent"),
-                             (NOW - timedelta(hours=1), "normal")):
-            session.add(AlertRecord(person_id=who, alert_key=f"k:{who}:{at}", kind="in_crisis",
-                              priority=priority, queue="call_handler", summary="s",
-                              status="closed", raised_at=at))
+        session.add(
+            UnmetNeed(
+                person_id=who,
+                need_level="substantial",
+                hours_per_week=10,
+                assessed_on=date(2026, 11, 1),
+                waiting_since=date(2026, 11, 2),
+                status="in_crisis",
+            )
+        )
+        for at, priority in (
+            (NOW - timedelta(hours=30), "urgent"),
+            (NOW - timedelta(hours=3), "urgent"),
+            (NOW - timedelta(hours=1), "normal"),
+        ):
+            session.add(
+                AlertRecord(
+                    person_id=who,
+                    alert_key=f"k:{who}:{at}",
+                    kind="in_crisis",
+                    priority=priority,
+                    queue="call_handler",
+                    summary="s",
+                    status="closed",
+                    raised_at=at,
+                )
+            )
 
     mine = load_context(session_factory, who, NOW)
     theirs = load_context(session_factory, other, NOW)

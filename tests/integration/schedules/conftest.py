@@ -32,30 +32,49 @@ def unique_postcode() -> str:
     return f"ZZ9 {uuid.uuid4().hex[:6].upper()}"
 
 
-def seed_people(factory: sessionmaker[Session], postcode: str, count: int,
-                **facts: object) -> list[str]:
+def seed_people(
+    factory: sessionmaker[Session], postcode: str, count: int, **facts: object
+) -> list[str]:
     ids = [f"S{uuid.uuid4().hex[:10]}" for _ in range(count)]
     with transaction(factory) as session:
-        session.add_all(Person(id=person_id, display_name="Test Person", postcode=postcode,
-                               **facts) for person_id in ids)
+        session.add_all(
+            Person(id=person_id, display_name="Test Person", postcode=postcode, **facts)
+            for person_id in ids
+        )
     return ids
 
 
-def seed_campaign(factory: sessionmaker[Session], postcode: str, every: str = "day",
-                  window: tuple[time, time] = (time(10), time(12))) -> str:
+def seed_campaign(
+    factory: sessionmaker[Session],
+    postcode: str,
+    every: str = "day",
+    window: tuple[time, time] = (time(10), time(12)),
+) -> str:
     campaign_id = f"test-{uuid.uuid4().hex[:8]}"
     with transaction(factory) as session:
-        add_campaign(session, campaign_id=campaign_id, name="welfare round",
-                     script="welfare_check", cohort="postcode_area",
-                     cohort_params={"areas": postcode}, frequency={"every": every},
-                     window=window, max_attempts=2, retry_spacing_minutes=15)
+        add_campaign(
+            session,
+            campaign_id=campaign_id,
+            name="welfare round",
+            script="welfare_check",
+            cohort="postcode_area",
+            cohort_params={"areas": postcode},
+            frequency={"every": every},
+            window=window,
+            max_attempts=2,
+            retry_spacing_minutes=15,
+        )
     return campaign_id
 
 
-def requested_on_topic(bootstrap: str, campaign_id: str | None = None,
-                       person_ids: set[str] | None = None) -> list[CallRequested]:
+def requested_on_topic(
+    bootstrap: str, campaign_id: str | None = None, person_ids: set[str] | None = None
+) -> list[CallRequested]:
     """Every CallRequested on the topic for this campaign (or these people), in order."""
     events = read_topic(bootstrap, str(Topic.CALLS_REQUESTED), CallRequested)
-    return [e for e in events
-            if (campaign_id is None or e.campaign_id == campaign_id)
-            and (person_ids is None or e.person_id in person_ids)]
+    return [
+        e
+        for e in events
+        if (campaign_id is None or e.campaign_id == campaign_id)
+        and (person_ids is None or e.person_id in person_ids)
+    ]

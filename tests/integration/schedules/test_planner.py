@@ -38,8 +38,11 @@ def planner(factory: sessionmaker[Session], publisher: object, holder: str) -> P
 
 def ledger(factory: sessionmaker[Session], campaign_id: str) -> list[PlannedCallRecord]:
     with transaction(factory) as session:
-        return list(session.scalars(
-            select(PlannedCallRecord).where(PlannedCallRecord.campaign_id == campaign_id)))
+        return list(
+            session.scalars(
+                select(PlannedCallRecord).where(PlannedCallRecord.campaign_id == campaign_id)
+            )
+        )
 
 
 class CrashingPublisher:
@@ -59,16 +62,30 @@ def test_store_rules_keep_do_not_call_opted_out_and_in_hospital_off_the_round(
     [admitted, waiting_in_hospital, discharged] = seed_people(session_factory, postcode, 3)
     with transaction(session_factory) as session:
         session.add(HospitalStay(person_id=admitted, admitted_at=NOW - timedelta(days=2)))
-        session.add(HospitalStay(person_id=discharged, admitted_at=NOW - timedelta(days=9),
-                                 discharged_at=NOW - timedelta(days=1)))
-        session.add(UnmetNeed(person_id=waiting_in_hospital, need_level="substantial",
-                              hours_per_week=10, waiting_at="hospital",
-                              assessed_on=NOW.date(), waiting_since=NOW.date()))
+        session.add(
+            HospitalStay(
+                person_id=discharged,
+                admitted_at=NOW - timedelta(days=9),
+                discharged_at=NOW - timedelta(days=1),
+            )
+        )
+        session.add(
+            UnmetNeed(
+                person_id=waiting_in_hospital,
+                need_level="substantial",
+                hours_per_week=10,
+                waiting_at="hospital",
+                assessed_on=NOW.date(),
+                waiting_since=NOW.date(),
+            )
+        )
     campaign_id = seed_campaign(session_factory, postcode)
     with EventPublisher(kafka_bootstrap) as publisher:
         assert planner(session_factory, publisher, "h1").plan_campaign(campaign_id, NOW) == 2
     assert {row.person_id for row in ledger(session_factory, campaign_id)} == {
-        callable_, discharged}
+        callable_,
+        discharged,
+    }
     events = requested_on_topic(kafka_bootstrap, campaign_id)
     assert {e.person_id for e in events} == {callable_, discharged}
     for event in events:
@@ -118,8 +135,10 @@ def test_two_planners_at_once_request_each_call_once(
             start.wait()
             claimed[holder] = instance.plan_campaign(campaign_id, now)
 
-    threads = [threading.Thread(target=run, args=("a", NOW)),
-               threading.Thread(target=run, args=("b", NOW + timedelta(seconds=1)))]
+    threads = [
+        threading.Thread(target=run, args=("a", NOW)),
+        threading.Thread(target=run, args=("b", NOW + timedelta(seconds=1))),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -141,9 +160,15 @@ def test_a_signal_becomes_a_call_request_inside_the_persons_window(
     [person] = seed_people(session_factory, unique_postcode(), 1)
     signal_id = uuid.uuid4()
     with transaction(session_factory) as session:
-        session.add(SignalRecord(id=signal_id, person_id=person, script="falls_follow_up",
-                           reason="routine changed: bed not left by noon",
-                           call_by=NOW.date()))
+        session.add(
+            SignalRecord(
+                id=signal_id,
+                person_id=person,
+                script="falls_follow_up",
+                reason="routine changed: bed not left by noon",
+                call_by=NOW.date(),
+            )
+        )
     evening = datetime(2026, 11, 25, 19, tzinfo=UTC)  # after today's 09:00-18:00 window
     with EventPublisher(kafka_bootstrap) as publisher:
         instance = planner(session_factory, publisher, "s")
@@ -152,8 +177,14 @@ def test_a_signal_becomes_a_call_request_inside_the_persons_window(
     with transaction(session_factory) as session:
         stored = session.get(SignalRecord, signal_id)
         assert stored is not None and stored.planned_call_id is not None
-        assert session.scalar(select(func.count()).select_from(PlannedCallRecord).where(
-            PlannedCallRecord.signal_id == signal_id)) == 1
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(PlannedCallRecord)
+                .where(PlannedCallRecord.signal_id == signal_id)
+            )
+            == 1
+        )
     [event] = requested_on_topic(kafka_bootstrap, person_ids={person})
     assert event.event_id == stored.planned_call_id
     assert (event.script, event.campaign_id) == ("falls_follow_up", None)
@@ -161,4 +192,3 @@ def test_a_signal_becomes_a_call_request_inside_the_persons_window(
     local_start, local_end = (t.astimezone(LONDON) for t in (event.due_at, event.window_end))
     assert local_start.date() == local_end.date() == evening.date() + timedelta(days=1)
     assert (local_start.time(), local_end.time()) == (time(9), time(18))
-

@@ -31,8 +31,10 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def wake_every(first: datetime, last: datetime, hours: int = 3) -> list[datetime]:
-    return [first + timedelta(hours=h) for h in range(0, int((last - first).total_seconds()
-                                                              // 3600) + 1, hours)]
+    return [
+        first + timedelta(hours=h)
+        for h in range(0, int((last - first).total_seconds() // 3600) + 1, hours)
+    ]
 
 
 def test_daily_and_weekly_rounds_across_dst_and_easter_place_each_call_once(
@@ -48,14 +50,17 @@ def test_daily_and_weekly_rounds_across_dst_and_easter_place_each_call_once(
         campaign.frequency = {"every": "week", "days": ["sun", "mon"]}
 
     publisher = EventPublisher(kafka_bootstrap)
-    jobs.install(jobs.Runtime(Planner(session_factory, publisher,
-                                      SchedulerSettings(holder="dst")),
-                              build_scheduler(database_url)))
+    jobs.install(
+        jobs.Runtime(
+            Planner(session_factory, publisher, SchedulerSettings(holder="dst")),
+            build_scheduler(database_url),
+        )
+    )
     try:
-        for first, last in ((datetime(2026, 3, 27, 22, tzinfo=UTC),
-                             datetime(2026, 4, 6, 21, tzinfo=UTC)),
-                            (datetime(2026, 10, 23, 23, tzinfo=UTC),
-                             datetime(2026, 10, 26, 22, tzinfo=UTC))):
+        for first, last in (
+            (datetime(2026, 3, 27, 22, tzinfo=UTC), datetime(2026, 4, 6, 21, tzinfo=UTC)),
+            (datetime(2026, 10, 23, 23, tzinfo=UTC), datetime(2026, 10, 26, 22, tzinfo=UTC)),
+        ):
             for now in wake_every(first, last):
                 jobs.run_campaign(daily, now)
                 jobs.run_campaign(weekly, now)
@@ -68,8 +73,11 @@ def test_daily_and_weekly_rounds_across_dst_and_easter_place_each_call_once(
     easter = {date(2026, 4, 3), date(2026, 4, 6)}  # Good Friday, Easter Monday
     for campaign_id, hours, days in (
         (daily, (time(10), time(12)), [d for d in spring + autumn if d not in easter]),
-        (weekly, (time(14), time(15)),
-         [d for d in spring + autumn if d.weekday() in (6, 0) and d not in easter]),
+        (
+            weekly,
+            (time(14), time(15)),
+            [d for d in spring + autumn if d.weekday() in (6, 0) and d not in easter],
+        ),
     ):
         events = requested_on_topic(kafka_bootstrap, campaign_id)
         slots = Counter((e.person_id, e.due_at.astimezone(LONDON).date()) for e in events)

@@ -53,7 +53,8 @@ async def test_campaign_jobs_are_stored_followed_and_run(
 
         now = datetime(2026, 11, 26, 7, tzinfo=UTC)
         claimed = await asyncio.get_running_loop().run_in_executor(
-            None, jobs.run_campaign, campaign_id, now)
+            None, jobs.run_campaign, campaign_id, now
+        )
         assert claimed == 3
         assert {e.person_id for e in requested_on_topic(kafka_bootstrap, campaign_id)} == people
 

@@ -35,7 +35,9 @@ def zone_where_it_is_noon() -> str:
 
 
 def test_two_schedulers_and_a_killed_one_restarted_request_each_call_once(
-    database_url: str, session_factory: sessionmaker[Session], kafka_bootstrap: str,
+    database_url: str,
+    session_factory: sessionmaker[Session],
+    kafka_bootstrap: str,
     tmp_path: Path,
 ) -> None:
     postcode = unique_postcode()
@@ -44,13 +46,19 @@ def test_two_schedulers_and_a_killed_one_restarted_request_each_call_once(
     first = seed_campaign(session_factory, postcode, window=window)
 
     def env(holder: str) -> dict[str, str]:
-        return {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "TECFLOW_DATABASE_URL": database_url,
-                "TECFLOW_SCHEDULER_HOLDER": holder, "TECFLOW_SCHEDULER_PLAN_EVERY_S": "2",
-                "TECFLOW_SCHEDULER_LEASE_TTL_S": "4"}
+        return {
+            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            "TECFLOW_DATABASE_URL": database_url,
+            "TECFLOW_SCHEDULER_HOLDER": holder,
+            "TECFLOW_SCHEDULER_PLAN_EVERY_S": "2",
+            "TECFLOW_SCHEDULER_LEASE_TTL_S": "4",
+        }
 
     log = tmp_path / "scheduler.log"
-    with tecflow_process("scheduler", env=env("a"), log_path=log) as a, \
-            tecflow_process("scheduler", env=env("b"), log_path=log):
+    with (
+        tecflow_process("scheduler", env=env("a"), log_path=log) as a,
+        tecflow_process("scheduler", env=env("b"), log_path=log),
+    ):
         eventually(lambda: len(requested_on_topic(kafka_bootstrap, first)) >= 5, 90)
         a.send_signal(signal.SIGKILL)
         a.wait(10)
@@ -62,7 +70,8 @@ def test_two_schedulers_and_a_killed_one_restarted_request_each_call_once(
         events = requested_on_topic(kafka_bootstrap, campaign_id)
         assert Counter(e.person_id for e in events) == Counter(people), log.read_text()[-3000:]
         with transaction(session_factory) as session:
-            rows = session.scalars(select(PlannedCallRecord).where(
-                PlannedCallRecord.campaign_id == campaign_id)).all()
+            rows = session.scalars(
+                select(PlannedCallRecord).where(PlannedCallRecord.campaign_id == campaign_id)
+            ).all()
         assert sorted(r.person_id for r in rows) == sorted(people)
         assert {r.id for r in rows} == {e.event_id for e in events}

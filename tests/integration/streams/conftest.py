@@ -32,8 +32,7 @@ def new_app_id() -> str:
 def worker(
     bootstrap: str, database_url: str, app_id: str, log_path: Path
 ) -> Iterator[Popen[bytes]]:
-    env = {**worker_env(bootstrap, database_url, app_id),
-           "TECFLOW_STREAMS_CHECK_INTERVAL_S": "1"}
+    env = {**worker_env(bootstrap, database_url, app_id), "TECFLOW_STREAMS_CHECK_INTERVAL_S": "1"}
     with tecflow_process("worker", env=env, log_path=log_path) as process:
         yield process
 
@@ -49,9 +48,13 @@ def eventually_or_log(probe: Callable[[], T], log: Path, timeout_s: float = 90.0
 
 def alerts_of(factory: sessionmaker[Session], who: str) -> list[AlertRecord]:
     with transaction(factory) as session:
-        return list(session.scalars(
-            select(AlertRecord).where(AlertRecord.person_id == who).order_by(AlertRecord.raised_at)
-        ))
+        return list(
+            session.scalars(
+                select(AlertRecord)
+                .where(AlertRecord.person_id == who)
+                .order_by(AlertRecord.raised_at)
+            )
+        )
 
 
 def signals_of(factory: sessionmaker[Session], who: str) -> list[SignalRecord]:
@@ -61,7 +64,9 @@ def signals_of(factory: sessionmaker[Session], who: str) -> list[SignalRecord]:
 
 def alerts_on_topic(bootstrap: str, who: str) -> list[Alert]:
     consumer = KafkaConsumer(
-        str(Topic.ALERTS), bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+        str(Topic.ALERTS),
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
         consumer_timeout_ms=2000,
     )
     alerts = [Alert.model_validate_json(m.value) for m in consumer if m.key == who.encode()]

@@ -33,7 +33,9 @@ def seen(alerts: list[Alert]) -> set[tuple[object, ...]]:
 
 
 def test_the_worker_on_event_time_raises_what_evaluate_raises(
-    kafka_bootstrap: str, sqlite_url: str, tmp_path: Path,
+    kafka_bootstrap: str,
+    sqlite_url: str,
+    tmp_path: Path,
 ) -> None:
     who = person_id()
     log, home_file = write_home(tmp_path, days=10)
@@ -44,16 +46,26 @@ def test_the_worker_on_event_time_raises_what_evaluate_raises(
     not_up = [a for a in expected if a.alert_kind in NOT_UP]
     assert not_up and incident.start <= not_up[0].occurred_at <= incident.end
 
-    env = {**worker_env(kafka_bootstrap, sqlite_url, new_app_id()),
-           "TECFLOW_STREAMS_CLOCK": "event", "TECFLOW_STREAMS_CHECK_INTERVAL_S": "60"}
+    env = {
+        **worker_env(kafka_bootstrap, sqlite_url, new_app_id()),
+        "TECFLOW_STREAMS_CLOCK": "event",
+        "TECFLOW_STREAMS_CHECK_INTERVAL_S": "60",
+    }
     worker_log = tmp_path / "worker.log"
-    with tecflow_process("worker", env=env, log_path=worker_log), \
-            EventPublisher(kafka_bootstrap) as publisher:
+    with (
+        tecflow_process("worker", env=env, log_path=worker_log),
+        EventPublisher(kafka_bootstrap) as publisher,
+    ):
         publisher.publish_many(Topic.DEVICE_EVENTS, events)
         on_bus = eventually_or_log(
-            lambda: (found := alerts_on_topic(kafka_bootstrap, who))
-            and len(found) >= len(expected) and found, worker_log,
+            lambda: (
+                (found := alerts_on_topic(kafka_bootstrap, who))
+                and len(found) >= len(expected)
+                and found
+            ),
+            worker_log,
             # Ten days of readings, each saving two processors' states: minutes on a
             # busy machine (inside the suite's five minutes a test).
-            timeout_s=240)
+            timeout_s=240,
+        )
     assert seen(on_bus) == seen(expected)

@@ -20,11 +20,23 @@ pytestmark = pytest.mark.postgres
 def add_person(factory: sessionmaker[Session], away_until: datetime | None) -> str:
     who = person_id()
     with transaction(factory) as session:
-        session.add(Person(id=who, display_name="Test Person", timezone="Europe/Dublin",
-                           away_until=away_until))
+        session.add(
+            Person(
+                id=who, display_name="Test Person", timezone="Europe/Dublin", away_until=away_until
+            )
+        )
         session.flush()
-        session.add(SafeZoneRecord(person_id=who, name="home", lat=53.35, lon=-6.26,
-                                   radius_m=250, active_from=time(20), active_to=time(8)))
+        session.add(
+            SafeZoneRecord(
+                person_id=who,
+                name="home",
+                lat=53.35,
+                lon=-6.26,
+                radius_m=250,
+                active_from=time(20),
+                active_to=time(8),
+            )
+        )
     return who
 
 
@@ -36,7 +48,8 @@ async def test_context_comes_from_the_store_and_is_cached(
     book = ContextBook(session_factory, ttl_s=3600, default_tz="Europe/London")
     context = await book.get(who)
     assert context == PersonContext(
-        tz="Europe/Dublin", away_until=until,
+        tz="Europe/Dublin",
+        away_until=until,
         zones=(SafeZone("home", 53.35, -6.26, 250, time(20), time(8)),),
     )
     assert context.away_at(until - timedelta(minutes=1))

@@ -42,36 +42,53 @@ def test_device_events_become_alerts_and_signals(
     now = datetime.now(UTC).replace(microsecond=0)
     press = alarm(now, person_id=who, reference="2001")
     again = alarm(now + timedelta(seconds=40), person_id=who, reference="2002")
-    reset = alarm(now + timedelta(minutes=3), person_id=who, reference="2002",
-                  message_type=ScaipMessageType.RESET, device_type=ScaipDeviceType.LOCAL_UNIT,
-                  status_code=None)
-    fall = alarm(now, person_id=who, reference="3001", controller_id="555",
-                 device_type=ScaipDeviceType.FALL_DETECTOR,
-                 status_code=ScaipStatus.AUTOMATIC_ALARM)
-    test_call = alarm(now, person_id=who, reference="4001",
-                      status_code=ScaipStatus.TEST_TRANSMISSION)
+    reset = alarm(
+        now + timedelta(minutes=3),
+        person_id=who,
+        reference="2002",
+        message_type=ScaipMessageType.RESET,
+        device_type=ScaipDeviceType.LOCAL_UNIT,
+        status_code=None,
+    )
+    fall = alarm(
+        now,
+        person_id=who,
+        reference="3001",
+        controller_id="555",
+        device_type=ScaipDeviceType.FALL_DETECTOR,
+        status_code=ScaipStatus.AUTOMATIC_ALARM,
+    )
+    test_call = alarm(
+        now, person_id=who, reference="4001", status_code=ScaipStatus.TEST_TRANSMISSION
+    )
     # Heartbeats every 10 minutes that stopped 70 minutes ago: the timed check's business.
     beats = [heartbeat(now - timedelta(minutes=m), hub="777", person_id=who) for m in (90, 80, 70)]
     # A safe zone in the store; the tracker has been 20 km away for four hours.
     with transaction(session_factory) as session:
         session.add(Person(id=who, display_name="Test Person"))
         session.flush()
-        session.add(SafeZoneRecord(person_id=who, name="home", lat=56.462, lon=-2.9707,
-                                   radius_m=300))
-    away = [fix(now - timedelta(hours=h), 56.30, -2.80).model_copy(update={"person_id": who})
-            for h in (4, 3)]
+        session.add(
+            SafeZoneRecord(person_id=who, name="home", lat=56.462, lon=-2.9707, radius_m=300)
+        )
+    away = [
+        fix(now - timedelta(hours=h), 56.30, -2.80).model_copy(update={"person_id": who})
+        for h in (4, 3)
+    ]
     log = tmp_path / "worker.log"
 
-    with worker(kafka_bootstrap, database_url, new_app_id(), log) as process, \
-            EventPublisher(kafka_bootstrap) as publisher:
+    with (
+        worker(kafka_bootstrap, database_url, new_app_id(), log) as process,
+        EventPublisher(kafka_bootstrap) as publisher,
+    ):
         for event in (press, again, again, fall, test_call):  # `again` delivered twice
             publisher.publish(Topic.DEVICE_ALARMS, event)
         for event in [*beats, *away]:
             publisher.publish(Topic.DEVICE_EVENTS, event)
 
         def pendant_pressed_twice() -> bool:
-            return any(a.kind == "alarm" and a.occurrences == 2
-                       for a in alerts_of(session_factory, who))
+            return any(
+                a.kind == "alarm" and a.occurrences == 2 for a in alerts_of(session_factory, who)
+            )
 
         eventually_or_log(pendant_pressed_twice, log)
         publisher.publish(Topic.DEVICE_EVENTS, reset)
@@ -81,8 +98,11 @@ def test_device_events_become_alerts_and_signals(
         on_topic = eventually(lambda: alerts_on_topic(kafka_bootstrap, who))
         assert process.poll() is None, log.read_text()[-3000:]
 
-    rows = {a.kind + ("/" + a.queue if a.kind != "alarm" else ""): a
-            for a in alerts_of(session_factory, who) if a.kind != "alarm"}
+    rows = {
+        a.kind + ("/" + a.queue if a.kind != "alarm" else ""): a
+        for a in alerts_of(session_factory, who)
+        if a.kind != "alarm"
+    }
     pendant, fall_alert = (
         next(a for a in alerts_of(session_factory, who) if a.alert_key.endswith(suffix))
         for suffix in ("10149471/0003", "555/0005")
@@ -106,18 +126,26 @@ def test_device_events_become_alerts_and_signals(
 
 
 def test_the_alarm_lane_alone_puts_an_urgent_alarm_in_the_queue(
-    kafka_bootstrap: str, sqlite_url: str, tmp_path: Path,
+    kafka_bootstrap: str,
+    sqlite_url: str,
+    tmp_path: Path,
 ) -> None:
     factory = make_session_factory(make_engine(sqlite_url))
     who = person_id()
     press = alarm(datetime.now(UTC).replace(microsecond=0), person_id=who, reference="4001")
-    beat = alarm(press.occurred_at, person_id=who, reference="4002",
-                      message_type=ScaipMessageType.HEARTBEAT,
-                      device_type=ScaipDeviceType.LOCAL_UNIT)
+    beat = alarm(
+        press.occurred_at,
+        person_id=who,
+        reference="4002",
+        message_type=ScaipMessageType.HEARTBEAT,
+        device_type=ScaipDeviceType.LOCAL_UNIT,
+    )
     log = tmp_path / "alarm-lane.log"
     env = worker_env(kafka_bootstrap, sqlite_url, app_id=new_app_id())
-    with tecflow_process("worker", "--lane", "alarms", env=env, log_path=log), \
-            EventPublisher(kafka_bootstrap) as publisher:
+    with (
+        tecflow_process("worker", "--lane", "alarms", env=env, log_path=log),
+        EventPublisher(kafka_bootstrap) as publisher,
+    ):
         publisher.publish(Topic.DEVICE_ALARMS, beat)
         publisher.publish(Topic.DEVICE_ALARMS, press)
         [row] = eventually_or_log(lambda: alerts_of(factory, who), log)

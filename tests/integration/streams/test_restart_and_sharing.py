@@ -39,15 +39,23 @@ def factory(sqlite_url: str) -> sessionmaker[Session]:
 def false_alarm(publisher: EventPublisher, who: str, at: datetime, n: int) -> None:
     """A falls pendant pressed by mistake and cancelled 40 seconds later."""
     publisher.publish(Topic.DEVICE_ALARMS, alarm(at, person_id=who, reference=f"{n}1"))
-    publisher.publish(Topic.DEVICE_ALARMS, alarm(
-        at + timedelta(seconds=40), person_id=who, reference=f"{n}2",
-        status_code=ScaipStatus.CANCEL))
+    publisher.publish(
+        Topic.DEVICE_ALARMS,
+        alarm(
+            at + timedelta(seconds=40),
+            person_id=who,
+            reference=f"{n}2",
+            status_code=ScaipStatus.CANCEL,
+        ),
+    )
 
 
 def last_changelog_value(bootstrap: str, app_id: str, who: str) -> bytes:
     consumer = KafkaConsumer(
-        f"{app_id}-state-triage-changelog", bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest", consumer_timeout_ms=1000,
+        f"{app_id}-state-triage-changelog",
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=1000,
     )
     values = [m.value for m in consumer if m.key and who.encode() in m.key and m.value]
     consumer.close()
@@ -70,19 +78,24 @@ def test_a_worker_started_after_a_crash_carries_on_counting_false_alarms(
         return sum(a.status == "closed" for a in alerts_of(factory, who))
 
     first_log = tmp_path / "first.log"
-    with worker(kafka_bootstrap, sqlite_url, app_id, first_log) as first, \
-            EventPublisher(kafka_bootstrap) as publisher:
+    with (
+        worker(kafka_bootstrap, sqlite_url, app_id, first_log) as first,
+        EventPublisher(kafka_bootstrap) as publisher,
+    ):
         false_alarm(publisher, who, start, 1)
         false_alarm(publisher, who, start + timedelta(hours=1), 2)
         eventually_or_log(lambda: closed_alarms() == 2, first_log)
         # The kill must land after the table's changelog holds both counts: what is under
         # test is recovery from the changelog, not the window in which a worker killed
         # between processing and flushing its changelog loses the count (at-least-once).
-        counted = [TypeAdapter(datetime).dump_json(t).strip(b'"')
-                   for t in (start, start + timedelta(hours=1))]
+        counted = [
+            TypeAdapter(datetime).dump_json(t).strip(b'"')
+            for t in (start, start + timedelta(hours=1))
+        ]
         eventually_or_log(
-            lambda: all(stamp in last_changelog_value(kafka_bootstrap, app_id, who)
-                        for stamp in counted),
+            lambda: all(
+                stamp in last_changelog_value(kafka_bootstrap, app_id, who) for stamp in counted
+            ),
             first_log,
         )
         # Killed, not stopped: its last source offsets may not be committed, so the next
@@ -92,8 +105,10 @@ def test_a_worker_started_after_a_crash_carries_on_counting_false_alarms(
     assert not [a for a in alerts_of(factory, who) if a.kind == "false_alarms"]
 
     second_log = tmp_path / "second.log"
-    with worker(kafka_bootstrap, sqlite_url, app_id, second_log), \
-            EventPublisher(kafka_bootstrap) as publisher:
+    with (
+        worker(kafka_bootstrap, sqlite_url, app_id, second_log),
+        EventPublisher(kafka_bootstrap) as publisher,
+    ):
         false_alarm(publisher, who, start + timedelta(hours=2), 3)
         review = eventually_or_log(
             lambda: [a for a in alerts_of(factory, who) if a.kind == "false_alarms"],
@@ -116,17 +131,25 @@ def test_two_workers_share_the_partitions_and_write_each_effect_once(
     people = [person_id() for _ in range(12)]
     now = datetime.now(UTC)
     first = {who: alarm(now, person_id=who, reference="51") for who in people}
-    second = {who: alarm(now + timedelta(seconds=30), person_id=who, reference="52")
-              for who in people}
+    second = {
+        who: alarm(now + timedelta(seconds=30), person_id=who, reference="52") for who in people
+    }
 
     def pressed_twice() -> set[str]:
         with transaction(factory) as session:
-            return set(session.scalars(select(AlertRecord.person_id).where(
-                AlertRecord.person_id.in_(people), AlertRecord.occurrences == 2)))
+            return set(
+                session.scalars(
+                    select(AlertRecord.person_id).where(
+                        AlertRecord.person_id.in_(people), AlertRecord.occurrences == 2
+                    )
+                )
+            )
 
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
-    with worker(kafka_bootstrap, postgres_url, app_id, logs[0]) as a, \
-            EventPublisher(kafka_bootstrap) as publisher:
+    with (
+        worker(kafka_bootstrap, postgres_url, app_id, logs[0]) as a,
+        EventPublisher(kafka_bootstrap) as publisher,
+    ):
         for who in people[:6]:
             publisher.publish(Topic.DEVICE_ALARMS, first[who])
         with worker(kafka_bootstrap, postgres_url, app_id, logs[1]) as b:
@@ -141,7 +164,8 @@ def test_two_workers_share_the_partitions_and_write_each_effect_once(
     with transaction(factory) as session:
         rows = session.execute(
             select(AlertRecord.person_id, func.count(), func.max(AlertRecord.occurrences))
-            .where(AlertRecord.person_id.in_(people)).group_by(AlertRecord.person_id)
+            .where(AlertRecord.person_id.in_(people))
+            .group_by(AlertRecord.person_id)
         ).all()
     assert sorted(rows) == sorted((who, 1, 2) for who in people)
     shares = [assigned(log, "device.alarms") for log in logs]

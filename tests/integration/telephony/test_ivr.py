@@ -45,8 +45,12 @@ def client(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
 def call(session_factory: sessionmaker[Session]) -> CallRequested:
     now = datetime.now(UTC)
     request = CallRequested(
-        person_id=person_id(), occurred_at=now, source="tests",
-        script=ScriptName.WELFARE_CHECK, reason="weekly", due_at=now,
+        person_id=person_id(),
+        occurred_at=now,
+        source="tests",
+        script=ScriptName.WELFARE_CHECK,
+        reason="weekly",
+        due_at=now,
         window_end=now + timedelta(hours=2),
     )
     with transaction(session_factory) as session:
@@ -60,9 +64,7 @@ def post(
     """POST as Twilio would (to the proxy's address); the status, or the TwiML on 200."""
     headers = {}
     if token is not None:
-        headers["X-Twilio-Signature"] = RequestValidator(token).compute_signature(
-            public_url, form
-        )
+        headers["X-Twilio-Signature"] = RequestValidator(token).compute_signature(public_url, form)
     response = client.post(public_url.removeprefix(PUBLIC), data=form, headers=headers)
     return response.text if response.status_code == 200 else response.status_code
 
@@ -70,8 +72,9 @@ def post(
 def answers(factory: sessionmaker[Session], request: CallRequested) -> dict[str, str]:
     with transaction(factory) as session:
         rows = session.execute(
-            select(CallAnswer.question_id, CallAnswer.value)
-            .where(CallAnswer.call_id == request.event_id)
+            select(CallAnswer.question_id, CallAnswer.value).where(
+                CallAnswer.call_id == request.event_id
+            )
         )
         return {question: value for question, value in rows}
 
@@ -121,10 +124,14 @@ def test_an_unsigned_or_wrongly_signed_request_is_refused_and_changes_nothing(
     with transaction(session_factory) as session:
         assert session.get_one(CallPlan, call.event_id).state == "waiting"
         assert session.get_one(Call, call.event_id).status == "requested"
-        assert session.scalars(
-            select(TelephonyOutbox).where(TelephonyOutbox.payload["person_id"].as_string()
-                                          == call.person_id)
-        ).all() == []
+        assert (
+            session.scalars(
+                select(TelephonyOutbox).where(
+                    TelephonyOutbox.payload["person_id"].as_string() == call.person_id
+                )
+            ).all()
+            == []
+        )
 
 
 def test_the_final_status_callback_writes_the_outcome_to_the_outbox_once(
@@ -137,7 +144,8 @@ def test_the_final_status_callback_writes_the_outcome_to_the_outbox_once(
 
     with transaction(session_factory) as session:
         [row] = session.scalars(
-            select(TelephonyOutbox).where(TelephonyOutbox.topic == "calls.outcomes")
+            select(TelephonyOutbox)
+            .where(TelephonyOutbox.topic == "calls.outcomes")
             .where(TelephonyOutbox.payload["person_id"].as_string() == call.person_id)
         ).all()
     outcome = CallOutcome.model_validate(row.payload)

@@ -21,6 +21,7 @@ def test_a_non_numeric_confidence_is_no_confidence(
     voice_url, _ = webhook_urls(PUBLIC, call.event_id)
     post(client, voice_url, {"CallSid": "CA1", "AnsweredBy": "human"})
     step_url = gather_url(PUBLIC, call.event_id, "feeling_ok", 1)
-    twiml = post(client, step_url, {"CallSid": "CA1", "SpeechResult": "yes",
-                                    "Confidence": confidence})
+    twiml = post(
+        client, step_url, {"CallSid": "CA1", "SpeechResult": "yes", "Confidence": confidence}
+    )
     assert isinstance(twiml, str) and "<Response>" in twiml

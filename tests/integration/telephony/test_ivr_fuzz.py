@@ -20,15 +20,23 @@ from tests.support.apifuzz import requests
 
 pytestmark = [pytest.mark.postgres]
 __all__ = ["call"]  # the fixture, shared
-FIELDS = ["CallSid", "AnsweredBy", "Digits", "SpeechResult", "Confidence", "CallStatus",
-          "CallDuration"]
+FIELDS = [
+    "CallSid",
+    "AnsweredBy",
+    "Digits",
+    "SpeechResult",
+    "Confidence",
+    "CallStatus",
+    "CallDuration",
+]
 forms = st.dictionaries(st.sampled_from(FIELDS), st.text(max_size=12), max_size=5)
 
 
 @pytest.fixture
 def client(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
-    with TestClient(create_ivr_app(SETTINGS, session_factory),
-                    raise_server_exceptions=False) as client:
+    with TestClient(
+        create_ivr_app(SETTINGS, session_factory), raise_server_exceptions=False
+    ) as client:
         yield client
 
 
@@ -37,15 +45,23 @@ def sign(path: str, query: str, form: dict[str, str]) -> dict[str, str]:
     return {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, form)}
 
 
-@settings(max_examples=80, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(st.data())
 def test_signed_webhooks_never_answer_500(
     client: TestClient, call: CallRequested, data: st.DataObject
 ) -> None:
     app = client.app
-    request = data.draw(requests(
-        app.openapi(), sign=sign, forms=forms,  # type: ignore[attr-defined]
-        known={"call": str(call.event_id), "step": "feeling_ok"}))
+    request = data.draw(
+        requests(
+            app.openapi(),
+            sign=sign,
+            forms=forms,  # type: ignore[attr-defined]
+            known={"call": str(call.event_id), "step": "feeling_ok"},
+        )
+    )
     answer = client.send(request)
     assert answer.status_code < 500, (request.url, answer.text)

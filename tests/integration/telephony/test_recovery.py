@@ -23,8 +23,13 @@ NOW = datetime.now(UTC)
 
 def queued(factory: sessionmaker[Session]) -> CallRequested:
     request = CallRequested(
-        person_id=person_id(), occurred_at=NOW, source="tests", script=ScriptName.WELFARE_CHECK,
-        reason="weekly", due_at=NOW - timedelta(days=3), window_end=NOW + timedelta(hours=2),
+        person_id=person_id(),
+        occurred_at=NOW,
+        source="tests",
+        script=ScriptName.WELFARE_CHECK,
+        reason="weekly",
+        due_at=NOW - timedelta(days=3),
+        window_end=NOW + timedelta(hours=2),
     )
     with transaction(factory) as session:
         calls_store.accept_request(session, request)
@@ -81,8 +86,10 @@ def test_a_call_never_finished_is_ended_with_its_reason(
         payload = session.scalars(
             select(TelephonyOutbox.payload).where(TelephonyOutbox.topic == "calls.outcomes")
         ).all()
-    [outcome] = [CallOutcome.model_validate(p) for p in payload
-                 if p["request_id"] == str(request.event_id)]
+    [outcome] = [
+        CallOutcome.model_validate(p) for p in payload if p["request_id"] == str(request.event_id)
+    ]
     assert (outcome.status, outcome.end_reason) == (
-        CallStatus.FAILED, "no final status from Twilio"
+        CallStatus.FAILED,
+        "no final status from Twilio",
     )

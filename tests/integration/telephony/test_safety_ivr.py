@@ -49,11 +49,29 @@ SETTINGS = TelephonySettings(
 )
 # What a person in distress says, in each language (the matcher's own list is wider).
 DISTRESS = {
-    "en-GB": ["I have fallen and I cannot get up", "help", "help me", "ambulance",
-              "I'm in a lot of pain", "I can't breathe", "I'm in crisis", "I'm not coping",
-              "I can't manage", "I've fallen", "no, help me"],
-    "pl-PL": ["upadłem i nie mogę wstać", "pomocy", "proszę o pomoc", "wezwijcie karetkę",
-              "bardzo boli", "nie mogę oddychać", "nie radzę sobie", "przewróciłam się"],
+    "en-GB": [
+        "I have fallen and I cannot get up",
+        "help",
+        "help me",
+        "ambulance",
+        "I'm in a lot of pain",
+        "I can't breathe",
+        "I'm in crisis",
+        "I'm not coping",
+        "I can't manage",
+        "I've fallen",
+        "no, help me",
+    ],
+    "pl-PL": [
+        "upadłem i nie mogę wstać",
+        "pomocy",
+        "proszę o pomoc",
+        "wezwijcie karetkę",
+        "bardzo boli",
+        "nie mogę oddychać",
+        "nie radzę sobie",
+        "przewróciłam się",
+    ],
 }
 STEPS = [
     (name, step.id, language)
@@ -65,20 +83,29 @@ STEPS = [
 
 def post(client: TestClient, url: str, form: dict[str, str]) -> str:
     signature = RequestValidator(TOKEN).compute_signature(url, form)
-    response = client.post(url.removeprefix(PUBLIC), data=form,
-                           headers={"X-Twilio-Signature": signature})
+    response = client.post(
+        url.removeprefix(PUBLIC), data=form, headers={"X-Twilio-Signature": signature}
+    )
     assert response.status_code == 200, response.text
     return response.text
 
 
 def new_call(
-    factory: sessionmaker[Session], script: ScriptName, language: str, who: str | None = None,
+    factory: sessionmaker[Session],
+    script: ScriptName,
+    language: str,
+    who: str | None = None,
     due_at: datetime | None = None,
 ) -> CallRequested:
     now = datetime.now(UTC)
     request = CallRequested(
-        person_id=who or person_id("SAFE"), occurred_at=now, source="tests", script=script,
-        reason="safety test", due_at=due_at or now, window_end=now + timedelta(hours=2),
+        person_id=who or person_id("SAFE"),
+        occurred_at=now,
+        source="tests",
+        script=script,
+        reason="safety test",
+        due_at=due_at or now,
+        window_end=now + timedelta(hours=2),
         language=language,
     )
     with transaction(factory) as session:
@@ -122,14 +149,19 @@ def client(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
 
 @pytest.mark.parametrize(("script", "step", "language"), STEPS)
 def test_distress_at_every_step_is_put_through_at_once(
-    sweep_client: TestClient, sqlite_factory: sessionmaker[Session],
-    script: ScriptName, step: str, language: str,
+    sweep_client: TestClient,
+    sqlite_factory: sessionmaker[Session],
+    script: ScriptName,
+    step: str,
+    language: str,
 ) -> None:
     """H1: the webhook that hears the words answers with the Dial, nothing in between."""
     call = new_call(sqlite_factory, script, language)
-    for form in [*({"SpeechResult": s, "Confidence": "0.9"} for s in DISTRESS[language]),
-                 {"SpeechResult": DISTRESS["en-GB"][1], "Confidence": "0.2"},
-                 {"Digits": "0"}]:
+    for form in [
+        *({"SpeechResult": s, "Confidence": "0.9"} for s in DISTRESS[language]),
+        {"SpeechResult": DISTRESS["en-GB"][1], "Confidence": "0.2"},
+        {"Digits": "0"},
+    ]:
         twiml = post(sweep_client, gather_url(PUBLIC, call.event_id, step, 1), form)
         query = assert_put_through(twiml)
         assert query["reason"] in (["distress"], ["asked"]), form
@@ -148,8 +180,9 @@ def test_distress_during_a_read_back_is_put_through_at_once(
     assert "confirm=managing_ok" in twiml.replace("&amp;", "&")
     read_back = gather_url(PUBLIC, call.event_id, "coping", 1)
     read_back += "&confirm=managing_ok"
-    assert_put_through(post(client, read_back, {"SpeechResult": DISTRESS[language][1],
-                                                "Confidence": "0.9"}))
+    assert_put_through(
+        post(client, read_back, {"SpeechResult": DISTRESS[language][1], "Confidence": "0.9"})
+    )
 
 
 def test_pressing_3_in_crisis_is_put_through_before_any_other_question(
@@ -157,11 +190,13 @@ def test_pressing_3_in_crisis_is_put_through_before_any_other_question(
 ) -> None:
     call = new_call(session_factory, ScriptName.UNMET_NEED_CHECKIN, "en-GB")
     query = assert_put_through(
-        post(client, gather_url(PUBLIC, call.event_id, "coping", 1), {"Digits": "3"}))
+        post(client, gather_url(PUBLIC, call.event_id, "coping", 1), {"Digits": "3"})
+    )
     assert query["reason"] == ["urgent_answer"]
     with transaction(session_factory) as session:
-        assert session.scalars(select(CallAnswer.value).where(
-            CallAnswer.call_id == call.event_id)).all() == ["in_crisis"]
+        assert session.scalars(
+            select(CallAnswer.value).where(CallAnswer.call_id == call.event_id)
+        ).all() == ["in_crisis"]
 
 
 def test_silence_after_the_person_answered_is_put_through(
@@ -171,8 +206,9 @@ def test_silence_after_the_person_answered_is_put_through(
     call = new_call(session_factory, ScriptName.WELFARE_CHECK, "en-GB")
     voice_url, _ = webhook_urls(PUBLIC, call.event_id)
     post(client, voice_url, {"CallSid": "CA1", "AnsweredBy": "human"})
-    query = assert_put_through(post(client, gather_url(PUBLIC, call.event_id, "feeling_ok", 1),
-                                    {"CallSid": "CA1"}))
+    query = assert_put_through(
+        post(client, gather_url(PUBLIC, call.event_id, "feeling_ok", 1), {"CallSid": "CA1"})
+    )
     assert query["reason"] == ["silence"]
 
 
@@ -186,12 +222,15 @@ def test_low_or_unreadable_confidence_is_asked_again_then_put_through(
     form = {"SpeechResult": "yes", "Confidence": confidence}
     again = post(client, gather_url(PUBLIC, call.event_id, "feeling_ok", 1), form)
     assert "Sorry, I didn't catch that." in again and "<Dial" not in again
-    query = assert_put_through(post(client, gather_url(PUBLIC, call.event_id, "feeling_ok", 2),
-                                    form))
+    query = assert_put_through(
+        post(client, gather_url(PUBLIC, call.event_id, "feeling_ok", 2), form)
+    )
     assert query["reason"] == ["unclear"]
     with transaction(session_factory) as session:
-        assert session.scalars(select(CallAnswer).where(
-            CallAnswer.call_id == call.event_id)).all() == []
+        assert (
+            session.scalars(select(CallAnswer).where(CallAnswer.call_id == call.event_id)).all()
+            == []
+        )
 
 
 def outbox_alerts(factory: sessionmaker[Session], who: str) -> list[Alert]:
@@ -237,8 +276,10 @@ def test_an_unanswered_transfer_tries_the_second_line_then_raises_an_urgent_aler
     assert (alert.alert_kind, alert.priority) == (AlertKind.TRANSFER_FAILED, AlertPriority.URGENT)
     assert before <= alert.occurred_at <= utcnow()
     assert f"{alert.occurred_at:%H:%M:%S} UTC" in alert.summary
-    assert alert.evidence[1:] == ("SCRS line: no-answer (rang up to 20 s)",
-                                  "second SCRS line: busy (rang up to 20 s)")
+    assert alert.evidence[1:] == (
+        "SCRS line: no-answer (rang up to 20 s)",
+        "second SCRS line: busy (rang up to 20 s)",
+    )
     with transaction(session_factory) as session:
         assert not session.get_one(Call, call.event_id).transferred_to_handler
         assert session.get_one(CallPlan, call.event_id).end_reason == calls_store.TRANSFER_FAILED
@@ -255,12 +296,16 @@ def test_stop_calling_me_withdraws_consent_and_tells_a_handler(
     call = new_call(session_factory, ScriptName.WELFARE_CHECK, "en-GB")
     with transaction(session_factory) as session:
         session.add(Person(id=call.person_id, display_name="Test Person", phone="+447700900555"))
-    asked = post(client, gather_url(PUBLIC, call.event_id, "feeling_ok", 1),
-                 {"SpeechResult": "stop calling me", "Confidence": "0.9"})
+    asked = post(
+        client,
+        gather_url(PUBLIC, call.event_id, "feeling_ok", 1),
+        {"SpeechResult": "stop calling me", "Confidence": "0.9"},
+    )
     assert "stop these automated calls" in asked and "stop=1" in asked
     before = utcnow()
-    done = post(client, gather_url(PUBLIC, call.event_id, "feeling_ok", 1) + "&stop=1",
-                {"Digits": "1"})
+    done = post(
+        client, gather_url(PUBLIC, call.event_id, "feeling_ok", 1) + "&stop=1", {"Digits": "1"}
+    )
     assert "We will not call you again with automated calls" in done
     with transaction(session_factory) as session:
         assert session.get_one(Person, call.person_id).opted_out
@@ -274,8 +319,13 @@ def test_stop_calling_me_withdraws_consent_and_tells_a_handler(
 
     # A call planned before the opt-out is not dialled: the dialer sees it withdrawn.
     # (due long ago, so it is the one taken: other tests' calls are left as they are)
-    later = new_call(session_factory, ScriptName.POST_DISCHARGE, "en-GB", call.person_id,
-                     due_at=datetime(2000, 1, 1, tzinfo=UTC))
+    later = new_call(
+        session_factory,
+        ScriptName.POST_DISCHARGE,
+        "en-GB",
+        call.person_id,
+        due_at=datetime(2000, 1, 1, tzinfo=UTC),
+    )
     with transaction(session_factory) as session:
         [job] = calls_store.take_due(session, utcnow(), 1)
         calls_store.end_call(session, job.call_id, CallStatus.CANCELED, utcnow())
@@ -296,12 +346,15 @@ def test_a_person_who_hangs_up_while_the_scrs_line_rings_raises_the_alert_at_onc
 
 
 def test_without_a_second_line_the_alert_follows_the_first(
-    session_factory: sessionmaker[Session]
+    session_factory: sessionmaker[Session],
 ) -> None:
     single = SETTINGS.model_copy(update={"scrs_fallback_number": None})
     call = new_call(session_factory, ScriptName.WELFARE_CHECK, "en-GB")
     with TestClient(create_ivr_app(single, session_factory)) as one_line:
-        post(one_line, dialed_url(PUBLIC, call.event_id, TransferReason.SILENCE, ()),
-             {"DialCallStatus": "busy", "CallStatus": "in-progress"})
+        post(
+            one_line,
+            dialed_url(PUBLIC, call.event_id, TransferReason.SILENCE, ()),
+            {"DialCallStatus": "busy", "CallStatus": "in-progress"},
+        )
     [alert] = outbox_alerts(session_factory, call.person_id)
     assert alert.evidence[1:] == ("SCRS line: busy (rang up to 20 s)",)

@@ -45,8 +45,11 @@ def client(sim_url: str, token: str = AUTH_TOKEN) -> Client:
 def create(twilio: Client, to: str) -> CallInstance:
     # The webhooks point nowhere: this test is about the REST side only.
     return twilio.calls.create(
-        to=to, from_="+441382000100", url="http://127.0.0.1:9/ivr/voice",
-        status_callback_event=["initiated", "completed"], machine_detection="Enable",
+        to=to,
+        from_="+441382000100",
+        url="http://127.0.0.1:9/ivr/voice",
+        status_callback_event=["initiated", "completed"],
+        machine_detection="Enable",
     )
 
 
@@ -54,7 +57,9 @@ def test_a_call_is_created_and_parsed_by_the_twilio_client(sim_url: str) -> None
     created = create(client(sim_url), "+447700900123")
     assert created.sid is not None and created.sid.startswith("CA") and len(created.sid) == 34
     assert (created.status, created.to, created.direction) == (
-        "queued", "+447700900123", "outbound-api"
+        "queued",
+        "+447700900123",
+        "outbound-api",
     )
     [call] = [c for c in httpx.get(f"{sim_url}/sim/calls").json() if c["sid"] == created.sid]
     assert call["to"] == "+447700900123"
@@ -79,6 +84,4 @@ def test_callers_can_be_scripted_from_a_file(tmp_path: Path) -> None:
     first, second, third = (book.next_for("+447700900126") for _ in range(3))
     assert first.behaviour == "busy"
     assert second.says == third.says == ("1", "yes")
-    assert book.next_for("+447700900999").behaviour in {
-        "answer", "no-answer", "busy", "machine"
-    }
+    assert book.next_for("+447700900999").behaviour in {"answer", "no-answer", "busy", "machine"}

@@ -33,13 +33,24 @@ ANN = Actor("H0042", role="call_handler", origin="10.0.0.7")
 BOB = Actor("H0043", role="call_handler", origin="10.0.0.8")
 
 
-def press(who: str, minutes: int = 0, priority: AlertPriority = AlertPriority.URGENT,
-          repeat: bool = True, evidence: str | None = None) -> RaiseAlert:
+def press(
+    who: str,
+    minutes: int = 0,
+    priority: AlertPriority = AlertPriority.URGENT,
+    repeat: bool = True,
+    evidence: str | None = None,
+) -> RaiseAlert:
     at = T0 + timedelta(minutes=minutes)
     return RaiseAlert(
-        person_id=who, key=f"alarm:{who}:pendant", kind="alarm", priority=priority,
-        summary=f"Pendant alarm at {at:%H:%M}", by=TRIAGE, at=at,
-        evidence=(evidence or f"{at:%H:%M} pendant alarm",), repeat=repeat,
+        person_id=who,
+        key=f"alarm:{who}:pendant",
+        kind="alarm",
+        priority=priority,
+        summary=f"Pendant alarm at {at:%H:%M}",
+        by=TRIAGE,
+        at=at,
+        evidence=(evidence or f"{at:%H:%M} pendant alarm",),
+        repeat=repeat,
         event_id=uuid.uuid4(),
     )
 
@@ -101,8 +112,7 @@ def test_acknowledging_says_who_has_it_and_a_second_handler_must_take_it_over(
     with pytest.raises(AlertChangeRefused, match="is with H0042"):
         handle(AcknowledgeAlert(alert.id, by=BOB, at=T0 + timedelta(seconds=30)), uow)
     assert stored(uow, alert.id).acknowledged_by == "H0042"
-    handle(AcknowledgeAlert(alert.id, by=BOB, at=T0 + timedelta(seconds=40), take_over=True),
-           uow)
+    handle(AcknowledgeAlert(alert.id, by=BOB, at=T0 + timedelta(seconds=40), take_over=True), uow)
     taken = stored(uow, alert.id)
     assert (taken.status, taken.acknowledged_by) == (AlertStatus.ACKNOWLEDGED, "H0043")
     assert taken.acknowledged_at == T0 + timedelta(seconds=40)
@@ -112,12 +122,23 @@ def test_acknowledging_says_who_has_it_and_a_second_handler_must_take_it_over(
 def test_resolving_closes_with_the_outcome_who_when_and_the_note(uow: UnitOfWork) -> None:
     alert = raised(uow)
     at = T0 + timedelta(minutes=4)
-    handle(ResolveAlert(alert.id, AlertOutcome.FALL_WITHOUT_INJURY, by=ANN, at=at,
-                        note="helped up by neighbour, no injury"), uow)
+    handle(
+        ResolveAlert(
+            alert.id,
+            AlertOutcome.FALL_WITHOUT_INJURY,
+            by=ANN,
+            at=at,
+            note="helped up by neighbour, no injury",
+        ),
+        uow,
+    )
     closed = stored(uow, alert.id)
     assert closed.status is AlertStatus.CLOSED
     assert (closed.outcome, closed.closed_by, closed.closed_at) == (
-        AlertOutcome.FALL_WITHOUT_INJURY, "H0042", at)
+        AlertOutcome.FALL_WITHOUT_INJURY,
+        "H0042",
+        at,
+    )
     assert closed.close_reason == "helped up by neighbour, no injury"
     assert actions(uow, alert.id) == ["raised", "acknowledged", "resolved"]
     with pytest.raises(AlertChangeRefused):
@@ -140,11 +161,18 @@ def test_a_person_cannot_claim_the_devices_outcome(uow: UnitOfWork) -> None:
 
 def test_the_devices_clear_an_alert_nobody_has_taken(uow: UnitOfWork) -> None:
     alert = raised(uow)
-    handle(ClearAlert(alert.key, "reset at the hub", by=TRIAGE, at=T0 + timedelta(minutes=9),
-                      event_id=uuid.uuid4()), uow)
+    handle(
+        ClearAlert(
+            alert.key,
+            "reset at the hub",
+            by=TRIAGE,
+            at=T0 + timedelta(minutes=9),
+            event_id=uuid.uuid4(),
+        ),
+        uow,
+    )
     cleared = stored(uow, alert.id)
-    assert (cleared.status, cleared.outcome) == (AlertStatus.CLOSED,
-                                                 AlertOutcome.CLEARED_AT_DEVICE)
+    assert (cleared.status, cleared.outcome) == (AlertStatus.CLOSED, AlertOutcome.CLEARED_AT_DEVICE)
     assert cleared.close_reason == "reset at the hub"
 
 
@@ -153,8 +181,7 @@ def test_an_alert_a_handler_has_stays_with_them_when_the_devices_clear_it(
 ) -> None:
     alert = raised(uow)
     handle(AcknowledgeAlert(alert.id, by=ANN, at=T0), uow)
-    handle(ClearAlert(alert.key, "reset at the hub", by=TRIAGE, at=T0 + timedelta(minutes=9)),
-           uow)
+    handle(ClearAlert(alert.key, "reset at the hub", by=TRIAGE, at=T0 + timedelta(minutes=9)), uow)
     kept = stored(uow, alert.id)
     assert (kept.status, kept.acknowledged_by) == (AlertStatus.ACKNOWLEDGED, "H0042")
     assert "reset at the hub" in kept.evidence
@@ -225,26 +252,47 @@ def test_a_refused_change_leaves_nothing_behind(uow: UnitOfWork) -> None:
 
 def test_changes_by_people_and_views_are_audited_with_where_from(uow: UnitOfWork) -> None:
     alert = raised(uow)  # the platform's own raise is in the alert's history, not the audit
-    handle(RecordView("person", alert.person_id, alert.person_id, by=BOB,
-                      at=T0 + timedelta(seconds=5)), uow)
-    handle(ResolveAlert(alert.id, AlertOutcome.RESPONDER_SENT, by=ANN,
-                        at=T0 + timedelta(minutes=2)), uow)
+    handle(
+        RecordView(
+            "person", alert.person_id, alert.person_id, by=BOB, at=T0 + timedelta(seconds=5)
+        ),
+        uow,
+    )
+    handle(
+        ResolveAlert(alert.id, AlertOutcome.RESPONDER_SENT, by=ANN, at=T0 + timedelta(minutes=2)),
+        uow,
+    )
     with uow:
         resolved, viewed = uow.audit.entries(person_id=alert.person_id)
     assert (viewed.actor, viewed.role, viewed.action, viewed.origin) == (
-        "H0043", "call_handler", "view", "10.0.0.8")
+        "H0043",
+        "call_handler",
+        "view",
+        "10.0.0.8",
+    )
     assert (resolved.actor, resolved.action, resolved.entity, resolved.entity_id) == (
-        "H0042", "resolve_alert", "alert", str(alert.id))
+        "H0042",
+        "resolve_alert",
+        "alert",
+        str(alert.id),
+    )
     assert (resolved.at, resolved.origin) == (T0 + timedelta(minutes=2), "10.0.0.7")
     assert resolved.detail == {"outcome": "responder_sent"}
 
 
 def test_bus_messages_become_raise_update_and_clear_commands() -> None:
     def event(action: AlertAction) -> AlertEvent:
-        return AlertEvent(person_id="P1", occurred_at=T0, source="streams.triage",
-                          alert_key="alarm:P1:x", alert_kind=AlertKind.ALARM, action=action,
-                          priority=AlertPriority.HIGH, summary="Pendant alarm",
-                          close_reason="reset")
+        return AlertEvent(
+            person_id="P1",
+            occurred_at=T0,
+            source="streams.triage",
+            alert_key="alarm:P1:x",
+            alert_kind=AlertKind.ALARM,
+            action=action,
+            priority=AlertPriority.HIGH,
+            summary="Pendant alarm",
+            close_reason="reset",
+        )
 
     raise_ = alert_command(event(AlertAction.RAISE))
     update = alert_command(event(AlertAction.UPDATE))

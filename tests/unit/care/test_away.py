@@ -18,7 +18,8 @@ TA = Actor("T0003", role="technology_assistant", origin="10.0.0.5")
 
 
 def test_away_mode_is_set_and_cleared_with_a_reason_and_audited(
-    uow: UnitOfWork, add_people: Callable[[int], list[str]],
+    uow: UnitOfWork,
+    add_people: Callable[[int], list[str]],
 ) -> None:
     [who] = add_people(1)
     until = AT + timedelta(days=14)
@@ -30,18 +31,27 @@ def test_away_mode_is_set_and_cleared_with_a_reason_and_audited(
         assert uow.people.away_until(who) is None
         cleared, set_ = uow.audit.entries(person_id=who)
     assert (set_.action, set_.actor, set_.origin) == ("set_away_mode", "T0003", "10.0.0.5")
-    assert set_.detail == {"reason": "on holiday with her son", "before": None,
-                           "until": until.isoformat()}
+    assert set_.detail == {
+        "reason": "on holiday with her son",
+        "before": None,
+        "until": until.isoformat(),
+    }
     assert cleared.detail["before"] == until.isoformat()
 
 
-@pytest.mark.parametrize(("until", "reason", "error"), [
-    (AT - timedelta(hours=1), "holiday", ChangeRefused),
-    (AT + timedelta(days=120), "holiday", ChangeRefused),
-    (AT + timedelta(days=1), "", ReasonRequired),
-])
+@pytest.mark.parametrize(
+    ("until", "reason", "error"),
+    [
+        (AT - timedelta(hours=1), "holiday", ChangeRefused),
+        (AT + timedelta(days=120), "holiday", ChangeRefused),
+        (AT + timedelta(days=1), "", ReasonRequired),
+    ],
+)
 def test_away_mode_must_end_in_the_future_within_three_months_and_say_why(
-    uow: UnitOfWork, add_people: Callable[[int], list[str]], until: datetime, reason: str,
+    uow: UnitOfWork,
+    add_people: Callable[[int], list[str]],
+    until: datetime,
+    reason: str,
     error: type[Exception],
 ) -> None:
     [who] = add_people(1)

@@ -29,13 +29,26 @@ OUTCOMES = Actor.system("streams.outcomes")
 ANN = Actor("H0042", role="call_handler", origin="10.0.0.7")
 
 
-def raise_(who: str, *facts: Fact, risk: QualitativeRisk = QualitativeRisk.MODERATE,
-           flag_id: uuid.UUID | None = None, reason: str | None = None,
-           referral: ReferralTarget = ReferralTarget.STRENGTH_AND_BALANCE,
-           minutes: int = 0) -> RaiseFlag:
-    return RaiseFlag(flag_id=flag_id or uuid.uuid4(), person_id=who, risk=risk,
-                     evidence=facts, by=OUTCOMES, at=AT + timedelta(minutes=minutes),
-                     recommended_referral=referral, reason=reason, event_id=uuid.uuid4())
+def raise_(
+    who: str,
+    *facts: Fact,
+    risk: QualitativeRisk = QualitativeRisk.MODERATE,
+    flag_id: uuid.UUID | None = None,
+    reason: str | None = None,
+    referral: ReferralTarget = ReferralTarget.STRENGTH_AND_BALANCE,
+    minutes: int = 0,
+) -> RaiseFlag:
+    return RaiseFlag(
+        flag_id=flag_id or uuid.uuid4(),
+        person_id=who,
+        risk=risk,
+        evidence=facts,
+        by=OUTCOMES,
+        at=AT + timedelta(minutes=minutes),
+        recommended_referral=referral,
+        reason=reason,
+        event_id=uuid.uuid4(),
+    )
 
 
 WORRIED = Fact("call:1:falls:0", "2026-11-24 falls prevention call: is worried about falling")
@@ -56,13 +69,23 @@ def test_a_second_flag_merges_into_the_one_in_force_and_history_says_who_and_why
     first = raise_(who, WORRIED)
     flag = handle(first, uow)
     assert handle(first, uow) is None  # redelivered
-    handle(raise_(who, BLACKOUT, risk=QualitativeRisk.HIGH, referral=ReferralTarget.FALLS_TEAM,
-                  reason="high-risk marker (had a blackout)"), uow)
+    handle(
+        raise_(
+            who,
+            BLACKOUT,
+            risk=QualitativeRisk.HIGH,
+            referral=ReferralTarget.FALLS_TEAM,
+            reason="high-risk marker (had a blackout)",
+        ),
+        uow,
+    )
     with uow:
         stored = uow.flags.in_force(who, flag.code)
     assert stored is not None and stored.id == first.flag_id
-    assert (stored.risk, stored.recommended_referral) == (QualitativeRisk.HIGH,
-                                                          ReferralTarget.FALLS_TEAM)
+    assert (stored.risk, stored.recommended_referral) == (
+        QualitativeRisk.HIGH,
+        ReferralTarget.FALLS_TEAM,
+    )
     assert texts(uow, flag.id) == [WORRIED.text, BLACKOUT.text]
 
     handle(ReviewFlag(flag.id, "spoke to her; falls team referral sent", by=ANN, at=AT), uow)
@@ -104,10 +127,12 @@ def test_two_facts_that_read_alike_are_both_kept() -> None:
 
 def test_a_signals_facts_read_and_key_the_same_wherever_they_are_built() -> None:
     signal_id = uuid.uuid4()
-    [reason, extra] = signal_facts(signal_id, AT.date(), "fall detector alarm at 03:12",
-                                   ("no movement until 09:40",))
-    assert reason == Fact(f"signal:{signal_id}:0",
-                          "2026-11-24 device signal: fall detector alarm at 03:12")
+    [reason, extra] = signal_facts(
+        signal_id, AT.date(), "fall detector alarm at 03:12", ("no movement until 09:40",)
+    )
+    assert reason == Fact(
+        f"signal:{signal_id}:0", "2026-11-24 device signal: fall detector alarm at 03:12"
+    )
     assert extra.key == f"signal:{signal_id}:1"
 
 
@@ -150,16 +175,27 @@ def test_a_persons_decisions_need_a_reason_and_entered_in_error_ends_it(
     with uow:
         [decision] = [e for e in uow.audit.entries(person_id=flag.person_id)]
     assert (decision.actor, decision.action, decision.detail) == (
-        "H0042", "flag_entered-in-error", {"reason": "wrong person"})
+        "H0042",
+        "flag_entered-in-error",
+        {"reason": "wrong person"},
+    )
 
 
 def test_flag_messages_carry_keyed_facts_or_each_fact_is_its_own_key() -> None:
     def event(**fields: object) -> FlagEvent:
-        return FlagEvent(person_id="P1", occurred_at=AT, source="streams.outcomes",
-                         flag_id=uuid.uuid4(), risk=QualitativeRisk.LOW,
-                         evidence=("a", "b"), **fields)  # type: ignore[arg-type]
+        return FlagEvent(
+            person_id="P1",
+            occurred_at=AT,
+            source="streams.outcomes",
+            flag_id=uuid.uuid4(),
+            risk=QualitativeRisk.LOW,
+            evidence=("a", "b"),
+            **fields,
+        )  # type: ignore[arg-type]
 
     assert flag_command(event(evidence_keys=("k1", "k2"))).evidence == (
-        Fact("k1", "a"), Fact("k2", "b"))
+        Fact("k1", "a"),
+        Fact("k2", "b"),
+    )
     assert flag_command(event()).evidence == (Fact("a", "a"), Fact("b", "b"))
     assert flag_command(event(changed_by="H0042")).by.is_person

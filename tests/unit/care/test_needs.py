@@ -49,8 +49,16 @@ def csv_for(ids: list[str]) -> str:
 
 def import_(uow: UnitOfWork, text: str, by: Actor = ANN, all_or_nothing: bool = False) -> object:
     rows, errors = read_rows(text, TODAY)
-    return handle(ImportNeeds(rows=tuple(rows), parse_errors=tuple(errors), by=by, at=CHECKED,
-                              all_or_nothing=all_or_nothing), uow)
+    return handle(
+        ImportNeeds(
+            rows=tuple(rows),
+            parse_errors=tuple(errors),
+            by=by,
+            at=CHECKED,
+            all_or_nothing=all_or_nothing,
+        ),
+        uow,
+    )
 
 
 def status_of(uow: UnitOfWork, who: str) -> NeedStatus:
@@ -61,13 +69,21 @@ def status_of(uow: UnitOfWork, who: str) -> NeedStatus:
 
 
 def call(who: str, status: NeedStatus, at: datetime = CHECKED) -> UpdateNeed:
-    return UpdateNeed(person_id=who, by=CALLS, at=at, status=status, checked_at=at,
-                      answers={"coping": status.value},
-                      reason=f"{at:%Y-%m-%d} unmet need checkin call", event_id=uuid.uuid4())
+    return UpdateNeed(
+        person_id=who,
+        by=CALLS,
+        at=at,
+        status=status,
+        checked_at=at,
+        answers={"coping": status.value},
+        reason=f"{at:%Y-%m-%d} unmet need checkin call",
+        event_id=uuid.uuid4(),
+    )
 
 
 def test_import_takes_good_rows_reports_bad_ones_and_a_second_import_changes_nothing(
-    uow: UnitOfWork, add_people: Callable[[int], list[str]],
+    uow: UnitOfWork,
+    add_people: Callable[[int], list[str]],
 ) -> None:
     ids = add_people(4)
     text = csv_for(ids)
@@ -87,8 +103,7 @@ def test_import_takes_good_rows_reports_bad_ones_and_a_second_import_changes_not
     with uow:
         entries = uow.needs.for_people(ids)
         assert [len(uow.needs.history(i)) for i in ids if i in entries] == [1, 1, 1]
-    assert (entries[ids[1]].waiting_at, entries[ids[1]].status) == ("hospital",
-                                                                   NeedStatus.UNKNOWN)
+    assert (entries[ids[1]].waiting_at, entries[ids[1]].status) == ("hospital", NeedStatus.UNKNOWN)
     assert entries[ids[0]].status is NeedStatus.STRUGGLING
 
     changed = text.replace(f"{ids[1]},substantial,14,", f"{ids[1]},substantial,17.5,")
@@ -97,13 +112,17 @@ def test_import_takes_good_rows_reports_bad_ones_and_a_second_import_changes_not
     with uow:
         last = uow.needs.history(ids[1])[-1]
         [imported, _] = [e for e in uow.audit.entries() if e.action == "import_needs"][:2]
-    assert (last.changes, last.by, last.reason) == ({"hours_per_week": [14.0, 17.5]},
-                                                    "rmu:bob", "imported")
+    assert (last.changes, last.by, last.reason) == (
+        {"hours_per_week": [14.0, 17.5]},
+        "rmu:bob",
+        "imported",
+    )
     assert (imported.actor, imported.detail) == ("rmu:bob", {"added": 0, "updated": 1})
 
 
 def test_a_calls_answers_update_the_entry_and_an_older_call_never_overwrites(
-    uow: UnitOfWork, add_people: Callable[[int], list[str]],
+    uow: UnitOfWork,
+    add_people: Callable[[int], list[str]],
 ) -> None:
     ids = add_people(4)
     import_(uow, csv_for(ids))
@@ -116,21 +135,28 @@ def test_a_calls_answers_update_the_entry_and_an_older_call_never_overwrites(
         entry = uow.needs.for_person(who)
         last = uow.needs.history(who)[-1]
     assert entry is not None
-    assert (entry.status, entry.last_answers) == (NeedStatus.STRUGGLING,
-                                                  {"coping": "struggling"})
+    assert (entry.status, entry.last_answers) == (NeedStatus.STRUGGLING, {"coping": "struggling"})
     assert last.changes["status"] == ["managing_ok", "struggling"]
     assert (last.by, last.reason) == ("streams.outcomes", "2026-11-24 unmet need checkin call")
     assert handle(call("Pnobody", NeedStatus.STRUGGLING), uow) is None  # not on the list
 
 
 def crisis_alert(who: str) -> RaiseAlert:
-    return RaiseAlert(person_id=who, key=f"in_crisis:{who}", kind=AlertKind.IN_CRISIS.value,
-                      priority=AlertPriority.URGENT, summary="In crisis: call back now",
-                      by=CALLS, at=CHECKED, event_id=uuid.uuid4())
+    return RaiseAlert(
+        person_id=who,
+        key=f"in_crisis:{who}",
+        kind=AlertKind.IN_CRISIS.value,
+        priority=AlertPriority.URGENT,
+        summary="In crisis: call back now",
+        by=CALLS,
+        at=CHECKED,
+        event_id=uuid.uuid4(),
+    )
 
 
 def test_an_in_crisis_status_is_lowered_only_by_a_person_while_its_alert_is_open(
-    uow: UnitOfWork, add_people: Callable[[int], list[str]],
+    uow: UnitOfWork,
+    add_people: Callable[[int], list[str]],
 ) -> None:
     ids = add_people(4)
     import_(uow, csv_for(ids))
@@ -143,8 +169,12 @@ def test_an_in_crisis_status_is_lowered_only_by_a_person_while_its_alert_is_open
     with uow:
         entry = uow.needs.for_person(who)
         kept = uow.needs.history(who)[-1]
-    handle(UpdateNeed(person_id=who, by=CALLS, at=later, status=NeedStatus.STRUGGLING,
-                      event_id=uuid.uuid4()), uow)  # automated, without a call: no change
+    handle(
+        UpdateNeed(
+            person_id=who, by=CALLS, at=later, status=NeedStatus.STRUGGLING, event_id=uuid.uuid4()
+        ),
+        uow,
+    )  # automated, without a call: no change
     assert status_of(uow, who) is NeedStatus.IN_CRISIS
     with uow:
         assert uow.needs.history(who)[-1] == kept
@@ -154,13 +184,18 @@ def test_an_in_crisis_status_is_lowered_only_by_a_person_while_its_alert_is_open
 
     with pytest.raises(ReasonRequired):
         handle(ChangeNeedStatus(who, NeedStatus.STRUGGLING, " ", by=HANDLER, at=later), uow)
-    handle(ChangeNeedStatus(who, NeedStatus.STRUGGLING, "spoke to her daughter: carer found",
-                            by=HANDLER, at=later), uow)
+    handle(
+        ChangeNeedStatus(
+            who, NeedStatus.STRUGGLING, "spoke to her daughter: carer found", by=HANDLER, at=later
+        ),
+        uow,
+    )
     assert status_of(uow, who) is NeedStatus.STRUGGLING
 
 
 def test_once_the_crisis_alert_is_resolved_a_call_may_lower_the_status(
-    uow: UnitOfWork, add_people: Callable[[int], list[str]],
+    uow: UnitOfWork,
+    add_people: Callable[[int], list[str]],
 ) -> None:
     ids = add_people(4)
     import_(uow, csv_for(ids))
@@ -173,7 +208,8 @@ def test_once_the_crisis_alert_is_resolved_a_call_may_lower_the_status(
 
 
 def test_closing_an_entry_when_care_starts_keeps_who_and_why(
-    uow: UnitOfWork, add_people: Callable[[int], list[str]],
+    uow: UnitOfWork,
+    add_people: Callable[[int], list[str]],
 ) -> None:
     ids = add_people(4)
     import_(uow, csv_for(ids))
@@ -181,16 +217,23 @@ def test_closing_an_entry_when_care_starts_keeps_who_and_why(
     assert not handle(CloseNeedEntry(ids[0], "again", by=ANN, at=CHECKED), uow)
     with uow:
         last = uow.needs.history(ids[0])[-1]
-    assert (last.changes, last.by, last.reason) == ({"active": [True, False]}, "rmu:ann",
-                                                    "care package started")
+    assert (last.changes, last.by, last.reason) == (
+        {"active": [True, False]},
+        "rmu:ann",
+        "care package started",
+    )
     with pytest.raises(NotFound):
-        handle(ChangeNeedStatus("Pnobody", NeedStatus.STRUGGLING, "x", by=ANN, at=CHECKED),
-               uow)
+        handle(ChangeNeedStatus("Pnobody", NeedStatus.STRUGGLING, "x", by=ANN, at=CHECKED), uow)
 
 
 def test_a_need_message_from_a_handler_is_a_persons_change() -> None:
-    update = NeedUpdate(person_id="P1", occurred_at=CHECKED, source="console",
-                        status=NeedStatus.STRUGGLING, changed_by="H0042")
+    update = NeedUpdate(
+        person_id="P1",
+        occurred_at=CHECKED,
+        source="console",
+        status=NeedStatus.STRUGGLING,
+        changed_by="H0042",
+    )
     command = need_command(update)
     assert command.by.is_person and command.checked_at is None
     assert not need_command(update.model_copy(update={"changed_by": "system"})).by.is_person

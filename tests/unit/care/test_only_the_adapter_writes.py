@@ -12,14 +12,33 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGES = ("care", "contracts", "streams", "schedules", "services")
 ADAPTERS = ROOT / "care" / "adapters"
-CARE_MODELS = frozenset({
-    "AlertRecord", "AlertHistory", "FlagRecord", "FlagHistory", "ReferralRecord",
-    "ReferralHistory", "UnmetNeed", "UnmetNeedHistory", "AuditRecord",
-})
-CARE_TABLES = ("alerts", "alert_history", "flags", "flag_history", "referrals",
-               "referral_history", "unmet_needs", "unmet_need_history", "audit_log")
+CARE_MODELS = frozenset(
+    {
+        "AlertRecord",
+        "AlertHistory",
+        "FlagRecord",
+        "FlagHistory",
+        "ReferralRecord",
+        "ReferralHistory",
+        "UnmetNeed",
+        "UnmetNeedHistory",
+        "AuditRecord",
+    }
+)
+CARE_TABLES = (
+    "alerts",
+    "alert_history",
+    "flags",
+    "flag_history",
+    "referrals",
+    "referral_history",
+    "unmet_needs",
+    "unmet_need_history",
+    "audit_log",
+)
 RAW_WRITE = re.compile(
-    r"\b(insert\s+into|update|delete\s+from)\s+\"?(" + "|".join(CARE_TABLES) + r")\b", re.I)
+    r"\b(insert\s+into|update|delete\s+from)\s+\"?(" + "|".join(CARE_TABLES) + r")\b", re.I
+)
 WRITERS = frozenset({"insert", "update", "delete", "insert_ignoring_duplicates"})
 
 
@@ -30,9 +49,12 @@ def _names(node: ast.AST) -> set[str]:
 def writes(source: str) -> list[str]:
     """The care-table writes in one module's source, as 'line: what'."""
     tree = ast.parse(source)
-    imported = {alias.asname or alias.name for node in ast.walk(tree)
-                if isinstance(node, ast.ImportFrom) and node.module == "services.store.models"
-                for alias in node.names} & CARE_MODELS
+    imported = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "services.store.models"
+        for alias in node.names
+    } & CARE_MODELS
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
@@ -48,10 +70,15 @@ def writes(source: str) -> list[str]:
         elif imported and isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
-                if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                        and target.value.id not in {"self", "cls"}):
-                    found.append(f"{node.lineno}: assigns {target.value.id}.{target.attr} "
-                                 "in a module that loads care rows")
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id not in {"self", "cls"}
+                ):
+                    found.append(
+                        f"{node.lineno}: assigns {target.value.id}.{target.attr} "
+                        "in a module that loads care rows"
+                    )
     return sorted(found, key=lambda line: int(line.split(":")[0]))
 
 
@@ -60,14 +87,15 @@ def test_only_the_care_adapters_write_the_care_tables() -> None:
         str(path.relative_to(ROOT)): found
         for package in PACKAGES
         for path in sorted((ROOT / package).rglob("*.py"))
-        if ADAPTERS not in path.parents and "migrations" not in path.parts
+        if ADAPTERS not in path.parents
+        and "migrations" not in path.parts
         and (found := writes(path.read_text(encoding="utf-8")))
     }
     assert offenders == {}
 
 
 def test_the_check_finds_each_kind_of_write() -> None:
-    source = '''
+    source = """
 from sqlalchemy import update
 from services.store.models import AlertRecord, FlagRecord, Person
 
@@ -78,8 +106,10 @@ def f(session, flag_id):
     flag = session.get(FlagRecord, flag_id)
     flag.status = "resolved"
     session.add(Person(id="P1"))
-'''
+"""
     assert [line.split(": ", 1)[1] for line in writes(source)] == [
-        "builds a AlertRecord row", "update() on a care table", "SQL writing a care table",
+        "builds a AlertRecord row",
+        "update() on a care table",
+        "SQL writing a care table",
         "assigns flag.status in a module that loads care rows",
     ]

@@ -19,12 +19,22 @@ AT = datetime(2026, 11, 24, 10, 30, tzinfo=UTC)
 RMU = Actor("R0007", role="rmu_officer", origin="10.0.0.9")
 
 
-def suggest(who: str, target: ReferralTarget = ReferralTarget.FALLS_TEAM,
-            **fields: object) -> SuggestReferral:
-    values: dict[str, object] = {"referral_id": uuid.uuid4(), "event_id": uuid.uuid4(),
-                                 "by": Actor.system("streams.outcomes")}
-    return SuggestReferral(person_id=who, target=target, reason="Falls-risk flag (high)",
-                           origin="flag", at=AT, **(values | fields))  # type: ignore[arg-type]
+def suggest(
+    who: str, target: ReferralTarget = ReferralTarget.FALLS_TEAM, **fields: object
+) -> SuggestReferral:
+    values: dict[str, object] = {
+        "referral_id": uuid.uuid4(),
+        "event_id": uuid.uuid4(),
+        "by": Actor.system("streams.outcomes"),
+    }
+    return SuggestReferral(
+        person_id=who,
+        target=target,
+        reason="Falls-risk flag (high)",
+        origin="flag",
+        at=AT,
+        **(values | fields),
+    )  # type: ignore[arg-type]
 
 
 def test_one_open_referral_per_service(uow: UnitOfWork) -> None:
@@ -32,15 +42,20 @@ def test_one_open_referral_per_service(uow: UnitOfWork) -> None:
     first = handle(suggest(who), uow)
     assert handle(suggest(who), uow) is None  # the falls team already has one open
     assert handle(suggest(who, ReferralTarget.COMMUNITY_MEALS), uow) is not None
-    handle(MoveReferral(first.id, ReferralStatus.DECLINED, by=RMU, at=AT,
-                        reason="person said no"), uow)
+    handle(
+        MoveReferral(first.id, ReferralStatus.DECLINED, by=RMU, at=AT, reason="person said no"), uow
+    )
     assert handle(suggest(who), uow) is not None  # the earlier one is closed
 
 
 def test_referrals_move_on_one_step_at_a_time_with_who_when_and_why(uow: UnitOfWork) -> None:
     referral = handle(suggest(person_id()), uow)
-    handle(MoveReferral(referral.id, ReferralStatus.SENT, by=RMU, at=AT,
-                        reason="emailed the falls team"), uow)
+    handle(
+        MoveReferral(
+            referral.id, ReferralStatus.SENT, by=RMU, at=AT, reason="emailed the falls team"
+        ),
+        uow,
+    )
     with pytest.raises(ReferralChangeRefused, match="sent; it cannot become suggested"):
         handle(MoveReferral(referral.id, ReferralStatus.SUGGESTED, by=RMU, at=AT), uow)
     with pytest.raises(ReferralChangeRefused):
@@ -66,9 +81,15 @@ def test_referrals_move_on_one_step_at_a_time_with_who_when_and_why(uow: UnitOfW
 
 def test_a_message_naming_a_known_referral_moves_it_on(uow: UnitOfWork) -> None:
     referral = handle(suggest(person_id()), uow)
-    moved = handle(suggest(referral.person_id, referral_id=referral.id,
-                           status=ReferralStatus.SENT,
-                           by=Actor("H0042", role="staff", origin="streams.outcomes")), uow)
+    moved = handle(
+        suggest(
+            referral.person_id,
+            referral_id=referral.id,
+            status=ReferralStatus.SENT,
+            by=Actor("H0042", role="staff", origin="streams.outcomes"),
+        ),
+        uow,
+    )
     assert moved.status is ReferralStatus.SENT
     with pytest.raises(ReferralChangeRefused):
         handle(suggest(referral.person_id, referral_id=referral.id), uow)

@@ -24,13 +24,19 @@ def test_casas_lines_become_zigbee2mqtt_readings_in_the_homes_time(tmp_path: Pat
     messages = read_log(log, "casas", home)
     first = messages[0]  # 03:00 GMT, out of bed
     assert (first.at, first.topic, first.payload) == (
-        datetime(2026, 3, 2, 3, 0, tzinfo=UTC), "zigbee2mqtt/B001", {"occupancy": False})
+        datetime(2026, 3, 2, 3, 0, tzinfo=UTC),
+        "zigbee2mqtt/B001",
+        {"occupancy": False},
+    )
     door = next(m for m in messages if m.name == "D001")
     assert door.payload == {"contact": False}  # zigbee2mqtt: contact false is open
     events = sensor_events(messages, home)
     flush = next(e for e in events if e.device_id == "F001")
     assert (flush.capability, flush.value, flush.placement) == (
-        SensorCapability.STATE, True, SensorPlacement.BATHROOM)
+        SensorCapability.STATE,
+        True,
+        SensorPlacement.BATHROOM,
+    )
     assert events[0].occurred_at == first.at  # the log's time, through `last_seen`
 
 
@@ -59,23 +65,39 @@ def test_an_ordinary_fortnight_raises_nothing(tmp_path: Path) -> None:
 
 def test_a_door_opened_at_night_is_written_in_and_found(tmp_path: Path) -> None:
     log, home_file = write_home(tmp_path, days=14)
-    result = evaluate(log, "casas", load_home(home_file), {"door_night": 2}, seed=3,
-                      out=tmp_path / "out")
+    result = evaluate(
+        log, "casas", load_home(home_file), {"door_night": 2}, seed=3, out=tmp_path / "out"
+    )
     found = result.report.detections["door_night"]
     assert (found.injected, found.detected) == (2, 2)
     truth = json.loads((tmp_path / "out" / "home.casas.seed3.truth.json").read_text())
     assert [t["kind"] for t in truth] == ["door_night", "door_night"]
     assert all(t["start"].endswith("T02:00:00+00:00") for t in truth)
-    injected = read_log(tmp_path / "out" / "home.casas.seed3.jsonl", "z2m-jsonl",
-                        load_home(home_file))
+    injected = read_log(
+        tmp_path / "out" / "home.casas.seed3.jsonl", "z2m-jsonl", load_home(home_file)
+    )
     assert len(injected) == len(read_log(log, "casas", load_home(home_file))) + 4
 
 
 def test_the_command_prints_rates_and_detections(tmp_path: Path) -> None:
     log, home_file = write_home(tmp_path, days=14)
-    result = CliRunner().invoke(main, [
-        "evaluate", str(log), "--format", "casas", "--home", str(home_file),
-        "--inject", "door_night=1", "--seed", "2", "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            str(log),
+            "--format",
+            "casas",
+            "--home",
+            str(home_file),
+            "--inject",
+            "door_night=1",
+            "--seed",
+            "2",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "0.22 person-months after the 7-day warm-up" in result.output
     assert "door_night: 1/1 detected, median delay 0 min" in result.output

@@ -22,10 +22,15 @@ from services.store.models import FlagRecord
 
 def record(status: FlagStatus = FlagStatus.ACTIVE) -> FlagRecord:
     return FlagRecord(
-        id=uuid.UUID("0b5d6a1e-7f49-4c0e-9d0e-2b8b1f0d5c11"), person_id="P000042",
-        code="129839007", status=status.value, risk="high",
-        evidence=["2026-11-24 falls prevention call: has fallen two or more times in 12 "
-                  "months", "1 fall-detector alarm(s) in the last 12 months"],
+        id=uuid.UUID("0b5d6a1e-7f49-4c0e-9d0e-2b8b1f0d5c11"),
+        person_id="P000042",
+        code="129839007",
+        status=status.value,
+        risk="high",
+        evidence=[
+            "2026-11-24 falls prevention call: has fallen two or more times in 12 months",
+            "1 fall-detector alarm(s) in the last 12 months",
+        ],
         recommended_referral="falls_team",
         raised_at=datetime(2026, 11, 24, 10, 30, tzinfo=UTC),
         updated_at=datetime(2026, 11, 25, 9, 0, tzinfo=UTC),
@@ -36,18 +41,25 @@ def test_an_active_flag_is_a_valid_fhir_safety_flag_for_falls_risk() -> None:
     flag = FhirFlag.model_validate(flag_resource(record()))
     assert flag.status == "active"
     assert flag.category[0].coding[0].system == (
-        "http://terminology.hl7.org/CodeSystem/flag-category")
+        "http://terminology.hl7.org/CodeSystem/flag-category"
+    )
     assert flag.category[0].coding[0].code == "safety"
     assert (flag.code.coding[0].system, flag.code.coding[0].code) == (
-        "http://snomed.info/sct", "129839007")
+        "http://snomed.info/sct",
+        "129839007",
+    )
     assert flag.subject.identifier.value == "P000042"
     assert flag.period.end is None
 
 
-@pytest.mark.parametrize(("status", "fhir_status"), [
-    (FlagStatus.REVIEWED, "active"), (FlagStatus.RESOLVED, "inactive"),
-    (FlagStatus.ENTERED_IN_ERROR, "entered-in-error"),
-])
+@pytest.mark.parametrize(
+    ("status", "fhir_status"),
+    [
+        (FlagStatus.REVIEWED, "active"),
+        (FlagStatus.RESOLVED, "inactive"),
+        (FlagStatus.ENTERED_IN_ERROR, "entered-in-error"),
+    ],
+)
 def test_the_lifecycle_maps_onto_fhir_flag_status(status: FlagStatus, fhir_status: str) -> None:
     flag = FhirFlag.model_validate(flag_resource(record(status)))
     assert flag.status == fhir_status
@@ -66,17 +78,35 @@ def test_the_fhir_export_carries_no_risk_grade_or_probability(grade: str) -> Non
     assert assessment.prediction is None and "prediction" not in resource
     assert [n.text for n in assessment.note] == record().evidence
     assert assessment.mitigation == (
-        "Referral suggested: the falls team, for a multifactorial falls assessment")
+        "Referral suggested: the falls team, for a multifactorial falls assessment"
+    )
     text = json.dumps(document).casefold()
-    for word in ("qualitativerisk", "probability", "risk-probability", "likelihood",
-                 f'"{grade}"', "relativerisk"):
+    for word in (
+        "qualitativerisk",
+        "probability",
+        "risk-probability",
+        "likelihood",
+        f'"{grade}"',
+        "relativerisk",
+    ):
         assert word not in text, word
 
 
 def _columns(flag: FlagRecord) -> dict[str, object]:
-    return {c: getattr(flag, c) for c in ("id", "person_id", "code", "status", "risk",
-                                          "evidence", "recommended_referral", "raised_at",
-                                          "updated_at")}
+    return {
+        c: getattr(flag, c)
+        for c in (
+            "id",
+            "person_id",
+            "code",
+            "status",
+            "risk",
+            "evidence",
+            "recommended_referral",
+            "raised_at",
+            "updated_at",
+        )
+    }
 
 
 def test_a_bundle_of_flags_validates_and_a_flag_without_its_code_does_not() -> None:

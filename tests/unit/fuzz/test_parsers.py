@@ -20,24 +20,29 @@ from services.telephony.ivr import _confidence
 from services.telephony.script import library
 
 NOW = datetime(2026, 11, 24, 22, 0, tzinfo=UTC)
-FUZZ = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Numbers at every edge: huge, tiny, negative, NaN/Infinity (Python's json writes them).
-numbers = st.one_of(st.integers(min_value=-(10**30), max_value=10**30),
-                    st.floats(allow_nan=True, allow_infinity=True),
-                    st.sampled_from([1e20, 1e300, -1.0, 0.0, 1e-300, 10**400]))
-scalars = st.one_of(st.none(), st.booleans(), numbers, st.text(max_size=30),
-                    numbers.map(str))
-json_values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-    max_leaves=12)
+numbers = st.one_of(
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([1e20, 1e300, -1.0, 0.0, 1e-300, 10**400]),
+)
+scalars = st.one_of(st.none(), st.booleans(), numbers, st.text(max_size=30), numbers.map(str))
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 
 def objects(keys: list[str]) -> st.SearchStrategy[dict[str, Any]]:
     """JSON objects made mostly of the keys a parser reads, with any values."""
-    return st.dictionaries(st.one_of(st.sampled_from(keys), st.text(max_size=8)),
-                           json_values, max_size=len(keys) + 2)
+    return st.dictionaries(
+        st.one_of(st.sampled_from(keys), st.text(max_size=8)), json_values, max_size=len(keys) + 2
+    )
 
 
 def dumps(value: object) -> bytes:
@@ -47,16 +52,32 @@ def dumps(value: object) -> bytes:
         return b"{}"
 
 
-MRQ_TAGS = ["ref", "cid", "dty", "mty", "stc", "pri", "lco", "ico", "did", "dte", "crd",
-            "stt", "lte", "ite", "lva"]
+MRQ_TAGS = [
+    "ref",
+    "cid",
+    "dty",
+    "mty",
+    "stc",
+    "pri",
+    "lco",
+    "ico",
+    "did",
+    "dte",
+    "crd",
+    "stt",
+    "lte",
+    "ite",
+    "lva",
+]
 
 
 @st.composite
 def mrqs(draw: st.DrawFn) -> bytes:
     parts = []
     for tag in draw(st.lists(st.sampled_from(MRQ_TAGS), max_size=8)):
-        text = draw(st.one_of(st.text(alphabet="0123456789 +-abcXYZ", max_size=20),
-                              st.text(max_size=20)))
+        text = draw(
+            st.one_of(st.text(alphabet="0123456789 +-abcXYZ", max_size=20), st.text(max_size=20))
+        )
         parts.append(f"<{tag}>{escape(text)}</{tag}>")
     if draw(st.booleans()):
         geo = draw(st.text(alphabet="0123456789.,- eE", max_size=24))
@@ -94,15 +115,33 @@ def test_sip_gives_a_message_or_a_sip_error(data: bytes, tail: bytes) -> None:
             assert error.status in (400, 513)
 
 
-ZIGBEE_KEYS = ["contact", "occupancy", "water_leak", "smoke", "sos", "action", "battery",
-               "last_seen", "tamper", "battery_low", "vibration", "state"]
+ZIGBEE_KEYS = [
+    "contact",
+    "occupancy",
+    "water_leak",
+    "smoke",
+    "sos",
+    "action",
+    "battery",
+    "last_seen",
+    "tamper",
+    "battery_low",
+    "vibration",
+    "state",
+]
 
 
 @FUZZ
-@given(st.sampled_from(["z/front door", "z/bed/availability", "z/bridge/state", "z/x/set",
-                        "z/", "other/x"]),
-       st.one_of(objects(ZIGBEE_KEYS).map(dumps), st.binary(max_size=60),
-                 st.sampled_from([b"online", b"offline", b""])))
+@given(
+    st.sampled_from(
+        ["z/front door", "z/bed/availability", "z/bridge/state", "z/x/set", "z/", "other/x"]
+    ),
+    st.one_of(
+        objects(ZIGBEE_KEYS).map(dumps),
+        st.binary(max_size=60),
+        st.sampled_from([b"online", b"offline", b""]),
+    ),
+)
 def test_zigbee2mqtt_gives_readings_or_a_reason(topic: str, payload: bytes) -> None:
     try:
         message = zigbee.parse("z", topic, payload)
@@ -113,23 +152,49 @@ def test_zigbee2mqtt_gives_readings_or_a_reason(topic: str, payload: bytes) -> N
         message.to_events("P1", "front_door", NOW)
 
 
-OWNTRACKS_KEYS = ["_type", "lat", "lon", "tst", "acc", "vel", "batt", "inregions", "t",
-                  "event", "desc", "wtst", "rad", "waypoints", "topic", "tid"]
+OWNTRACKS_KEYS = [
+    "_type",
+    "lat",
+    "lon",
+    "tst",
+    "acc",
+    "vel",
+    "batt",
+    "inregions",
+    "t",
+    "event",
+    "desc",
+    "wtst",
+    "rad",
+    "waypoints",
+    "topic",
+    "tid",
+]
 
 
 @st.composite
 def owntracks_payloads(draw: st.DrawFn) -> bytes:
     message = draw(objects(OWNTRACKS_KEYS))
     if draw(st.booleans()):
-        message["_type"] = draw(st.sampled_from(
-            ["location", "transition", "waypoint", "waypoints", "lwt", "encrypted"]))
+        message["_type"] = draw(
+            st.sampled_from(["location", "transition", "waypoint", "waypoints", "lwt", "encrypted"])
+        )
     return dumps(message)
 
 
 @FUZZ
-@given(st.sampled_from(["owntracks/ann/phone", "owntracks/ann/phone/event",
-                        "owntracks/ann/phone/waypoints", "owntracks/ann", "owntracks/"]),
-       st.one_of(owntracks_payloads(), st.binary(max_size=60)))
+@given(
+    st.sampled_from(
+        [
+            "owntracks/ann/phone",
+            "owntracks/ann/phone/event",
+            "owntracks/ann/phone/waypoints",
+            "owntracks/ann",
+            "owntracks/",
+        ]
+    ),
+    st.one_of(owntracks_payloads(), st.binary(max_size=60)),
+)
 def test_owntracks_gives_fixes_or_a_reason(topic: str, payload: bytes) -> None:
     try:
         fixes = owntracks.parse_mqtt(topic, payload)
@@ -147,19 +212,37 @@ def alexa_bodies(draw: st.DrawFn) -> bytes:
     envelope: dict[str, Any] = {
         "version": "1.0",
         "session": {"application": {"applicationId": "skill"}},
-        "context": {"System": {"device": {"deviceId": "dev"},
-                               "application": {"applicationId": "skill"}}},
-        "request": {"type": "IntentRequest", "requestId": "r1",
-                    "timestamp": NOW.isoformat(), "locale": "en-GB",
-                    "intent": {"name": "ReminderAcknowledgedIntent",
-                               "slots": {"reminder": {"value": "pills"}}}},
+        "context": {
+            "System": {"device": {"deviceId": "dev"}, "application": {"applicationId": "skill"}}
+        },
+        "request": {
+            "type": "IntentRequest",
+            "requestId": "r1",
+            "timestamp": NOW.isoformat(),
+            "locale": "en-GB",
+            "intent": {
+                "name": "ReminderAcknowledgedIntent",
+                "slots": {"reminder": {"value": "pills"}},
+            },
+        },
     }
     for _ in range(draw(st.integers(0, 4))):
-        path = draw(st.sampled_from([("session",), ("context",), ("context", "System"),
-                                     ("request",), ("request", "type"),
-                                     ("request", "timestamp"), ("request", "intent"),
-                                     ("request", "locale"), ("request", "requestId"),
-                                     ("context", "System", "device")]))
+        path = draw(
+            st.sampled_from(
+                [
+                    ("session",),
+                    ("context",),
+                    ("context", "System"),
+                    ("request",),
+                    ("request", "type"),
+                    ("request", "timestamp"),
+                    ("request", "intent"),
+                    ("request", "locale"),
+                    ("request", "requestId"),
+                    ("context", "System", "device"),
+                ]
+            )
+        )
         target = envelope
         for key in path[:-1]:
             target = target.get(key) if isinstance(target.get(key), dict) else {}
@@ -180,29 +263,46 @@ def test_alexa_gives_a_request_or_a_reason(body: bytes) -> None:
 
 
 @FUZZ
-@given(st.sampled_from(sorted(library())), st.data(),
-       st.one_of(st.none(), st.text(max_size=12)), st.one_of(st.none(), st.text(max_size=40)),
-       st.one_of(st.none(), st.text(max_size=12)), st.integers(-5, 10))
+@given(
+    st.sampled_from(sorted(library())),
+    st.data(),
+    st.one_of(st.none(), st.text(max_size=12)),
+    st.one_of(st.none(), st.text(max_size=40)),
+    st.one_of(st.none(), st.text(max_size=12)),
+    st.integers(-5, 10),
+)
 def test_the_ivr_form_gives_a_turn(
-    name: str, data: st.DataObject, digits: str | None, speech: str | None,
-    confidence: str | None, tries: int,
+    name: str,
+    data: st.DataObject,
+    digits: str | None,
+    speech: str | None,
+    confidence: str | None,
+    tries: int,
 ) -> None:
     script = library()[name]  # type: ignore[index]
     step = data.draw(st.sampled_from([s.id for s in script.steps]))
-    heard = Heard(digits=digits or None, speech=speech or None,
-                  confidence=_confidence(confidence))
+    heard = Heard(digits=digits or None, speech=speech or None, confidence=_confidence(confidence))
     turn = respond(script, script.language("en-GB"), step, {}, heard, tries, NOW)
     assert turn.say or turn.ask or turn.completed or turn.transfer
 
 
-CSV_COLUMNS = ["person_id", "severity", "hours_per_week", "waiting_at", "assessed_on",
-               "listed_on", "notes"]
+CSV_COLUMNS = [
+    "person_id",
+    "severity",
+    "hours_per_week",
+    "waiting_at",
+    "assessed_on",
+    "listed_on",
+    "notes",
+]
 
 
 @FUZZ
-@given(st.lists(st.sampled_from(CSV_COLUMNS), min_size=1, max_size=8),
-       st.lists(st.lists(st.text(max_size=12), max_size=8), max_size=5),
-       st.text(max_size=40))
+@given(
+    st.lists(st.sampled_from(CSV_COLUMNS), min_size=1, max_size=8),
+    st.lists(st.lists(st.text(max_size=12), max_size=8), max_size=5),
+    st.text(max_size=40),
+)
 def test_the_needs_csv_gives_rows_or_line_errors(
     header: list[str], rows: list[list[str]], noise: str
 ) -> None:

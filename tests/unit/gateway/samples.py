@@ -10,8 +10,7 @@ from typing import Any
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
 # Two captures are templates whose producers fill these in before sending.
-TEMPLATE_FILLS = {"__CID__": "26317", "__GSMNUMBER__": "+447700900003",
-                  "REF_PLACEHOLDER": "R4711"}
+TEMPLATE_FILLS = {"__CID__": "26317", "__GSMNUMBER__": "+447700900003", "REF_PLACEHOLDER": "R4711"}
 
 
 def scaip_captures() -> dict[str, bytes]:
@@ -26,7 +25,8 @@ def scaip_captures() -> dict[str, bytes]:
 
 def json_samples(name: str) -> list[dict[str, Any]]:
     samples: list[dict[str, Any]] = json.loads((SAMPLES / name / "payloads.json").read_text())[
-        "samples"]
+        "samples"
+    ]
     return samples
 
 

@@ -89,10 +89,13 @@ def test_what_cannot_be_read_is_rejected_with_a_reason(payload: bytes, reason: s
         parse_mqtt("owntracks/p1/phone", payload)
 
 
-@pytest.mark.parametrize(("topic", "payload"), [
-    ("owntracks/p1/phone/cmd", b'{"_type":"cmd"}'),
-    ("owntracks/p1/phone", b'{"_type":"card","name":"x"}'),
-    ("owntracks/p1/phone", b""),
-])
+@pytest.mark.parametrize(
+    ("topic", "payload"),
+    [
+        ("owntracks/p1/phone/cmd", b'{"_type":"cmd"}'),
+        ("owntracks/p1/phone", b'{"_type":"card","name":"x"}'),
+        ("owntracks/p1/phone", b""),
+    ],
+)
 def test_other_traffic_is_ignored(topic: str, payload: bytes) -> None:
     assert isinstance(parse_mqtt(topic, payload), Ignored)

@@ -27,8 +27,10 @@ async def test_a_failing_part_is_restarted_and_its_sibling_keeps_running() -> No
             sibling_ticks += 1
             await asyncio.sleep(0.005)
 
-    parts = [asyncio.create_task(restarting("flaky", flaky, first_s=0.01, max_s=0.02)),
-             asyncio.create_task(restarting("sibling", sibling))]
+    parts = [
+        asyncio.create_task(restarting("flaky", flaky, first_s=0.01, max_s=0.02)),
+        asyncio.create_task(restarting("sibling", sibling)),
+    ]
     await asyncio.sleep(0.2)
     for part in parts:
         part.cancel()
@@ -37,14 +39,20 @@ async def test_a_failing_part_is_restarted_and_its_sibling_keeps_running() -> No
     assert sibling_ticks > 10
 
 
-@pytest.mark.parametrize(("host", "credentials", "refused"), [
-    ("127.0.0.1", False, False), ("::1", False, False), ("localhost", False, False),
-    ("0.0.0.0", False, True), ("10.1.2.3", False, True), ("0.0.0.0", True, False),
-])
+@pytest.mark.parametrize(
+    ("host", "credentials", "refused"),
+    [
+        ("127.0.0.1", False, False),
+        ("::1", False, False),
+        ("localhost", False, False),
+        ("0.0.0.0", False, True),
+        ("10.1.2.3", False, True),
+        ("0.0.0.0", True, False),
+    ],
+)
 def test_http_beyond_loopback_needs_owntracks_credentials(
     host: str, credentials: bool, refused: bool
 ) -> None:
-    auth = {"owntracks_http_username": "u", "owntracks_http_password": "p"} if credentials \
-        else {}
+    auth = {"owntracks_http_username": "u", "owntracks_http_password": "p"} if credentials else {}
     settings = GatewaySettings(http_host=host, **auth)  # type: ignore[arg-type]
     assert (settings.http_refusal() is not None) is refused

@@ -40,8 +40,10 @@ def test_a_technical_malfunction_status_is_not_an_urgent_alarm() -> None:
 
 
 def test_the_location_time_is_kept() -> None:
-    body = (b"<mrq><ref>r1</ref><cid>1</cid><dty>51</dty><lco>35</lco>"
-            b"<lge><geo>55.9,-3.2</geo><tim>2026-11-24T21:59:30Z</tim></lge></mrq>")
+    body = (
+        b"<mrq><ref>r1</ref><cid>1</cid><dty>51</dty><lco>35</lco>"
+        b"<lge><geo>55.9,-3.2</geo><tim>2026-11-24T21:59:30Z</tim></lge></mrq>"
+    )
     event = parse_mrq(body).to_event("P1", NOW)
     assert event.location_time == "2026-11-24T21:59:30Z"
     assert event.geo is not None and event.geo.lon == -3.2
@@ -72,7 +74,8 @@ def test_heartbeats_are_telemetry_even_with_an_alarm_status() -> None:
 def test_cid_leading_space_and_plus_are_normalised() -> None:
     assert parse_mrq(CAPTURES["device_doro_alarm_cid_leading_space"]).controller_id == "8031372"
     assert parse_mrq(b"<mrq><ref>1</ref><cid>+123456</cid><dty>3</dty></mrq>").controller_id == (
-        "123456")
+        "123456"
+    )
 
 
 def test_event_id_is_deterministic_per_hub_ref_and_type() -> None:
@@ -103,10 +106,14 @@ def test_geo_location_with_a_minus_sign() -> None:
         (b"<mrq><ref>1</ref><cid>5</cid><dty>x</dty></mrq>", ScaipSnu.WRONG_DATA),
         (b"<mrq><ref>1</ref><cid>5</cid><dty>2</dty><mty>XX</mty></mrq>", ScaipSnu.WRONG_DATA),
         (b"<mrq><ref>1</ref><cid>5</cid><dty>2</dty><stc>-1</stc></mrq>", ScaipSnu.WRONG_DATA),
-        (b"<mrq><ref>1</ref><cid>5</cid><dty>2</dty><lge><geo>north</geo></lge></mrq>",
-         ScaipSnu.WRONG_DATA),
-        (b"<mrq><ref>1</ref><cid>5</cid><dty>2</dty><dte>" + b"x" * 20000 + b"</dte></mrq>",
-         ScaipSnu.TOO_LONG),
+        (
+            b"<mrq><ref>1</ref><cid>5</cid><dty>2</dty><lge><geo>north</geo></lge></mrq>",
+            ScaipSnu.WRONG_DATA,
+        ),
+        (
+            b"<mrq><ref>1</ref><cid>5</cid><dty>2</dty><dte>" + b"x" * 20000 + b"</dte></mrq>",
+            ScaipSnu.TOO_LONG,
+        ),
     ],
 )
 def test_faults_get_the_standards_snu(body: bytes, snu: ScaipSnu) -> None:
@@ -136,5 +143,6 @@ def test_entity_tricks_are_refused_as_invalid_format(body: bytes) -> None:
 def test_mrs_echoes_ref_and_explains_refusals() -> None:
     assert render_mrs(ScaipSnu.OK, "00001883") == b"<mrs><ref>00001883</ref><snu>0</snu></mrs>"
     assert render_mrs(ScaipSnu.MANDATORY_TAG_MISSING, "1", "<cid> missing") == (
-        b"<mrs><ref>1</ref><snu>7</snu><ste>&lt;cid&gt; missing</ste></mrs>")
+        b"<mrs><ref>1</ref><snu>7</snu><ste>&lt;cid&gt; missing</ste></mrs>"
+    )
     assert render_mrs(ScaipSnu.REFERENCE_MISSING, None) == b"<mrs><snu>10</snu></mrs>"

@@ -15,7 +15,7 @@ from services.gateway.sip import (
 REQUEST = (
     b"MESSAGE sip:receiver@10.0.0.1:5060 SIP/2.0\r\n"
     b"v: SIP/2.0/UDP 10.0.0.9:5070;branch=z9hG4bK1\r\n"
-    b"f: \"Hub\" <sip:10149471@10.0.0.9:5070>;tag=abc\r\n"
+    b'f: "Hub" <sip:10149471@10.0.0.9:5070>;tag=abc\r\n'
     b"t: <sip:receiver@10.0.0.1:5060>\r\n"
     b"i: call-1\r\n"
     b"CSeq: 7 MESSAGE\r\n"
@@ -80,8 +80,9 @@ def test_stream_framing_waits_for_the_whole_body() -> None:
         frame_length(b"MESSAGE sip:a SIP/2.0\r\nCSeq: 1 MESSAGE\r\n\r\n")
 
 
-@pytest.mark.parametrize("data", [b"hello", b"GET / HTTP/1.1\r\n\r\n",
-                                  b"MESSAGE sip:a SIP/2.0\r\nl: 99\r\n\r\nshort"])
+@pytest.mark.parametrize(
+    "data", [b"hello", b"GET / HTTP/1.1\r\n\r\n", b"MESSAGE sip:a SIP/2.0\r\nl: 99\r\n\r\nshort"]
+)
 def test_not_sip_is_refused(data: bytes) -> None:
     with pytest.raises(SipError):
         parse_message(data)

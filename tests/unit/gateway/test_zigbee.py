@@ -92,9 +92,16 @@ def test_bridge_and_command_topics_are_ignored(topic: str) -> None:
     assert isinstance(parse("z", topic, b"{}"), Ignored)
 
 
-@pytest.mark.parametrize(("state", "expected"), [
-    ("ON", [True]), ("OFF", [False]), ("on", [True]), (None, []), ("idle", []),
-])
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ("ON", [True]),
+        ("OFF", [False]),
+        ("on", [True]),
+        (None, []),
+        ("idle", []),
+    ],
+)
 def test_a_switch_plug_or_flush_state_is_a_reading(state: object, expected: list[bool]) -> None:
     payload = json.dumps({"state": state, "linkquality": 90}).encode()
     message = parse("z", "z/kettle plug", payload)

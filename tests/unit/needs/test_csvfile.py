@@ -31,7 +31,10 @@ def test_good_rows_parse_and_each_bad_row_is_reported_with_its_line_and_reason()
     assert [(line, row.person_id) for line, row in rows] == [(2, "P000001"), (3, "P000002")]
     second = rows[1][1]
     assert (second.need_level, second.waiting_at, second.status) == (
-        NeedLevel.SUBSTANTIAL, WaitingLocation.HOSPITAL, NeedStatus.UNKNOWN)
+        NeedLevel.SUBSTANTIAL,
+        WaitingLocation.HOSPITAL,
+        NeedStatus.UNKNOWN,
+    )
     assert (second.assessed_on, second.hours_per_week) == (date(2026, 10, 2), 14.5)
     assert [str(e) for e in errors] == [
         "line 4: need_level: Input should be 'critical', 'substantial', 'moderate' or 'low'",
@@ -49,16 +52,17 @@ def test_a_file_without_a_required_column_is_refused_as_a_whole() -> None:
     rows, errors = read_rows("person_id,need_level\nP000001,low\n", TODAY)
     assert rows == []
     assert [str(e) for e in errors] == [
-        "line 1: missing column(s): hours_per_week, waiting_at, assessed_on, waiting_since"]
+        "line 1: missing column(s): hours_per_week, waiting_at, assessed_on, waiting_since"
+    ]
 
 
 def test_the_export_reads_back_as_the_same_rows() -> None:
     rows, _ = read_rows(LIST, TODAY)
-    exported = write_rows(triage([NeedEntry(row=row, lives_alone=True) for _, row in rows],
-                                 TODAY))
+    exported = write_rows(triage([NeedEntry(row=row, lives_alone=True) for _, row in rows], TODAY))
     assert exported.splitlines()[0] == (
         "rank,person_id,need_level,hours_per_week,waiting_at,assessed_on,waiting_since,status,"
-        "days_waiting,lives_alone,falls_flag,last_checked_at,priority_reason")
+        "days_waiting,lives_alone,falls_flag,last_checked_at,priority_reason"
+    )
     assert exported.splitlines()[1].startswith("1,P000001,critical,21.0,home,2026-09-01,")
     again, errors = read_rows(exported, TODAY)
     assert errors == []

@@ -11,11 +11,25 @@ from services.needs.triage import triage
 TODAY = date(2026, 11, 24)
 
 
-def entry(person_id: str, level: NeedLevel, since: date, status: NeedStatus = NeedStatus.UNKNOWN,
-          **facts: bool) -> NeedEntry:
-    return NeedEntry(row=NeedRow(person_id=person_id, need_level=level, hours_per_week=10,
-                                 waiting_at=WaitingLocation.HOME, assessed_on=since,
-                                 waiting_since=since, status=status), **facts)
+def entry(
+    person_id: str,
+    level: NeedLevel,
+    since: date,
+    status: NeedStatus = NeedStatus.UNKNOWN,
+    **facts: bool,
+) -> NeedEntry:
+    return NeedEntry(
+        row=NeedRow(
+            person_id=person_id,
+            need_level=level,
+            hours_per_week=10,
+            waiting_at=WaitingLocation.HOME,
+            assessed_on=since,
+            waiting_since=since,
+            status=status,
+        ),
+        **facts,
+    )
 
 
 def order(entries: list[NeedEntry]) -> list[str]:
@@ -27,21 +41,31 @@ def test_need_level_then_status_then_waiting_time_orders_the_list() -> None:
         entry("low-long", NeedLevel.LOW, date(2026, 5, 1)),
         entry("crit-new", NeedLevel.CRITICAL, date(2026, 11, 20)),
         entry("subst-ok", NeedLevel.SUBSTANTIAL, date(2026, 9, 1), NeedStatus.MANAGING_OK),
-        entry("subst-struggling", NeedLevel.SUBSTANTIAL, date(2026, 11, 1),
-              NeedStatus.STRUGGLING),
+        entry("subst-struggling", NeedLevel.SUBSTANTIAL, date(2026, 11, 1), NeedStatus.STRUGGLING),
         entry("subst-unknown-long", NeedLevel.SUBSTANTIAL, date(2026, 8, 1)),
         entry("subst-unknown", NeedLevel.SUBSTANTIAL, date(2026, 10, 1)),
     ]
-    assert order(entries) == ["crit-new", "subst-struggling", "subst-unknown-long",
-                              "subst-unknown", "subst-ok", "low-long"]
+    assert order(entries) == [
+        "crit-new",
+        "subst-struggling",
+        "subst-unknown-long",
+        "subst-unknown",
+        "subst-ok",
+        "low-long",
+    ]
 
 
 def test_living_alone_and_a_falls_flag_count_among_people_waiting_about_as_long() -> None:
     entries = [
         entry("waited-3-days-more", NeedLevel.MODERATE, date(2026, 10, 15)),
         entry("alone", NeedLevel.MODERATE, date(2026, 10, 18), lives_alone=True),
-        entry("alone-flagged", NeedLevel.MODERATE, date(2026, 10, 18), lives_alone=True,
-              falls_flag=True),
+        entry(
+            "alone-flagged",
+            NeedLevel.MODERATE,
+            date(2026, 10, 18),
+            lives_alone=True,
+            falls_flag=True,
+        ),
         entry("a-month-longer", NeedLevel.MODERATE, date(2026, 9, 20)),
     ]
     assert order(entries) == ["a-month-longer", "alone-flagged", "alone", "waited-3-days-more"]
@@ -60,12 +84,12 @@ def test_an_in_crisis_answer_moves_a_low_need_entry_to_the_top() -> None:
     low = entries[2]
     entries[2] = NeedEntry(row=low.row.model_copy(update={"status": NeedStatus.IN_CRISIS}))
     ranked = triage(entries, TODAY)
-    assert [(t.rank, t.entry.person_id) for t in ranked] == [(1, "low"), (2, "crit"),
-                                                            (3, "subst")]
+    assert [(t.rank, t.entry.person_id) for t in ranked] == [(1, "low"), (2, "crit"), (3, "subst")]
     assert ranked[0].reason == "low need; in crisis; waiting 14 days at home"
 
 
 def test_people_whose_care_started_leave_the_list() -> None:
-    started = NeedEntry(row=entry("started", NeedLevel.CRITICAL, date(2026, 9, 1)).row,
-                        ended_on=date(2026, 11, 20))
+    started = NeedEntry(
+        row=entry("started", NeedLevel.CRITICAL, date(2026, 9, 1)).row, ended_on=date(2026, 11, 20)
+    )
     assert order([started, entry("waiting", NeedLevel.LOW, date(2026, 9, 1))]) == ["waiting"]

@@ -12,8 +12,12 @@ CALL_AT = datetime(2026, 11, 24, 10, 30, tzinfo=UTC)
 
 
 def outcome(
-    script: ScriptName, answers: dict[str, str], person_id: str = "P000042",
-    status: CallStatus = CallStatus.COMPLETED, at: datetime = CALL_AT, **fields: object,
+    script: ScriptName,
+    answers: dict[str, str],
+    person_id: str = "P000042",
+    status: CallStatus = CallStatus.COMPLETED,
+    at: datetime = CALL_AT,
+    **fields: object,
 ) -> CallOutcome:
     return CallOutcome(
         person_id=person_id,
@@ -24,8 +28,12 @@ def outcome(
         status=status,
         answered_by=AnsweredBy.HUMAN if status is CallStatus.COMPLETED else None,
         answers=tuple(
-            Answer(question_id=q, value=v, heard="1" if v == "yes" else "2",
-                   answered_at=at + timedelta(seconds=20 * n))
+            Answer(
+                question_id=q,
+                value=v,
+                heard="1" if v == "yes" else "2",
+                answered_at=at + timedelta(seconds=20 * n),
+            )
             for n, (q, v) in enumerate(answers.items())
         ),
         script_completed=status is CallStatus.COMPLETED,

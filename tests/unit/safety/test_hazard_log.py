@@ -19,8 +19,10 @@ LOG = ROOT / "docs" / "safety" / "hazard-log.md"
 # Files whose change can reopen a hazard: the scripts and what hears and acts on them.
 CONTROLLED = sorted(
     [*(ROOT / "services" / "telephony" / "scripts").glob("*.yaml")]
-    + [ROOT / "services" / "telephony" / name
-       for name in ("distress.py", "phrases.py", "engine.py")]
+    + [
+        ROOT / "services" / "telephony" / name
+        for name in ("distress.py", "phrases.py", "engine.py")
+    ]
     + [ROOT / "contracts" / "questions.py"]
 )
 SEVERITY = ("Minor", "Significant", "Considerable", "Major", "Catastrophic")
@@ -46,19 +48,27 @@ def hazards() -> list[Hazard]:
 
 
 def matrix() -> dict[tuple[str, str], int]:
-    rows = re.findall(r"^\| (Very high|High|Medium|Low|Very low) \| (.*) \|$",
-                      LOG.read_text(encoding="utf-8"), flags=re.M)
-    return {(severity, likelihood): int(cell.strip())
-            for likelihood, cells in rows
-            for severity, cell in zip(SEVERITY, cells.split("|"), strict=True)}
+    rows = re.findall(
+        r"^\| (Very high|High|Medium|Low|Very low) \| (.*) \|$",
+        LOG.read_text(encoding="utf-8"),
+        flags=re.M,
+    )
+    return {
+        (severity, likelihood): int(cell.strip())
+        for likelihood, cells in rows
+        for severity, cell in zip(SEVERITY, cells.split("|"), strict=True)
+    }
 
 
 def change_control() -> dict[str, tuple[str, tuple[str, ...], str]]:
     text = LOG.read_text(encoding="utf-8").split("## Change control", 1)[1]
-    rows = re.findall(r"^\| `?([\w/.]+)`? \| ([0-9a-f]{64}) \| ([H\d, ]+) \| (.*) \|$",
-                      text, flags=re.M)
-    return {path: (digest, tuple(h.strip() for h in hazards.split(",")), reviewed)
-            for path, digest, hazards, reviewed in rows}
+    rows = re.findall(
+        r"^\| `?([\w/.]+)`? \| ([0-9a-f]{64}) \| ([H\d, ]+) \| (.*) \|$", text, flags=re.M
+    )
+    return {
+        path: (digest, tuple(h.strip() for h in hazards.split(",")), reviewed)
+        for path, digest, hazards, reviewed in rows
+    }
 
 
 def sha256(path: Path) -> str:

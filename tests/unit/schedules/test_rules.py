@@ -20,20 +20,36 @@ ENGLAND = BankHolidays("ENG")
 
 
 def daily(cohort: str = "everyone", **params: object) -> CampaignSpec:
-    return CampaignSpec(id="c1", script="welfare_check", cohort_rule=cohort,
-                        cohort_params=params, frequency=parse_frequency({"every": "day"}),
-                        window_start=time(10), window_end=time(12), retry=RetryPolicy(4, 600))
+    return CampaignSpec(
+        id="c1",
+        script="welfare_check",
+        cohort_rule=cohort,
+        cohort_params=params,
+        frequency=parse_frequency({"every": "day"}),
+        window_start=time(10),
+        window_end=time(12),
+        retry=RetryPolicy(4, 600),
+    )
 
 
-def planned(person: PersonFacts, now: datetime = MORNING, spec: CampaignSpec | None = None,
-            holidays: BankHolidays | None = None) -> list[str]:
+def planned(
+    person: PersonFacts,
+    now: datetime = MORNING,
+    spec: CampaignSpec | None = None,
+    holidays: BankHolidays | None = None,
+) -> list[str]:
     return [c.person_id for c in plan_campaign(spec or daily(), [person], now, holidays or ())]
 
 
-@pytest.mark.parametrize("facts", [
-    {"do_not_call": True}, {"opted_out": True}, {"in_hospital": True},
-    {"away_until": datetime(2026, 11, 24, 12, tzinfo=UTC)},
-])
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"do_not_call": True},
+        {"opted_out": True},
+        {"in_hospital": True},
+        {"away_until": datetime(2026, 11, 24, 12, tzinfo=UTC)},
+    ],
+)
 def test_do_not_call_opted_out_in_hospital_and_away_are_not_called(facts: dict) -> None:
     person = PersonFacts("P1", **facts)
     assert planned(PersonFacts("P1")) == ["P1"]
@@ -81,16 +97,27 @@ def test_preferred_call_times_narrow_the_window_or_replace_it() -> None:
 NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("rule", "params", "inside", "outside"), [
-    ("unmet_need", {}, {"on_unmet_need_list": True}, {}),
-    ("living_alone_without_care", {}, {"lives_alone": True},
-     {"lives_alone": True, "has_care_package": True}),
-    ("active_falls_flag", {}, {"active_falls_flag_at": NOW}, {}),
-    ("recently_discharged", {"days": 7}, {"last_discharged_at": NOW - timedelta(days=6)},
-     {"last_discharged_at": NOW - timedelta(days=8)}),
-    ("postcode_area", {"areas": "DD4, LU"}, {"postcode": "dd4 7ab"}, {"postcode": "DD44 1AA"}),
-    ("postcode_area", {"areas": ["LU"]}, {"postcode": "LU2 9XY"}, {"postcode": "L1 8JQ"}),
-])
+@pytest.mark.parametrize(
+    ("rule", "params", "inside", "outside"),
+    [
+        ("unmet_need", {}, {"on_unmet_need_list": True}, {}),
+        (
+            "living_alone_without_care",
+            {},
+            {"lives_alone": True},
+            {"lives_alone": True, "has_care_package": True},
+        ),
+        ("active_falls_flag", {}, {"active_falls_flag_at": NOW}, {}),
+        (
+            "recently_discharged",
+            {"days": 7},
+            {"last_discharged_at": NOW - timedelta(days=6)},
+            {"last_discharged_at": NOW - timedelta(days=8)},
+        ),
+        ("postcode_area", {"areas": "DD4, LU"}, {"postcode": "dd4 7ab"}, {"postcode": "DD44 1AA"}),
+        ("postcode_area", {"areas": ["LU"]}, {"postcode": "LU2 9XY"}, {"postcode": "L1 8JQ"}),
+    ],
+)
 def test_cohort_rules(rule: str, params: dict, inside: dict, outside: dict) -> None:
     predicate = RULES[rule]
     assert predicate(PersonFacts("P", **inside), params, NOW)
@@ -110,8 +137,12 @@ def test_frequencies() -> None:
     once = parse_frequency({"every": "once", "on": "2026-12-01"})
     assert is_due(once, date(2026, 12, 1), person)
     assert not is_due(once, date(2026, 12, 2), person)
-    for bad in ({"every": "fortnight"}, {"every": "week", "days": []},
-                {"every": "week", "days": ["funday"]}, {"every": "after_event", "days": [1]}):
+    for bad in (
+        {"every": "fortnight"},
+        {"every": "week", "days": []},
+        {"every": "week", "days": ["funday"]},
+        {"every": "after_event", "days": [1]},
+    ):
         with pytest.raises(InvalidFrequency):
             parse_frequency(bad)
 
@@ -121,8 +152,9 @@ def test_a_signal_becomes_one_call_inside_the_persons_next_window() -> None:
     hours = time(9), time(18)
     retry = RetryPolicy(2, 900)
     late = datetime(2026, 11, 24, 19, tzinfo=UTC)  # after today's window: tomorrow
-    call = plan_signal(signal_id, "falls_follow_up", "routine changed", PersonFacts("P1"),
-                       hours, retry, late)
+    call = plan_signal(
+        signal_id, "falls_follow_up", "routine changed", PersonFacts("P1"), hours, retry, late
+    )
     assert call is not None
     assert call.local_date == date(2026, 11, 25)
     assert call.window.start == datetime(2026, 11, 25, 9, tzinfo=UTC)
@@ -130,8 +162,18 @@ def test_a_signal_becomes_one_call_inside_the_persons_next_window() -> None:
     today = plan_signal(signal_id, "falls_follow_up", "r", PersonFacts("P1"), hours, retry, midday)
     assert today is not None and today.window.start == midday
     assert today.id == call.id  # one signal, one call id
-    assert plan_signal(signal_id, "falls_follow_up", "r", PersonFacts("P1", in_hospital=True),
-                       hours, retry, midday) is None
+    assert (
+        plan_signal(
+            signal_id,
+            "falls_follow_up",
+            "r",
+            PersonFacts("P1", in_hospital=True),
+            hours,
+            retry,
+            midday,
+        )
+        is None
+    )
     event = call_requested(today, midday)
     assert (event.max_attempts, event.retry_after_s, event.campaign_id) == (2, 900, None)
     assert event.due_at <= event.window_end

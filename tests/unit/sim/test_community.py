@@ -21,9 +21,18 @@ FIXTURE = Path(__file__).parents[2] / "data" / "sim-day.jsonl.gz"
 def fixture_options(tmp_path: Path) -> Options:
     """How tests/data/sim-day.jsonl.gz was made: `tecflow simulate --record
     tests/data/sim-day.jsonl.gz --people 2000 --days 1 --start 2026-03-02T00:00:00+0000`."""
-    return Options(people=2000, speed=144.0, seed=2026, scale=1.0,
-                   start=datetime(2026, 3, 2, tzinfo=UTC), mqtt=("", 0), sip=("", 0),
-                   twilio_sim_url="", status_file=tmp_path / "status.json", days=1.0)
+    return Options(
+        people=2000,
+        speed=144.0,
+        seed=2026,
+        scale=1.0,
+        start=datetime(2026, 3, 2, tzinfo=UTC),
+        mqtt=("", 0),
+        sip=("", 0),
+        twilio_sim_url="",
+        status_file=tmp_path / "status.json",
+        days=1.0,
+    )
 
 
 def test_a_dundee_sized_community_from_the_services_figures() -> None:
@@ -49,7 +58,8 @@ def test_someone_who_fell_says_so_on_the_next_call() -> None:
     resident = next(r for r in community(300) if r.profile.falls_risk)
     fell = live_day(resident, date(2026, 3, 2), LifeState(), seed=3, scale=500)
     assert Happened("fall", date(2026, 3, 2)) in [a for _, a in fell] or Happened(
-        "fall_injured", date(2026, 3, 2)) in [a for _, a in fell]
+        "fall_injured", date(2026, 3, 2)
+    ) in [a for _, a in fell]
     assert any(isinstance(a, Alarm) for _, a in fell)
     story = Story()
     story.lived(Happened("fall", date(2026, 3, 2)))

@@ -31,8 +31,11 @@ def london(*parts: int) -> datetime:
 
 def alarm(at: datetime, **overrides: Any) -> AlarmEvent:
     fields: dict[str, Any] = {
-        "person_id": WHO, "occurred_at": at, "source": "gateway.scaip",
-        "reference": "1001", "controller_id": "10149471",
+        "person_id": WHO,
+        "occurred_at": at,
+        "source": "gateway.scaip",
+        "reference": "1001",
+        "controller_id": "10149471",
         "device_type": ScaipDeviceType.PERSONAL_TRIGGER,
         "status_code": ScaipStatus.MANUAL_ALARM,
     }
@@ -40,37 +43,55 @@ def alarm(at: datetime, **overrides: Any) -> AlarmEvent:
 
 
 def heartbeat(at: datetime, hub: str = "10149471", person_id: str = WHO) -> AlarmEvent:
-    return alarm(at, person_id=person_id, message_type=ScaipMessageType.HEARTBEAT,
-                 controller_id=hub,
-                 device_type=ScaipDeviceType.LOCAL_UNIT, status_code=None, reference="77")
+    return alarm(
+        at,
+        person_id=person_id,
+        message_type=ScaipMessageType.HEARTBEAT,
+        controller_id=hub,
+        device_type=ScaipDeviceType.LOCAL_UNIT,
+        status_code=None,
+        reference="77",
+    )
 
 
 def sensor(
-    at: datetime, placement: SensorPlacement, value: object = True,
-    capability: SensorCapability = SensorCapability.OCCUPANCY, person_id: str = WHO,
+    at: datetime,
+    placement: SensorPlacement,
+    value: object = True,
+    capability: SensorCapability = SensorCapability.OCCUPANCY,
+    person_id: str = WHO,
 ) -> SensorEvent:
     return SensorEvent(
-        person_id=person_id, occurred_at=at, source="gateway.mqtt",
-        device_id=f"{person_id.lower()} {placement.value}", capability=capability,
-        value=value, placement=placement,  # type: ignore[arg-type]
+        person_id=person_id,
+        occurred_at=at,
+        source="gateway.mqtt",
+        device_id=f"{person_id.lower()} {placement.value}",
+        capability=capability,
+        value=value,
+        placement=placement,  # type: ignore[arg-type]
     )
 
 
 def door(at: datetime, opened: bool = True, person_id: str = WHO) -> SensorEvent:
     # zigbee2mqtt: contact true means closed
-    return sensor(at, SensorPlacement.FRONT_DOOR, not opened, SensorCapability.CONTACT,
-                  person_id)
+    return sensor(at, SensorPlacement.FRONT_DOOR, not opened, SensorCapability.CONTACT, person_id)
 
 
 def fix(at: datetime, lat: float, lon: float, **extra: Any) -> LocationEvent:
     return LocationEvent(
-        person_id=WHO, occurred_at=at, source="gateway.location", tracker_id="p1/phone",
-        position=GeoPoint(lat=lat, lon=lon, accuracy_m=10), **extra,
+        person_id=WHO,
+        occurred_at=at,
+        source="gateway.location",
+        tracker_id="p1/phone",
+        position=GeoPoint(lat=lat, lon=lon, accuracy_m=10),
+        **extra,
     )
 
 
 def run(
-    processor: Processor[Any], events: Iterable[object], context: PersonContext,
+    processor: Processor[Any],
+    events: Iterable[object],
+    context: PersonContext,
     state: Any = None,
 ) -> tuple[Any, list[Output]]:
     state = state if state is not None else processor.new_state(WHO)

@@ -29,17 +29,22 @@ def ordinary_days(first: date, days: int, up: tuple[int, int] = (8, 0)) -> list[
         events += [
             sensor(london(d.year, d.month, d.day, 2, 0), Room.BATHROOM),
             sensor(london(d.year, d.month, d.day, *up), Room.BED, False),
-            *(sensor(london(d.year, d.month, d.day, up[0], up[1] + m), Room.KITCHEN)
-              for m in (0, 3, 7)),
-            *(sensor(london(d.year, d.month, d.day, 9 + m // 60, m % 60), Room.LIVING_ROOM)
-              for m in range(0, 13 * 60, 45)),
+            *(
+                sensor(london(d.year, d.month, d.day, up[0], up[1] + m), Room.KITCHEN)
+                for m in (0, 3, 7)
+            ),
+            *(
+                sensor(london(d.year, d.month, d.day, 9 + m // 60, m % 60), Room.LIVING_ROOM)
+                for m in range(0, 13 * 60, 45)
+            ),
             sensor(london(d.year, d.month, d.day, 22, 30), Room.BED, True),
         ]
     return events
 
 
-def checks(state: activity.ActivityState, start: datetime, end: datetime,
-           context: PersonContext = CONTEXT) -> list[Alert]:
+def checks(
+    state: activity.ActivityState, start: datetime, end: datetime, context: PersonContext = CONTEXT
+) -> list[Alert]:
     found: dict[object, Alert] = {}
     at = start
     while at <= end:
@@ -78,7 +83,8 @@ def test_still_in_bed_on_the_spring_forward_morning_says_the_usual_local_time() 
 def test_up_on_time_across_the_autumn_change_raises_nothing() -> None:
     events = ordinary_days(date(2026, 10, 11), 21)
     outputs = Replay(lambda _who, _at: CONTEXT, timedelta(minutes=10)).run(
-        events, london(2026, 11, 1, 0, 0)  # type: ignore[arg-type]
+        events,
+        london(2026, 11, 1, 0, 0),  # type: ignore[arg-type]
     )
     assert outputs == []
 
@@ -86,8 +92,7 @@ def test_up_on_time_across_the_autumn_change_raises_nothing() -> None:
 def test_no_movement_alert_closes_when_the_person_gets_up() -> None:
     state, _ = run(ACTIVITY, ordinary_days(date(2026, 11, 1), 10), CONTEXT)
     state.in_bed = False  # no bed sensor reading this morning
-    state, _ = run(ACTIVITY, [sensor(london(2026, 11, 11, 2, 0), Room.BATHROOM)], CONTEXT,
-                   state)
+    state, _ = run(ACTIVITY, [sensor(london(2026, 11, 11, 2, 0), Room.BATHROOM)], CONTEXT, state)
     [alert] = checks(state, london(2026, 11, 11, 9, 0), london(2026, 11, 11, 9, 40))
     assert alert.summary == (
         "Usually up by 08:00 (3 days in 4 of 10; median 08:00); not up at 09:00 (last "
@@ -107,8 +112,9 @@ def test_away_mode_and_gps_far_from_home_suppress_inactivity() -> None:
     morning = (london(2026, 11, 11, 6, 0), london(2026, 11, 11, 14, 0))
     away = PersonContext(zones=(HOME,), away_until=london(2026, 11, 14, 12, 0))
     assert checks(state, *morning, context=away) == []
-    state, _ = run(ACTIVITY, [fix(london(2026, 11, 11, 6, 30), 55.9533, -3.1883)], CONTEXT,
-                   state)  # Edinburgh, 60 km away
+    state, _ = run(
+        ACTIVITY, [fix(london(2026, 11, 11, 6, 30), 55.9533, -3.1883)], CONTEXT, state
+    )  # Edinburgh, 60 km away
     assert checks(state, *morning) == []
 
 
@@ -153,13 +159,18 @@ def test_night_bathroom_visits_and_wandering() -> None:
 def test_sitting_far_longer_than_usual_in_the_chair() -> None:
     events: list[object] = []
     for d in range(1, 11):
-        events += [sensor(london(2026, 11, d, 14, 0), Room.CHAIR),
-                   sensor(london(2026, 11, d, 15, 30), Room.CHAIR, False)]
+        events += [
+            sensor(london(2026, 11, d, 14, 0), Room.CHAIR),
+            sensor(london(2026, 11, d, 15, 30), Room.CHAIR, False),
+        ]
     state, _ = run(ACTIVITY, events, CONTEXT)
     state, _ = run(ACTIVITY, [sensor(london(2026, 11, 11, 13, 0), Room.CHAIR)], CONTEXT, state)
     # (Only a chair sensor: no morning is ever learnt, so "not up" by 10:55 is also raised.)
-    [alert] = [a for a in checks(state, london(2026, 11, 11, 13, 0), london(2026, 11, 11, 17, 0))
-               if a.alert_kind is AlertKind.CHAIR_NOT_LEFT]
+    [alert] = [
+        a
+        for a in checks(state, london(2026, 11, 11, 13, 0), london(2026, 11, 11, 17, 0))
+        if a.alert_kind is AlertKind.CHAIR_NOT_LEFT
+    ]
     assert alert.alert_kind is AlertKind.CHAIR_NOT_LEFT
     assert alert.summary == (
         "Usually sits for at most 1 h 30 min at a time in the daytime (median of 10 days; "

@@ -28,8 +28,7 @@ def at(h: int, m: int = 0, day: tuple[int, int, int] = DAY) -> datetime:
 
 
 def kinds(outputs: list[object]) -> list[AlertKind]:
-    return [o.alert_kind for o in outputs
-            if isinstance(o, Alert) and o.action is AlertAction.RAISE]
+    return [o.alert_kind for o in outputs if isinstance(o, Alert) and o.action is AlertAction.RAISE]
 
 
 def test_coming_home_at_one_in_the_morning_raises_nothing() -> None:
@@ -37,8 +36,10 @@ def test_coming_home_at_one_in_the_morning_raises_nothing() -> None:
     state, outputs = after_fortnight(
         *(e for e in ordinary_days(date(2026, 11, 14), 1) if e.occurred_at.hour < 19),
         *evening_out,
-        door(at(1, 0)), door(at(1, 0), False),  # home, after the usual bedtime
-        sensor(at(1, 2), Room.HALL), sensor(at(1, 5), Room.BATHROOM),
+        door(at(1, 0)),
+        door(at(1, 0), False),  # home, after the usual bedtime
+        sensor(at(1, 2), Room.HALL),
+        sensor(at(1, 5), Room.BATHROOM),
         sensor(at(1, 10), Room.BED),
     )
     assert kinds(outputs) == []
@@ -48,13 +49,17 @@ def test_coming_home_at_one_in_the_morning_raises_nothing() -> None:
 def test_away_overnight_raises_no_not_up() -> None:
     state, _ = after_fortnight(
         *(e for e in ordinary_days(date(2026, 11, 15), 1) if e.occurred_at.hour < 20),
-        door(at(20, 0)), door(at(20, 1), False),  # out for the night, nobody in after
+        door(at(20, 0)),
+        door(at(20, 1), False),  # out for the night, nobody in after
     )
     assert checks(state, at(6, 0, (2026, 11, 16)), at(12, 0, (2026, 11, 16))) == []
     # Home at 11:00: coming in is not "not up" either, and not a morning learnt from.
-    state, outputs = run(ACTIVITY, [door(at(11, 0, (2026, 11, 16))),
-                                    sensor(at(11, 2, (2026, 11, 16)), Room.KITCHEN)],
-                         CONTEXT, state)
+    state, outputs = run(
+        ACTIVITY,
+        [door(at(11, 0, (2026, 11, 16))), sensor(at(11, 2, (2026, 11, 16)), Room.KITCHEN)],
+        CONTEXT,
+        state,
+    )
     assert kinds(outputs) == []
     assert checks(state, at(11, 0, (2026, 11, 16)), at(13, 0, (2026, 11, 16))) == []
     assert state.today.out_night
@@ -62,7 +67,8 @@ def test_away_overnight_raises_no_not_up() -> None:
 
 def test_a_toilet_visit_at_half_past_six_then_silence_still_raises_not_up() -> None:
     state, _ = after_fortnight(
-        sensor(at(6, 30), Room.BED, False), sensor(at(6, 31), Room.HALL),
+        sensor(at(6, 30), Room.BED, False),
+        sensor(at(6, 31), Room.HALL),
         sensor(at(6, 32), Room.BATHROOM),
         sensor(at(6, 33), Room.BATHROOM, True, SensorCapability.STATE),  # the flush
         sensor(at(6, 36), Room.HALL),
@@ -98,8 +104,9 @@ def test_four_silent_hours_at_home_in_the_afternoon_raise_an_inactivity_alert() 
 
 def test_out_for_the_afternoon_is_not_inactivity() -> None:
     morning = [e for e in ordinary_days(date(*DAY), 1) if e.occurred_at < at(13, 0)]
-    state, _ = after_fortnight(*morning, sensor(at(13, 10), Room.HALL),
-                               door(at(13, 11)), door(at(13, 12), False))
+    state, _ = after_fortnight(
+        *morning, sensor(at(13, 10), Room.HALL), door(at(13, 11)), door(at(13, 12), False)
+    )
     assert checks(state, at(13, 10), at(17, 10)) == []
 
 
@@ -109,22 +116,35 @@ def test_a_door_contact_only_home_can_raise_night_wandering() -> None:
     def contacts_day(d: date) -> list[object]:
         y, m, n = d.year, d.month, d.day
         return [
-            *(sensor(london(y, m, n, 7, 30 + k), place, False, SensorCapability.CONTACT)
-              for k, place in ((0, cupboard), (3, fridge), (6, cupboard))),
-            *(sensor(london(y, m, n, h, 15), cupboard, False, SensorCapability.CONTACT)
-              for h in range(9, 22)),
+            *(
+                sensor(london(y, m, n, 7, 30 + k), place, False, SensorCapability.CONTACT)
+                for k, place in ((0, cupboard), (3, fridge), (6, cupboard))
+            ),
+            *(
+                sensor(london(y, m, n, h, 15), cupboard, False, SensorCapability.CONTACT)
+                for h in range(9, 22)
+            ),
         ]
 
     days = [e for n in range(14) for e in contacts_day(FORTNIGHT + timedelta(days=n))]
     state, _ = run(ACTIVITY, days, CONTEXT)
-    night = [sensor(at(2, 30) + timedelta(minutes=5 * k), cupboard if k % 2 else fridge,
-                    False, SensorCapability.CONTACT) for k in range(8)]
+    night = [
+        sensor(
+            at(2, 30) + timedelta(minutes=5 * k),
+            cupboard if k % 2 else fridge,
+            False,
+            SensorCapability.CONTACT,
+        )
+        for k in range(8)
+    ]
     state, outputs = run(ACTIVITY, night, CONTEXT, state)
-    [wandering] = [o for o in outputs if isinstance(o, Alert)
-                   and o.alert_kind is AlertKind.NIGHT_WANDERING]
+    [wandering] = [
+        o for o in outputs if isinstance(o, Alert) and o.alert_kind is AlertKind.NIGHT_WANDERING
+    ]
     assert wandering.summary.startswith(
         "Usually 0 movements a night after bedtime (median of 14 nights; 9 in 10 at most 0);"
-        " 6 since bedtime (about 21:15) tonight")
+        " 6 since bedtime (about 21:15) tonight"
+    )
 
 
 def test_going_out_after_bedtime_from_an_occupied_home_is_an_alert() -> None:
@@ -145,18 +165,28 @@ def test_the_chair_limit_follows_the_time_of_day() -> None:
     sits = []
     for n in range(14):
         d = FORTNIGHT + timedelta(days=n)
-        sits += [sensor(london(d.year, d.month, d.day, 14, 0), Room.CHAIR),
-                 sensor(london(d.year, d.month, d.day, 14, 40), Room.CHAIR, False),
-                 sensor(london(d.year, d.month, d.day, 19, 0), Room.CHAIR),
-                 sensor(london(d.year, d.month, d.day, 22, 0), Room.CHAIR, False)]
-    state, _ = run(ACTIVITY, sorted([*ordinary_days(FORTNIGHT, 14), *sits],
-                                    key=lambda e: e.occurred_at), CONTEXT)
+        sits += [
+            sensor(london(d.year, d.month, d.day, 14, 0), Room.CHAIR),
+            sensor(london(d.year, d.month, d.day, 14, 40), Room.CHAIR, False),
+            sensor(london(d.year, d.month, d.day, 19, 0), Room.CHAIR),
+            sensor(london(d.year, d.month, d.day, 22, 0), Room.CHAIR, False),
+        ]
+    state, _ = run(
+        ACTIVITY,
+        sorted([*ordinary_days(FORTNIGHT, 14), *sits], key=lambda e: e.occurred_at),
+        CONTEXT,
+    )
     evening, _ = run(ACTIVITY, [sensor(at(19, 0), Room.CHAIR)], CONTEXT, state)
-    assert [a for a in checks(evening, at(19, 0), at(23, 0))
-            if a.alert_kind is AlertKind.CHAIR_NOT_LEFT] == []  # 4 h 30 min: their evenings
+    assert [
+        a for a in checks(evening, at(19, 0), at(23, 0)) if a.alert_kind is AlertKind.CHAIR_NOT_LEFT
+    ] == []  # 4 h 30 min: their evenings
     afternoon, _ = run(ACTIVITY, [sensor(at(14, 0), Room.CHAIR)], CONTEXT, state)
-    [alert] = [a for a in checks(afternoon, at(14, 0), at(17, 0))
-               if a.alert_kind is AlertKind.CHAIR_NOT_LEFT]
+    [alert] = [
+        a
+        for a in checks(afternoon, at(14, 0), at(17, 0))
+        if a.alert_kind is AlertKind.CHAIR_NOT_LEFT
+    ]
     assert alert.summary.startswith(
         "Usually sits for at most 40 min at a time in the daytime (median of 14 days; "
-        "limit 2 h 00 min)")
+        "limit 2 h 00 min)"
+    )

@@ -28,10 +28,24 @@ def test_the_lane_raises_what_triage_raises_with_the_same_id_even_on_a_repeat() 
 
 def test_the_lane_leaves_everything_but_urgent_raises_to_the_main_worker() -> None:
     at = london(2026, 10, 25, 1, 30)
-    assert urgent_raises(alarm(at, message_type=ScaipMessageType.HEARTBEAT,
-                               device_type=ScaipDeviceType.LOCAL_UNIT), CONTEXT) == []
-    assert urgent_raises(alarm(at + timedelta(minutes=1), status_code=ScaipStatus.CANCEL),
-                         CONTEXT) == []
+    assert (
+        urgent_raises(
+            alarm(
+                at, message_type=ScaipMessageType.HEARTBEAT, device_type=ScaipDeviceType.LOCAL_UNIT
+            ),
+            CONTEXT,
+        )
+        == []
+    )
+    assert (
+        urgent_raises(alarm(at + timedelta(minutes=1), status_code=ScaipStatus.CANCEL), CONTEXT)
+        == []
+    )
     assert urgent_raises(alarm(at, message_type=ScaipMessageType.RESET), CONTEXT) == []
-    assert urgent_raises(alarm(at, device_type=ScaipDeviceType.DOOR_SENSOR,
-                               status_code=ScaipStatus.OPEN), CONTEXT) == []
+    assert (
+        urgent_raises(
+            alarm(at, device_type=ScaipDeviceType.DOOR_SENSOR, status_code=ScaipStatus.OPEN),
+            CONTEXT,
+        )
+        == []
+    )

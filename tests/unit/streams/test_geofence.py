@@ -18,8 +18,10 @@ AWAY = (56.4750, -2.9900)  # about 1.8 km from home
 
 
 def test_leaving_at_night_is_an_urgent_alert_with_the_last_position() -> None:
-    events = [fix(london(2026, 11, 20, 1, 50), 56.4621, -2.9706),
-              fix(london(2026, 11, 20, 2, 10), *AWAY)]
+    events = [
+        fix(london(2026, 11, 20, 1, 50), 56.4621, -2.9706),
+        fix(london(2026, 11, 20, 2, 10), *AWAY),
+    ]
     _, [alert] = run(GEOFENCE, events, CONTEXT)
     assert isinstance(alert, Alert)
     assert alert.priority is AlertPriority.URGENT
@@ -41,20 +43,30 @@ def test_out_by_day_only_alerts_after_the_limit_and_coming_back_closes_it() -> N
     )
     # The same time out gives the same alert id, whichever tick or fix finds it.
     assert late.event_id == geofence.check(state, CONTEXT, out + timedelta(hours=4))[0].event_id
-    _, [back] = run(GEOFENCE, [fix(out + timedelta(hours=4), 56.4620, -2.9707)], CONTEXT,
-                    state)
+    _, [back] = run(GEOFENCE, [fix(out + timedelta(hours=4), 56.4620, -2.9707)], CONTEXT, state)
     assert back.action is AlertAction.CLOSE
     assert back.summary == "Back in safe zone 'home' at 14:00"
 
 
 def test_owntracks_transitions_count_and_a_beacon_leave_is_not_a_position() -> None:
-    leave = fix(london(2026, 11, 20, 23, 30), 0.0, 0.0,
-                location_kind=LocationKind.TRANSITION, transition="leave", region="home")
+    leave = fix(
+        london(2026, 11, 20, 23, 30),
+        0.0,
+        0.0,
+        location_kind=LocationKind.TRANSITION,
+        transition="leave",
+        region="home",
+    )
     state, [alert] = run(GEOFENCE, [leave], CONTEXT)
     assert state.last_fix is None
     assert alert.summary == "Left safe zone 'home' at 23:30 at night (allowed: none at night)"
-    enter = leave.model_copy(update={"transition": "enter", "occurred_at": london(
-        2026, 11, 20, 23, 50), "position": GeoPoint(lat=0, lon=0)})
+    enter = leave.model_copy(
+        update={
+            "transition": "enter",
+            "occurred_at": london(2026, 11, 20, 23, 50),
+            "position": GeoPoint(lat=0, lon=0),
+        }
+    )
     _, [closed] = run(GEOFENCE, [enter], CONTEXT, state)
     assert closed.action is AlertAction.CLOSE
 

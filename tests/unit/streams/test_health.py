@@ -55,9 +55,11 @@ def test_zigbee_offline_battery_and_tamper_raise_once_and_clear() -> None:
 
 
 def test_scaip_technical_statuses_go_to_the_assistants_not_the_alarm_queue() -> None:
-    events = [alarm(T0, status_code=ScaipStatus.BATTERY_LOW),
-              alarm(T0, status_code=ScaipStatus.RADIO_TEST_MISSING, device_type=14),
-              alarm(T0 + timedelta(days=1), status_code=ScaipStatus.BATTERY_OK)]
+    events = [
+        alarm(T0, status_code=ScaipStatus.BATTERY_LOW),
+        alarm(T0, status_code=ScaipStatus.RADIO_TEST_MISSING, device_type=14),
+        alarm(T0 + timedelta(days=1), status_code=ScaipStatus.BATTERY_OK),
+    ]
     _, outputs = run(HEALTH, events, CONTEXT)
     assert [o.summary for o in outputs] == [  # type: ignore[union-attr]
         "Pendant 10149471/0003: battery low at 09:00",

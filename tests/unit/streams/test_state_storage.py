@@ -18,9 +18,11 @@ MAX_STATE_BYTES = 8_000
 def test_states_round_trip_through_json_and_stay_small() -> None:
     week = synthetic_week(date(2026, 3, 29))
     replay = Replay(lambda _who, _at: PersonContext())
-    extra = [alarm(london(2026, 3, 29, 9, 0), person_id="SIM-REGULAR"),
-             heartbeat(london(2026, 3, 29, 9, 0), person_id="SIM-REGULAR"),
-             fix(london(2026, 3, 29, 9, 0), 56.0, -3.0)]
+    extra = [
+        alarm(london(2026, 3, 29, 9, 0), person_id="SIM-REGULAR"),
+        heartbeat(london(2026, 3, 29, 9, 0), person_id="SIM-REGULAR"),
+        fix(london(2026, 3, 29, 9, 0), 56.0, -3.0),
+    ]
     events: list[object] = [*week.events, *extra]
     for event in events:
         replay.event(event)  # type: ignore[arg-type]
@@ -43,8 +45,10 @@ def test_processing_never_changes_the_state_it_was_given() -> None:
     week = synthetic_week(date(2026, 3, 29))
     states = {p.name: p.new_state("SIM-WANDERS") for p in PROCESSORS}
     events = [e for e in week.events if e.person_id == "SIM-WANDERS"]
-    extra = [alarm(london(2026, 3, 29, 9, 0), person_id="SIM-WANDERS"),
-             heartbeat(london(2026, 3, 29, 9, 0), person_id="SIM-WANDERS")]
+    extra = [
+        alarm(london(2026, 3, 29, 9, 0), person_id="SIM-WANDERS"),
+        heartbeat(london(2026, 3, 29, 9, 0), person_id="SIM-WANDERS"),
+    ]
     for event in [*events, *extra]:
         for processor in PROCESSORS:
             if not isinstance(event, processor.reads):

@@ -21,8 +21,11 @@ def replay(week: Week) -> list[Output]:
     return Replay(week.context_for, timedelta(minutes=15)).run(week.events, week.end)
 
 
-@pytest.fixture(scope="module", params=[date(2026, 3, 29), date(2026, 10, 25)],
-                ids=["spring-forward", "fall-back"])
+@pytest.fixture(
+    scope="module",
+    params=[date(2026, 3, 29), date(2026, 10, 25)],
+    ids=["spring-forward", "fall-back"],
+)
 def week(request: pytest.FixtureRequest) -> tuple[Week, list[Output]]:
     sample = synthetic_week(request.param)
     return sample, replay(sample)
@@ -31,7 +34,8 @@ def week(request: pytest.FixtureRequest) -> tuple[Week, list[Output]]:
 def found(outputs: list[Output]) -> Counter[tuple[str, str]]:
     return Counter(
         (o.person_id, o.alert_kind.value if isinstance(o, Alert) else o.script.value)
-        for o in outputs if not (isinstance(o, Alert) and o.action.value == "close")
+        for o in outputs
+        if not (isinstance(o, Alert) and o.action.value == "close")
     )
 
 
@@ -90,8 +94,10 @@ def test_rising_night_activity_asks_for_a_falls_follow_up_with_evidence(
 ) -> None:
     _, outputs = week
     [falls] = [o for o in outputs if isinstance(o, Signal)]
-    assert falls.reason.startswith("More activity at night: 9.0 movements a night over "
-                                   "the last 3 nights, usually 1 (median of 21 nights)")
+    assert falls.reason.startswith(
+        "More activity at night: 9.0 movements a night over "
+        "the last 3 nights, usually 1 (median of 21 nights)"
+    )
     assert len(falls.evidence) == 3
     assert falls.call_by == falls.occurred_at.date()
 
@@ -109,5 +115,7 @@ def test_the_week_can_be_replayed_from_the_command_line() -> None:
 
     result = CliRunner().invoke(main, ["replay-week", "--last-day", "2026-10-25"])
     assert result.exit_code == 0, result.output
-    assert ("Sun 25 Oct 09:15  SIM-STOPS    raise bed_not_left: Usually up by 08:14 "
-            "(3 days in 4 of 27; median 07:58)") in result.output
+    assert (
+        "Sun 25 Oct 09:15  SIM-STOPS    raise bed_not_left: Usually up by 08:14 "
+        "(3 days in 4 of 27; median 07:58)"
+    ) in result.output

@@ -45,12 +45,14 @@ def test_alarm_priority_comes_from_device_and_status(
 
 
 def test_fall_detector_alert_says_what_and_where() -> None:
-    event = alarm(T0, device_type=ScaipDeviceType.FALL_DETECTOR,
-                  status_code=ScaipStatus.AUTOMATIC_ALARM, location_code=11)
-    _, [out] = run(TRIAGE, [event], CONTEXT)
-    assert out.summary == (
-        "Fall detector alarm (automatic), bathroom, from hub 10149471 at 03:12"
+    event = alarm(
+        T0,
+        device_type=ScaipDeviceType.FALL_DETECTOR,
+        status_code=ScaipStatus.AUTOMATIC_ALARM,
+        location_code=11,
     )
+    _, [out] = run(TRIAGE, [event], CONTEXT)
+    assert out.summary == ("Fall detector alarm (automatic), bathroom, from hub 10149471 at 03:12")
     assert out.caused_by == (event.event_id,)
 
 
@@ -58,8 +60,9 @@ def test_fall_detector_alert_says_what_and_where() -> None:
     "event",
     [
         heartbeat(T0),
-        alarm(T0, device_type=ScaipDeviceType.LOCAL_UNIT,
-              status_code=ScaipStatus.TEST_TRANSMISSION),
+        alarm(
+            T0, device_type=ScaipDeviceType.LOCAL_UNIT, status_code=ScaipStatus.TEST_TRANSMISSION
+        ),
         alarm(T0, status_code=ScaipStatus.BATTERY_LOW),
         alarm(T0, message_type=ScaipMessageType.INFO),
         sensor(T0, SensorPlacement.HALL),
@@ -83,9 +86,13 @@ def test_repeated_presses_share_one_alert_key_and_each_states_only_itself() -> N
 
 def test_reset_closes_the_alarm_named_by_its_ref_with_the_reason() -> None:
     raised = alarm(T0, reference="4711", device_id="7")
-    reset = alarm(T0 + timedelta(minutes=20), reference="4711",
-                  message_type=ScaipMessageType.RESET, device_type=ScaipDeviceType.LOCAL_UNIT,
-                  status_code=None)
+    reset = alarm(
+        T0 + timedelta(minutes=20),
+        reference="4711",
+        message_type=ScaipMessageType.RESET,
+        device_type=ScaipDeviceType.LOCAL_UNIT,
+        status_code=None,
+    )
     state, [opened, closed] = run(TRIAGE, [raised, reset], CONTEXT)
     assert closed.action is AlertAction.CLOSE
     assert closed.alert_key == opened.alert_key
@@ -101,10 +108,14 @@ def test_quick_cancels_of_a_falls_pendant_are_counted_and_reported_to_assistants
         at = T0 + timedelta(days=day)
         state, outs = run(
             TRIAGE,
-            [alarm(at, reference=f"{day}1"),
-             alarm(at + timedelta(seconds=40), reference=f"{day}2",
-                   status_code=ScaipStatus.CANCEL)],
-            CONTEXT, state,
+            [
+                alarm(at, reference=f"{day}1"),
+                alarm(
+                    at + timedelta(seconds=40), reference=f"{day}2", status_code=ScaipStatus.CANCEL
+                ),
+            ],
+            CONTEXT,
+            state,
         )
         outputs += outs
     review = [o for o in outputs if o.alert_kind is AlertKind.FALSE_ALARMS]
@@ -126,9 +137,14 @@ def test_smoke_detector_cancels_are_not_counted_as_pendant_false_alarms() -> Non
     events = []
     for day in range(4):
         at = T0 + timedelta(days=day)
-        events += [alarm(at, device_type=ScaipDeviceType.SMOKE),
-                   alarm(at + timedelta(seconds=30), device_type=ScaipDeviceType.SMOKE,
-                         status_code=ScaipStatus.CANCEL)]
+        events += [
+            alarm(at, device_type=ScaipDeviceType.SMOKE),
+            alarm(
+                at + timedelta(seconds=30),
+                device_type=ScaipDeviceType.SMOKE,
+                status_code=ScaipStatus.CANCEL,
+            ),
+        ]
     _state, outs = run(TRIAGE, events, CONTEXT)
     assert not [o for o in outs if o.alert_kind is AlertKind.FALSE_ALARMS]
 
@@ -139,7 +155,8 @@ def test_zigbee_sos_button_and_leak_are_urgent_alarms() -> None:
     cleared = sensor(T0, SensorPlacement.OTHER, "", SensorCapability.ACTION)
     _, outs = run(TRIAGE, [sos, cleared, leak], CONTEXT)
     assert [o.summary for o in outs] == [
-        "SOS button pressed at 03:12", "Water leak (flood) detected at 03:12",
+        "SOS button pressed at 03:12",
+        "Water leak (flood) detected at 03:12",
     ]
     assert {o.priority for o in outs} == {AlertPriority.URGENT}
 

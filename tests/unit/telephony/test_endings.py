@@ -14,9 +14,15 @@ START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 def request(attempt: int = 1, window_h: float = 4) -> CallRequested:
     return CallRequested(
-        person_id="P000001", occurred_at=START, source="tests",
-        script=ScriptName.WELFARE_CHECK, reason="weekly", due_at=START,
-        window_end=START + timedelta(hours=window_h), attempt=attempt, max_attempts=3,
+        person_id="P000001",
+        occurred_at=START,
+        source="tests",
+        script=ScriptName.WELFARE_CHECK,
+        reason="weekly",
+        due_at=START,
+        window_end=START + timedelta(hours=window_h),
+        attempt=attempt,
+        max_attempts=3,
         retry_after_s=1800,
     )
 
@@ -34,7 +40,9 @@ def test_no_answer_is_retried_after_the_spacing_with_a_deterministic_id() -> Non
     assert (retry.script, retry.window_end) == (first.script, first.window_end)
     assert outcome.event_id == deterministic_id(first.event_id, "outcome")
     assert (outcome.status, outcome.attempt, outcome.final_attempt) == (
-        CallStatus.NO_ANSWER, 1, False
+        CallStatus.NO_ANSWER,
+        1,
+        False,
     )
     assert conclude(first, ending(CallStatus.NO_ANSWER)) == (outcome, retry)
 
@@ -50,9 +58,7 @@ def test_no_retry_beyond_the_call_window() -> None:
 
 
 def test_voicemail_is_a_machine_outcome_and_is_retried() -> None:
-    outcome, retry = conclude(
-        request(), ending(CallStatus.COMPLETED, AnsweredBy.MACHINE_END_BEEP)
-    )
+    outcome, retry = conclude(request(), ending(CallStatus.COMPLETED, AnsweredBy.MACHINE_END_BEEP))
     assert outcome.status is CallStatus.MACHINE and retry is not None
 
 

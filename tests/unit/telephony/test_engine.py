@@ -19,9 +19,9 @@ def script(name: ScriptName) -> Script:
     return library()[name]
 
 
-def run(name: ScriptName, replies: list[Heard], language: str = "en-GB") -> tuple[
-    dict[str, str], Turn
-]:
+def run(
+    name: ScriptName, replies: list[Heard], language: str = "en-GB"
+) -> tuple[dict[str, str], Turn]:
     """Answer each question (or read-back) in turn; the answers recorded and the last turn."""
     s = script(name)
     turn = open_call(s, language)
@@ -70,11 +70,16 @@ def test_all_no_to_the_falls_questions_does_not_promise_contact() -> None:
 
 
 def test_unsteady_without_a_fall_skips_the_fall_questions_but_asks_frat() -> None:
-    given, turn = run(ScriptName.FALLS_PREVENTION,
-                      keys("2", "1", "2", "2", "2", "2", "1", "1", "1"))
+    given, turn = run(
+        ScriptName.FALLS_PREVENTION, keys("2", "1", "2", "2", "2", "2", "1", "1", "1")
+    )
     assert list(given)[3:] == [
-        "four_or_more_medications", "stroke_or_parkinsons", "balance_problems",
-        "cannot_rise_from_chair", "frailty", "offer_falls_classes",
+        "four_or_more_medications",
+        "stroke_or_parkinsons",
+        "balance_problems",
+        "cannot_rise_from_chair",
+        "frailty",
+        "offer_falls_classes",
     ]
     assert given["frailty"] == "yes"
     assert given["offer_falls_classes"] == "accepted"
@@ -99,8 +104,9 @@ def test_a_status_answer_is_read_back_and_kept_only_when_confirmed() -> None:
     s = script(ScriptName.UNMET_NEED_CHECKIN)
     heard = respond(s, "en-GB", "coping", {}, said("I'm managing"), 1, NOW)
     assert heard.answer is None and heard.confirming is AnswerValue.MANAGING_OK
-    assert heard.say == ("I heard that you are managing OK. Is that right? Say yes or press 1. "
-                         "Say no or press 2.",)
+    assert heard.say == (
+        "I heard that you are managing OK. Is that right? Say yes or press 1. Say no or press 2.",
+    )
     kept = respond(s, "en-GB", "coping", {}, Heard(digits="1"), 1, NOW, heard.confirming)
     assert kept.answer is not None and kept.answer.value == "managing_ok"
     assert kept.ask is not None and kept.ask.id == "eating_and_drinking"
@@ -114,8 +120,9 @@ def test_a_status_answer_is_read_back_and_kept_only_when_confirmed() -> None:
 def test_meals_are_offered_only_to_someone_not_eating_well() -> None:
     eating, _ = run(ScriptName.UNMET_NEED_CHECKIN, keys("1", "1", "1", "1", "1", "1", "2"))
     assert "offer_community_meals" not in eating
-    not_eating, turn = run(ScriptName.UNMET_NEED_CHECKIN,
-                           keys("2", "1", "2", "1", "1", "3", "2", "2"))
+    not_eating, turn = run(
+        ScriptName.UNMET_NEED_CHECKIN, keys("2", "1", "2", "1", "1", "3", "2", "2")
+    )
     assert not_eating["coping"] == "struggling"
     assert not_eating["carer_coping"] == "no_carer"
     assert not_eating["offer_community_meals"] == "declined"
@@ -182,8 +189,15 @@ def test_an_unclear_answer_to_a_safety_question_is_asked_again_then_goes_to_a_ha
 
 def test_an_unclear_answer_to_an_offer_moves_on_without_recording_it() -> None:
     s = script(ScriptName.UNMET_NEED_CHECKIN)
-    turn = respond(s, "en-GB", "offer_community_meals", {"coping": "struggling"},
-                   said("purple"), MAX_TRIES, NOW)
+    turn = respond(
+        s,
+        "en-GB",
+        "offer_community_meals",
+        {"coping": "struggling"},
+        said("purple"),
+        MAX_TRIES,
+        NOW,
+    )
     assert turn.completed and turn.answer is None and turn.transfer is None
 
 
@@ -199,8 +213,9 @@ def test_distress_at_a_step_keeps_a_concerning_answer_but_never_a_reassuring_one
     assert crisis.transfer is TransferReason.DISTRESS
     assert crisis.answer is not None and crisis.answer.value == "in_crisis"
     welfare = script(ScriptName.WELFARE_CHECK)
-    fell = respond(welfare, "en-GB", "feeling_ok", {},
-                   said("I have fallen and I cannot get up"), 1, NOW)
+    fell = respond(
+        welfare, "en-GB", "feeling_ok", {}, said("I have fallen and I cannot get up"), 1, NOW
+    )
     assert fell.transfer is TransferReason.DISTRESS and fell.answer is None
 
 
@@ -210,8 +225,9 @@ def test_a_language_the_scripts_do_not_speak_falls_back_to_english() -> None:
     assert s.language("pl-PL") == "pl-PL"
 
 
-@pytest.mark.parametrize(("speech", "language"),
-                         [("please stop calling me", "en-GB"), ("proszę nie dzwonić", "pl-PL")])
+@pytest.mark.parametrize(
+    ("speech", "language"), [("please stop calling me", "en-GB"), ("proszę nie dzwonić", "pl-PL")]
+)
 def test_stop_calling_me_is_read_back_and_honoured_only_on_a_clear_yes(
     speech: str, language: str
 ) -> None:
@@ -222,7 +238,9 @@ def test_stop_calling_me_is_read_back_and_honoured_only_on_a_clear_yes(
     yes = respond(s, language, "needs_anything", {}, Heard(digits="1"), 1, NOW, stopping=True)
     assert yes.opted_out and yes.ask is None and yes.transfer is None
     assert yes.answer is not None and (yes.answer.question_id, yes.answer.value) == (
-        "opt_out", "yes")
+        "opt_out",
+        "yes",
+    )
     no = respond(s, language, "needs_anything", {}, said("nope"), 1, NOW, stopping=True)
     assert not no.opted_out and no.ask is not None and no.ask.id == "needs_anything"
     help_me = respond(s, language, "needs_anything", {}, said("help"), 1, NOW, stopping=True)

@@ -39,12 +39,14 @@ def test_answers_are_the_shared_vocabulary() -> None:
 
 def test_the_scripts_ask_what_the_outcome_processor_acts_on() -> None:
     assert asked(ScriptName.WELFARE_CHECK) == [
-        QuestionId.FEELING_OK, QuestionId.NEEDS_ANYTHING, QuestionId.WANTS_CALLBACK
+        QuestionId.FEELING_OK,
+        QuestionId.NEEDS_ANYTHING,
+        QuestionId.WANTS_CALLBACK,
     ]
     assert asked(ScriptName.POST_DISCHARGE) == asked(ScriptName.WELFARE_CHECK)
-    assert library()[ScriptName.POST_DISCHARGE].opening != library()[
-        ScriptName.WELFARE_CHECK
-    ].opening
+    assert (
+        library()[ScriptName.POST_DISCHARGE].opening != library()[ScriptName.WELFARE_CHECK].opening
+    )
     assert asked(ScriptName.UNMET_NEED_CHECKIN)[0] is QuestionId.COPING
     falls = asked(ScriptName.FALLS_PREVENTION)
     assert falls[:3] == list(KEY_FALLS_QUESTIONS)
@@ -76,8 +78,8 @@ def broken_copy(tmp_path: Path, old: str, new: str) -> Path:
         ("choices: yes_no", "choices: coping", "cannot be answered"),
         ("ask: needs_anything", "ask: feeling_ok", "asked twice"),
         ("ask: feeling_ok", "ask: how_are_you", "ask"),
-        ("      pl-PL: \"Czy dobrze", "      xx-YY: \"Czy dobrze", "no text for pl-PL"),
-        ("choices: yes_no\n", "choices: yes_no\n    go_to: {\"no\": feeling_ok}\n", "later step"),
+        ('      pl-PL: "Czy dobrze', '      xx-YY: "Czy dobrze', "no text for pl-PL"),
+        ("choices: yes_no\n", 'choices: yes_no\n    go_to: {"no": feeling_ok}\n', "later step"),
     ],
 )
 def test_a_broken_script_is_refused_when_loaded(

@@ -18,10 +18,16 @@ def test_a_question_is_a_gather_for_keys_and_speech_in_the_persons_language() ->
     root = fromstring(render(turn, "pl-PL", URL))
     gather, redirect = list(root)
     assert gather.tag == "Gather"
-    assert gather.attrib.items() >= {
-        "input": "dtmf speech", "action": URL, "method": "POST", "language": "pl-PL",
-        "numDigits": "1",
-    }.items()
+    assert (
+        gather.attrib.items()
+        >= {
+            "input": "dtmf speech",
+            "action": URL,
+            "method": "POST",
+            "language": "pl-PL",
+            "numDigits": "1",
+        }.items()
+    )
     says = list(gather)
     assert [say.tag for say in says] == ["Say"] * 3
     assert {say.get("language") for say in says} == {"pl-PL"}
@@ -33,7 +39,8 @@ def test_a_transfer_dials_the_scrs_number_with_a_timeout_and_an_action() -> None
     action = "https://ivr.example.org/ivr/dialed?call=c1&reason=distress&tried="
     root = fromstring(dial(("Putting you through.",), "en-GB", "+441382000999", 20, action))
     assert [(el.tag, el.text) for el in root] == [
-        ("Say", "Putting you through."), ("Dial", "+441382000999")
+        ("Say", "Putting you through."),
+        ("Dial", "+441382000999"),
     ]
     assert root[1].attrib == {"timeout": "20", "action": action, "method": "POST"}
 

@@ -13,44 +13,47 @@ from alembic import op
 
 import services.store.types
 
-revision: str = '0008_care_record'
-down_revision: str | Sequence[str] | None = ('0006_scheduler_ledger', '0007_telephony')
+revision: str = "0008_care_record"
+down_revision: str | Sequence[str] | None = ("0006_scheduler_ledger", "0007_telephony")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('alert_history',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('alert_id', sa.Uuid(), nullable=False),
-    sa.Column('action', sa.String(length=32), nullable=False),
-    sa.Column('changed_by', sa.String(length=64), nullable=False),
-    sa.Column('changed_at', services.store.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('note', sa.Text(), nullable=True),
-    sa.Column('detail', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], name=op.f('fk_alert_history_alert_id_alerts')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_history'))
+    op.create_table(
+        "alert_history",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("alert_id", sa.Uuid(), nullable=False),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("changed_by", sa.String(length=64), nullable=False),
+        sa.Column("changed_at", services.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["alert_id"], ["alerts.id"], name=op.f("fk_alert_history_alert_id_alerts")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_history")),
     )
-    with op.batch_alter_table('alert_history', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_alert_history_alert_id'), ['alert_id'], unique=False)
+    with op.batch_alter_table("alert_history", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_alert_history_alert_id"), ["alert_id"], unique=False)
 
-    with op.batch_alter_table('alerts', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('closed_by', sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column('outcome', sa.String(length=32), nullable=True))
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("closed_by", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("outcome", sa.String(length=32), nullable=True))
 
-    with op.batch_alter_table('audit_log', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('origin', sa.String(length=64), nullable=True))
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("origin", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('audit_log', schema=None) as batch_op:
-        batch_op.drop_column('origin')
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_column("origin")
 
-    with op.batch_alter_table('alerts', schema=None) as batch_op:
-        batch_op.drop_column('outcome')
-        batch_op.drop_column('closed_by')
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.drop_column("outcome")
+        batch_op.drop_column("closed_by")
 
-    with op.batch_alter_table('alert_history', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_alert_history_alert_id'))
+    with op.batch_alter_table("alert_history", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alert_history_alert_id"))
 
-    op.drop_table('alert_history')
+    op.drop_table("alert_history")
