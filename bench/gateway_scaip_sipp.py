@@ -154,7 +154,10 @@ async def run(rate: int, seconds: int, hubs: int) -> None:
         f"answered snu 0: {ok} of {total}; published: {len(published)} refs, {twice} more than once"
     )
     if latencies:
-        p = lambda q: latencies[min(len(latencies) - 1, int(len(latencies) * q))]  # noqa: E731
+
+        def p(q: float) -> float:
+            return latencies[min(len(latencies) - 1, int(len(latencies) * q))]
+
         print(
             f"<mrs> after <mrq>: p50 {statistics.median(latencies):.0f} ms, "
             f"p95 {p(0.95)} ms, p99 {p(0.99)} ms, max {latencies[-1]} ms"

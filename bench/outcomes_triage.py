@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from contracts.codes import CallStatus, NeedLevel, NeedStatus, ScriptName, WaitingLocation
 from services.needs.entries import NeedEntry, NeedRow
 from services.needs.triage import triage
-from streams.outcomes.context import PersonContext
+from streams.outcomes.context import OutcomeContext
 from streams.outcomes.logic import process_outcome
 from tests.unit.outcomes.builders import outcome
 
@@ -71,7 +71,7 @@ def main() -> None:
     count = 20_000
     start = time.perf_counter()
     for n in range(count):
-        process_outcome(calls[n % len(calls)], PersonContext())
+        process_outcome(calls[n % len(calls)], OutcomeContext())
     per_s = count / (time.perf_counter() - start)
     print(f"triage of {len(waiting)} entries: {triage_ms:.1f} ms")
     print(f"process_outcome: {per_s:,.0f} outcomes/s (mixed scripts, one core)")

@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -224,7 +225,7 @@ def main() -> None:
                     f"plan {store}",
                     plan + (["--url", url] if url else []),
                     600,
-                    lambda f, lb, s=store: plan_rows(f, lb, s),
+                    partial(plan_rows, store=store),
                 )
             )
         outcome: dict[str, list[str]] = {}

@@ -145,7 +145,7 @@ async def ceiling(bootstrap: str, events: int, limit_s: float) -> Figure:
                 if not first:
                     first = time.perf_counter()
                 for record in records:
-                    json.loads(record.value)  # type: ignore[arg-type]
+                    json.loads(record.value)
                 seen += len(records)
         elapsed = time.perf_counter() - first
     finally:
@@ -341,8 +341,9 @@ def main() -> None:
             if figure_.note:
                 print((tmp / f"{name}.log").read_text()[-3000:])
         if args.profile and args.profile.exists():
-            results["profile"] = summarise(args.profile)
-            print("\n".join(results["profile"]))
+            profile = summarise(args.profile)
+            results["profile"] = profile
+            print("\n".join(profile))
     results.update(
         ceiling=asdict(top),
         floor=asdict(bottom),

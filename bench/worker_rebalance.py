@@ -31,7 +31,7 @@ from tests.support.workers import tecflow_process, worker_env
 def committed(admin: KafkaAdminClient, group: str, started: float) -> int:
     offsets = admin.list_group_offsets({group: None}).get(group, {})
     per = sorted((tp.partition, m.offset) for tp, m in offsets.items() if tp.topic == TOPIC)
-    total = sum(offset for _, offset in per if offset > 0)
+    total: int = sum(offset for _, offset in per if offset > 0)
     print(f"{time.monotonic() - started:6.1f} s: committed {total} {per}", flush=True)
     return total
 

@@ -34,7 +34,7 @@ def describe(error: ValidationError) -> str:
 
 
 async def parse_or_dead_letter(
-    event: faust.EventT, topic: Topic, dead_letters: faust.TopicT
+    event: faust.EventT[Any], topic: Topic, dead_letters: faust.TopicT
 ) -> BaseModel | None:
     """The parsed model, or None after sending the raw bytes to the dead-letter topic."""
     raw = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")

@@ -52,7 +52,7 @@ SENT_REMEMBERED = 100_000
 @dataclass
 class Runtime:
     bus: Bus
-    tables: dict[str, TableT]
+    tables: dict[str, TableT[str, Any]]
     contexts: ContextBook
     clock: Clock = field(default_factory=WallClock)
     # Set on the event clock: the checks run in event time, this far apart.
@@ -111,7 +111,7 @@ def step(
     return outputs
 
 
-def save(table: TableT, key: str, partition: int, value: dict[str, Any]) -> None:
+def save(table: TableT[str, Any], key: str, partition: int, value: dict[str, Any]) -> None:
     """Set a table value and send it to the changelog partition of the event's own
     partition. `table[key] = value` finds that partition from the event Faust is
     iterating, which a batch taken with `take_events` is not."""
@@ -153,7 +153,9 @@ async def process_device_events(
         await store([model for _, model in parsed if model is not None], topic)
 
 
-async def apply(runtime: Runtime, topic: Topic, parsed: Any, event: faust.EventT) -> list[Output]:
+async def apply(
+    runtime: Runtime, topic: Topic, parsed: Any, event: faust.EventT[Any]
+) -> list[Output]:
     """Every processor that reads the event, on it; a processor that fails is reported
     with the event as a dead letter and the others still run."""
     context = await runtime.contexts.get(parsed.person_id)

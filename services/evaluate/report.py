@@ -4,6 +4,7 @@ and, with incidents written in, which were detected and how late."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
@@ -78,8 +79,8 @@ def raised(outputs: list[Output]) -> list[Alert]:
 
 
 def report(
-    outputs: list[Output], start: datetime, end: datetime, incidents: list[Incident] = ()
-) -> Report:  # type: ignore[assignment]
+    outputs: list[Output], start: datetime, end: datetime, incidents: Sequence[Incident] = ()
+) -> Report:
     alerts = raised(outputs)
     detections: dict[str, Detection] = {}
     explained: set[object] = set()

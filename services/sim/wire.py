@@ -134,7 +134,8 @@ class Scaip:
                         transport.sendto(request, self.address)
                     done, _ = await asyncio.wait({future}, timeout=0.5)
                     if done:
-                        return future.result()
+                        answer: int = future.result()
+                        return answer
         finally:
             del self._answered[ref]
             self._protocol.acknowledged.discard(call_id)

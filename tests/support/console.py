@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from care.domain.alerts import Alert
 from services.console.accounts import add_user
 from services.console.roles import Role
 from services.store.db import transaction
@@ -97,7 +98,9 @@ def seed_person(factory: sessionmaker[Session], **details: object) -> str:
     return person_id
 
 
-def raise_alarm(factory: sessionmaker[Session], person_id: str, summary: str = "Pendant pressed"):
+def raise_alarm(
+    factory: sessionmaker[Session], person_id: str, summary: str = "Pendant pressed"
+) -> Alert:
     """An urgent alarm raised the way the streams raise one: through the care record."""
     from care import handle
     from care.adapters.sqlalchemy import SqlAlchemyUnitOfWork
@@ -105,7 +108,7 @@ def raise_alarm(factory: sessionmaker[Session], person_id: str, summary: str = "
     from contracts.codes import AlertPriority
     from contracts.envelope import utcnow
 
-    return handle(
+    alert: Alert | None = handle(
         RaiseAlert(
             person_id=person_id,
             key=f"alarm:{person_id}:{uuid.uuid4().hex[:6]}",
@@ -118,3 +121,5 @@ def raise_alarm(factory: sessionmaker[Session], person_id: str, summary: str = "
         ),
         SqlAlchemyUnitOfWork(factory),
     )
+    assert alert is not None
+    return alert

@@ -51,7 +51,7 @@ def routes(_app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
     for router, prefix in mounted:
         for route in router.routes:
             assert isinstance(route, APIRoute)
-            for method in sorted(route.methods):
+            for method in sorted(route.methods or ()):
                 if (method, prefix + route.path) not in PUBLIC:
                     yield method, prefix + route.path, route
 

@@ -64,7 +64,10 @@ def provider_says_yes(client: TestClient, subject: str) -> httpx.Response:
     assert back.status_code == 302, back.text
     callback = back.headers["location"]
     assert callback.startswith("http://testserver/auth/oidc/callback?code=")
-    return client.get(callback.removeprefix("http://testserver"), follow_redirects=False)
+    response: httpx.Response = client.get(
+        callback.removeprefix("http://testserver"), follow_redirects=False
+    )
+    return response
 
 
 def test_the_login_page_offers_the_council_sign_in(oidc_client: TestClient) -> None:

@@ -27,7 +27,8 @@ def post_login(client: TestClient, username: str, password: str, **extra: str) -
         },
         follow_redirects=False,
     )
-    return response.status_code
+    status: int = response.status_code
+    return status
 
 
 def test_the_session_cookie_is_httponly_samesite_and_secure_over_https(

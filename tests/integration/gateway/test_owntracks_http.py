@@ -25,7 +25,7 @@ AUTH = ("tracker", "s3cret")
 
 @pytest.fixture
 async def client(intake: Intake) -> AsyncIterator[httpx.AsyncClient]:
-    settings = GatewaySettings(owntracks_http_username=AUTH[0], owntracks_http_password=AUTH[1])  # type: ignore[arg-type]
+    settings = GatewaySettings(owntracks_http_username=AUTH[0], owntracks_http_password=AUTH[1])
     app = create_app(intake, settings, AlexaVerifier([]))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://gateway", auth=AUTH

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from subprocess import Popen
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from kafka import KafkaConsumer
 from sqlalchemy import select
@@ -37,7 +37,9 @@ def worker(
         yield process
 
 
-def eventually_or_log(probe: Callable[[], T], log: Path, timeout_s: float = 90.0) -> T:
+def eventually_or_log(
+    probe: Callable[[], T | Literal[False] | None], log: Path, timeout_s: float = 90.0
+) -> T:
     """`eventually`, failing with the end of the worker's log to say why."""
     try:
         return eventually(probe, timeout_s=timeout_s)

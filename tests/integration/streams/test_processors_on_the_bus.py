@@ -82,8 +82,8 @@ def test_device_events_become_alerts_and_signals(
     ):
         for event in (press, again, again, fall, test_call):  # `again` delivered twice
             publisher.publish(Topic.DEVICE_ALARMS, event)
-        for event in [*beats, *away]:
-            publisher.publish(Topic.DEVICE_EVENTS, event)
+        for reading in [*beats, *away]:
+            publisher.publish(Topic.DEVICE_EVENTS, reading)
 
         def pendant_pressed_twice() -> bool:
             return any(

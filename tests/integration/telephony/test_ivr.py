@@ -66,7 +66,8 @@ def post(
     if token is not None:
         headers["X-Twilio-Signature"] = RequestValidator(token).compute_signature(public_url, form)
     response = client.post(public_url.removeprefix(PUBLIC), data=form, headers=headers)
-    return response.text if response.status_code == 200 else response.status_code
+    answer: int | str = response.text if response.status_code == 200 else response.status_code
+    return answer
 
 
 def answers(factory: sessionmaker[Session], request: CallRequested) -> dict[str, str]:

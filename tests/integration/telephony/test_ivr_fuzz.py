@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -55,11 +56,12 @@ def test_signed_webhooks_never_answer_500(
     client: TestClient, call: CallRequested, data: st.DataObject
 ) -> None:
     app = client.app
+    assert isinstance(app, FastAPI)
     request = data.draw(
         requests(
             app.openapi(),
             sign=sign,
-            forms=forms,  # type: ignore[attr-defined]
+            forms=forms,
             known={"call": str(call.event_id), "step": "feeling_ok"},
         )
     )

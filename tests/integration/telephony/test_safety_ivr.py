@@ -87,7 +87,8 @@ def post(client: TestClient, url: str, form: dict[str, str]) -> str:
         url.removeprefix(PUBLIC), data=form, headers={"X-Twilio-Signature": signature}
     )
     assert response.status_code == 200, response.text
-    return response.text
+    text: str = response.text
+    return text
 
 
 def new_call(
@@ -115,7 +116,7 @@ def new_call(
 
 def dial_of(twiml: str) -> Element:
     """The <Dial> a response puts the person through with (failing if there is none)."""
-    dials = [verb for verb in fromstring(twiml) if verb.tag == "Dial"]
+    dials: list[Element] = [verb for verb in fromstring(twiml) if verb.tag == "Dial"]
     assert len(dials) == 1, twiml
     return dials[0]
 

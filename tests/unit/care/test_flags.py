@@ -191,7 +191,7 @@ def test_flag_messages_carry_keyed_facts_or_each_fact_is_its_own_key() -> None:
             risk=QualitativeRisk.LOW,
             evidence=("a", "b"),
             **fields,
-        )  # type: ignore[arg-type]
+        )
 
     assert flag_command(event(evidence_keys=("k1", "k2"))).evidence == (
         Fact("k1", "a"),

@@ -4,7 +4,9 @@ one step at a time, each step with who, when and why."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -20,21 +22,19 @@ RMU = Actor("R0007", role="rmu_officer", origin="10.0.0.9")
 
 
 def suggest(
-    who: str, target: ReferralTarget = ReferralTarget.FALLS_TEAM, **fields: object
+    who: str, target: ReferralTarget = ReferralTarget.FALLS_TEAM, **fields: Any
 ) -> SuggestReferral:
-    values: dict[str, object] = {
-        "referral_id": uuid.uuid4(),
-        "event_id": uuid.uuid4(),
-        "by": Actor.system("streams.outcomes"),
-    }
-    return SuggestReferral(
+    suggestion = SuggestReferral(
         person_id=who,
         target=target,
         reason="Falls-risk flag (high)",
         origin="flag",
         at=AT,
-        **(values | fields),
-    )  # type: ignore[arg-type]
+        referral_id=uuid.uuid4(),
+        event_id=uuid.uuid4(),
+        by=Actor.system("streams.outcomes"),
+    )
+    return replace(suggestion, **fields)
 
 
 def test_one_open_referral_per_service(uow: UnitOfWork) -> None:

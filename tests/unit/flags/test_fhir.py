@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
@@ -18,6 +20,13 @@ from pydantic import ValidationError
 from contracts.codes import FlagStatus
 from services.flags.fhir import bundle, flag_resource, risk_assessment_resource
 from services.store.models import FlagRecord
+
+T = TypeVar("T")
+
+
+def first(items: Sequence[T] | None) -> T:
+    assert items
+    return items[0]
 
 
 def record(status: FlagStatus = FlagStatus.ACTIVE) -> FlagRecord:
@@ -40,16 +49,16 @@ def record(status: FlagStatus = FlagStatus.ACTIVE) -> FlagRecord:
 def test_an_active_flag_is_a_valid_fhir_safety_flag_for_falls_risk() -> None:
     flag = FhirFlag.model_validate(flag_resource(record()))
     assert flag.status == "active"
-    assert flag.category[0].coding[0].system == (
-        "http://terminology.hl7.org/CodeSystem/flag-category"
+    category = first(first(flag.category).coding)
+    assert (category.system, category.code) == (
+        "http://terminology.hl7.org/CodeSystem/flag-category",
+        "safety",
     )
-    assert flag.category[0].coding[0].code == "safety"
-    assert (flag.code.coding[0].system, flag.code.coding[0].code) == (
-        "http://snomed.info/sct",
-        "129839007",
-    )
+    code = first(flag.code.coding)
+    assert (code.system, code.code) == ("http://snomed.info/sct", "129839007")
+    assert flag.subject.identifier is not None
     assert flag.subject.identifier.value == "P000042"
-    assert flag.period.end is None
+    assert flag.period is not None and flag.period.end is None
 
 
 @pytest.mark.parametrize(
@@ -63,6 +72,7 @@ def test_an_active_flag_is_a_valid_fhir_safety_flag_for_falls_risk() -> None:
 def test_the_lifecycle_maps_onto_fhir_flag_status(status: FlagStatus, fhir_status: str) -> None:
     flag = FhirFlag.model_validate(flag_resource(record(status)))
     assert flag.status == fhir_status
+    assert flag.period is not None
     assert (flag.period.end is not None) is (status is FlagStatus.RESOLVED)
 
 
@@ -76,7 +86,7 @@ def test_the_fhir_export_carries_no_risk_grade_or_probability(grade: str) -> Non
     resource = risk_assessment_resource(flag)
     assessment = RiskAssessment.model_validate(resource)
     assert assessment.prediction is None and "prediction" not in resource
-    assert [n.text for n in assessment.note] == record().evidence
+    assert [n.text for n in assessment.note or ()] == record().evidence
     assert assessment.mitigation == (
         "Referral suggested: the falls team, for a multifactorial falls assessment"
     )

@@ -243,9 +243,10 @@ def alexa_bodies(draw: st.DrawFn) -> bytes:
                 ]
             )
         )
-        target = envelope
+        target: dict[str, Any] = envelope
         for key in path[:-1]:
-            target = target.get(key) if isinstance(target.get(key), dict) else {}
+            nested = target.get(key)
+            target = nested if isinstance(nested, dict) else {}
         target[path[-1]] = draw(json_values)
     return dumps(envelope)
 

@@ -70,7 +70,7 @@ def test_requests_map_to_care_intents(
     expected: VoiceIntent | None,
     reminder: str | None,
 ) -> None:
-    parsed = parse_request(body(kind, intent, **slots), APP, NOW)
+    parsed = parse_request(body(kind, intent, NOW, **slots), APP, NOW)
     assert (parsed.intent, parsed.reminder) == (expected, reminder)
     assert answer(parsed)["version"] == "1.0"
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from contracts.codes import NeedLevel, NeedStatus, WaitingLocation
 from services.needs.entries import NeedEntry, NeedRow
@@ -16,9 +18,9 @@ def entry(
     level: NeedLevel,
     since: date,
     status: NeedStatus = NeedStatus.UNKNOWN,
-    **facts: bool,
+    **facts: Any,
 ) -> NeedEntry:
-    return NeedEntry(
+    entry = NeedEntry(
         row=NeedRow(
             person_id=person_id,
             need_level=level,
@@ -28,8 +30,8 @@ def entry(
             waiting_since=since,
             status=status,
         ),
-        **facts,
     )
+    return replace(entry, **facts)
 
 
 def order(entries: list[NeedEntry]) -> list[str]:

@@ -37,5 +37,5 @@ def outcome(
             for n, (q, v) in enumerate(answers.items())
         ),
         script_completed=status is CallStatus.COMPLETED,
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 
@@ -50,7 +51,7 @@ def planned(
         {"away_until": datetime(2026, 11, 24, 12, tzinfo=UTC)},
     ],
 )
-def test_do_not_call_opted_out_in_hospital_and_away_are_not_called(facts: dict) -> None:
+def test_do_not_call_opted_out_in_hospital_and_away_are_not_called(facts: dict[str, Any]) -> None:
     person = PersonFacts("P1", **facts)
     assert planned(PersonFacts("P1")) == ["P1"]
     assert planned(person) == []
@@ -118,7 +119,9 @@ NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
         ("postcode_area", {"areas": ["LU"]}, {"postcode": "LU2 9XY"}, {"postcode": "L1 8JQ"}),
     ],
 )
-def test_cohort_rules(rule: str, params: dict, inside: dict, outside: dict) -> None:
+def test_cohort_rules(
+    rule: str, params: dict[str, Any], inside: dict[str, Any], outside: dict[str, Any]
+) -> None:
     predicate = RULES[rule]
     assert predicate(PersonFacts("P", **inside), params, NOW)
     assert not predicate(PersonFacts("P", **outside), params, NOW)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from contracts.care import Alert
 from contracts.codes import ScaipDeviceType, ScaipMessageType, ScaipStatus
 from contracts.devices import (
     AlarmEvent,
@@ -20,13 +21,15 @@ from streams.processors.catalogue import Processor
 from streams.processors.context import PersonContext
 from streams.processors.outputs import Output
 
+T = TypeVar("T")
+
 LONDON = ZoneInfo("Europe/London")
 WHO = "P000001"
 
 
-def london(*parts: int) -> datetime:
-    """An instant given as London wall-clock time (year, month, day, hour, minute)."""
-    return datetime(*parts, tzinfo=LONDON)  # type: ignore[misc]
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """An instant given as London wall-clock time."""
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 def alarm(at: datetime, **overrides: Any) -> AlarmEvent:
@@ -68,7 +71,7 @@ def sensor(
         device_id=f"{person_id.lower()} {placement.value}",
         capability=capability,
         value=value,
-        placement=placement,  # type: ignore[arg-type]
+        placement=placement,
     )
 
 
@@ -100,3 +103,21 @@ def run(
         state, out = processor.process(state, event, context)
         outputs += out
     return state, outputs
+
+
+def run_alerts(
+    processor: Processor[Any],
+    events: Iterable[object],
+    context: PersonContext,
+    state: Any = None,
+) -> tuple[Any, list[Alert]]:
+    """`run` for a processor expected to emit only alerts: a signal fails the test."""
+    state, outputs = run(processor, events, context, state)
+    return state, only(Alert, outputs)
+
+
+def only(kind: type[T], outputs: Iterable[object]) -> list[T]:
+    """The outputs, each checked to be of one kind."""
+    items = list(outputs)
+    assert all(isinstance(o, kind) for o in items), items
+    return [o for o in items if isinstance(o, kind)]

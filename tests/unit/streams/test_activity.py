@@ -7,23 +7,24 @@ from datetime import UTC, date, datetime, timedelta
 
 from contracts.care import Alert, Signal
 from contracts.codes import AlertAction, AlertKind
+from contracts.devices import SensorEvent
 from contracts.devices import SensorPlacement as Room
 from streams.processors import activity
 from streams.processors.catalogue import PROCESSORS
 from streams.processors.clock import routine_day
 from streams.processors.context import PersonContext, SafeZone
 from streams.processors.replay import Replay
-from tests.unit.streams.factories import WHO, door, fix, london, run, sensor
+from tests.unit.streams.factories import WHO, door, fix, london, run, run_alerts, sensor
 
 ACTIVITY = next(p for p in PROCESSORS if p.name == "activity")
 HOME = SafeZone("home", 56.4620, -2.9707, 200)
 CONTEXT = PersonContext(zones=(HOME,))
 
 
-def ordinary_days(first: date, days: int, up: tuple[int, int] = (8, 0)) -> list[object]:
+def ordinary_days(first: date, days: int, up: tuple[int, int] = (8, 0)) -> list[SensorEvent]:
     """Up at 08:00 (wall clock): out of bed and breakfast in the kitchen; about the house
     (the living room every 45 minutes), one bathroom trip a night, bed 22:30."""
-    events: list[object] = []
+    events: list[SensorEvent] = []
     for n in range(days):
         d = first + timedelta(days=n)
         events += [
@@ -62,15 +63,17 @@ def test_routine_day_starts_at_night_and_survives_dst() -> None:
 
 
 def test_no_alert_before_enough_history() -> None:
-    state, outputs = run(ACTIVITY, ordinary_days(date(2026, 3, 1), 5), CONTEXT)
+    state, outputs = run_alerts(ACTIVITY, ordinary_days(date(2026, 3, 1), 5), CONTEXT)
     assert outputs == []
     assert checks(state, london(2026, 3, 6, 6, 0), london(2026, 3, 6, 14, 0)) == []
 
 
 def test_still_in_bed_on_the_spring_forward_morning_says_the_usual_local_time() -> None:
-    state, _ = run(ACTIVITY, ordinary_days(date(2026, 3, 14), 14), CONTEXT)
+    state, _ = run_alerts(ACTIVITY, ordinary_days(date(2026, 3, 14), 14), CONTEXT)
     # The night of 28-29 March (clocks go forward at 01:00 GMT): in bed, never up.
-    state, _ = run(ACTIVITY, [sensor(london(2026, 3, 29, 3, 0), Room.BATHROOM)], CONTEXT, state)
+    state, _ = run_alerts(
+        ACTIVITY, [sensor(london(2026, 3, 29, 3, 0), Room.BATHROOM)], CONTEXT, state
+    )
     [alert] = checks(state, london(2026, 3, 29, 6, 0), london(2026, 3, 29, 12, 0))
     assert alert.alert_kind is AlertKind.BED_NOT_LEFT
     assert alert.summary == (
@@ -84,22 +87,24 @@ def test_up_on_time_across_the_autumn_change_raises_nothing() -> None:
     events = ordinary_days(date(2026, 10, 11), 21)
     outputs = Replay(lambda _who, _at: CONTEXT, timedelta(minutes=10)).run(
         events,
-        london(2026, 11, 1, 0, 0),  # type: ignore[arg-type]
+        london(2026, 11, 1, 0, 0),
     )
     assert outputs == []
 
 
 def test_no_movement_alert_closes_when_the_person_gets_up() -> None:
-    state, _ = run(ACTIVITY, ordinary_days(date(2026, 11, 1), 10), CONTEXT)
+    state, _ = run_alerts(ACTIVITY, ordinary_days(date(2026, 11, 1), 10), CONTEXT)
     state.in_bed = False  # no bed sensor reading this morning
-    state, _ = run(ACTIVITY, [sensor(london(2026, 11, 11, 2, 0), Room.BATHROOM)], CONTEXT, state)
+    state, _ = run_alerts(
+        ACTIVITY, [sensor(london(2026, 11, 11, 2, 0), Room.BATHROOM)], CONTEXT, state
+    )
     [alert] = checks(state, london(2026, 11, 11, 9, 0), london(2026, 11, 11, 9, 40))
     assert alert.summary == (
         "Usually up by 08:00 (3 days in 4 of 10; median 08:00); not up at 09:00 (last "
         "activity outside the bedroom at 02:00)"
     )
     breakfast = [sensor(london(2026, 11, 11, 10, m), Room.KITCHEN) for m in (2, 5, 8)]
-    state, [closed] = run(ACTIVITY, breakfast, CONTEXT, state)
+    state, [closed] = run_alerts(ACTIVITY, breakfast, CONTEXT, state)
     assert closed.action is AlertAction.CLOSE
     assert closed.alert_key == alert.alert_key
     assert closed.summary == (
@@ -108,7 +113,7 @@ def test_no_movement_alert_closes_when_the_person_gets_up() -> None:
 
 
 def test_away_mode_and_gps_far_from_home_suppress_inactivity() -> None:
-    state, _ = run(ACTIVITY, ordinary_days(date(2026, 11, 1), 10), CONTEXT)
+    state, _ = run_alerts(ACTIVITY, ordinary_days(date(2026, 11, 1), 10), CONTEXT)
     morning = (london(2026, 11, 11, 6, 0), london(2026, 11, 11, 14, 0))
     away = PersonContext(zones=(HOME,), away_until=london(2026, 11, 14, 12, 0))
     assert checks(state, *morning, context=away) == []
@@ -119,9 +124,9 @@ def test_away_mode_and_gps_far_from_home_suppress_inactivity() -> None:
 
 
 def test_front_door_at_night_states_the_usual_pattern() -> None:
-    state, _ = run(ACTIVITY, ordinary_days(date(2026, 10, 15), 10), CONTEXT)
+    state, _ = run_alerts(ACTIVITY, ordinary_days(date(2026, 10, 15), 10), CONTEXT)
     # 01:30 on the night the clocks go back happens twice: the first (BST) one.
-    state, [alert] = run(ACTIVITY, [door(london(2026, 10, 25, 1, 30))], CONTEXT, state)
+    state, [alert] = run_alerts(ACTIVITY, [door(london(2026, 10, 25, 1, 30))], CONTEXT, state)
     assert alert.alert_kind is AlertKind.DOOR_AT_NIGHT
     assert alert.summary == (
         "Front door opened at 01:30 after bedtime, from an occupied home (in bed); usually "
@@ -133,18 +138,18 @@ def test_front_door_at_night_states_the_usual_pattern() -> None:
 def test_someone_who_goes_out_at_night_is_not_alerted() -> None:
     events = ordinary_days(date(2026, 11, 1), 10)
     events += [door(london(2026, 11, d, 23, 40)) for d in range(1, 11)]
-    events.sort(key=lambda e: e.occurred_at)  # type: ignore[attr-defined]
-    state, outputs = run(ACTIVITY, events, CONTEXT)
-    assert [o for o in outputs if o.alert_kind is AlertKind.DOOR_AT_NIGHT][:1]  # type: ignore[union-attr]
-    _, later = run(ACTIVITY, [door(london(2026, 11, 11, 23, 45))], CONTEXT, state)
+    events.sort(key=lambda e: e.occurred_at)
+    state, outputs = run_alerts(ACTIVITY, events, CONTEXT)
+    assert [o for o in outputs if o.alert_kind is AlertKind.DOOR_AT_NIGHT][:1]
+    _, later = run_alerts(ACTIVITY, [door(london(2026, 11, 11, 23, 45))], CONTEXT, state)
     assert later == []  # by now it is their usual pattern
 
 
 def test_night_bathroom_visits_and_wandering() -> None:
-    state, _ = run(ACTIVITY, ordinary_days(date(2026, 11, 1), 10), CONTEXT)
+    state, _ = run_alerts(ACTIVITY, ordinary_days(date(2026, 11, 1), 10), CONTEXT)
     night = [sensor(london(2026, 11, 11, 1, m), Room.BATHROOM) for m in (0, 15, 30)]
     night += [sensor(london(2026, 11, 11, 3, m), Room.HALL) for m in range(0, 50, 10)]
-    state, outputs = run(ACTIVITY, night, CONTEXT, state)
+    state, outputs = run_alerts(ACTIVITY, night, CONTEXT, state)
     summaries = {o.alert_kind: o.summary for o in outputs if isinstance(o, Alert)}
     assert summaries[AlertKind.NIGHT_BATHROOM] == (
         "Usually 1 bathroom visits a night after bedtime (median of 10 nights); 3 tonight, "
@@ -163,8 +168,10 @@ def test_sitting_far_longer_than_usual_in_the_chair() -> None:
             sensor(london(2026, 11, d, 14, 0), Room.CHAIR),
             sensor(london(2026, 11, d, 15, 30), Room.CHAIR, False),
         ]
-    state, _ = run(ACTIVITY, events, CONTEXT)
-    state, _ = run(ACTIVITY, [sensor(london(2026, 11, 11, 13, 0), Room.CHAIR)], CONTEXT, state)
+    state, _ = run_alerts(ACTIVITY, events, CONTEXT)
+    state, _ = run_alerts(
+        ACTIVITY, [sensor(london(2026, 11, 11, 13, 0), Room.CHAIR)], CONTEXT, state
+    )
     # (Only a chair sensor: no morning is ever learnt, so "not up" by 10:55 is also raised.)
     [alert] = [
         a

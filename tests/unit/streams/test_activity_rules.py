@@ -8,27 +8,27 @@ from datetime import date, datetime, timedelta
 
 from contracts.care import Alert
 from contracts.codes import AlertAction, AlertKind
-from contracts.devices import SensorCapability
+from contracts.devices import SensorCapability, SensorEvent
 from contracts.devices import SensorPlacement as Room
 from streams.processors import activity
 from streams.processors.activity.routine import usual_up
-from tests.unit.streams.factories import door, london, run, sensor
+from tests.unit.streams.factories import door, london, run_alerts, sensor
 from tests.unit.streams.test_activity import ACTIVITY, CONTEXT, checks, ordinary_days
 
 FORTNIGHT = date(2026, 11, 1)  # 14 ordinary days: up 08:00, about all day, bed 22:30
 DAY = (2026, 11, 15)
 
 
-def after_fortnight(*extra: object) -> tuple[activity.ActivityState, list[object]]:
-    return run(ACTIVITY, [*ordinary_days(FORTNIGHT, 14), *extra], CONTEXT)
+def after_fortnight(*extra: SensorEvent) -> tuple[activity.ActivityState, list[Alert]]:
+    return run_alerts(ACTIVITY, [*ordinary_days(FORTNIGHT, 14), *extra], CONTEXT)
 
 
 def at(h: int, m: int = 0, day: tuple[int, int, int] = DAY) -> datetime:
     return london(*day, h, m)
 
 
-def kinds(outputs: list[object]) -> list[AlertKind]:
-    return [o.alert_kind for o in outputs if isinstance(o, Alert) and o.action is AlertAction.RAISE]
+def kinds(outputs: list[Alert]) -> list[AlertKind]:
+    return [o.alert_kind for o in outputs if o.action is AlertAction.RAISE]
 
 
 def test_coming_home_at_one_in_the_morning_raises_nothing() -> None:
@@ -54,7 +54,7 @@ def test_away_overnight_raises_no_not_up() -> None:
     )
     assert checks(state, at(6, 0, (2026, 11, 16)), at(12, 0, (2026, 11, 16))) == []
     # Home at 11:00: coming in is not "not up" either, and not a morning learnt from.
-    state, outputs = run(
+    state, outputs = run_alerts(
         ACTIVITY,
         [door(at(11, 0, (2026, 11, 16))), sensor(at(11, 2, (2026, 11, 16)), Room.KITCHEN)],
         CONTEXT,
@@ -96,7 +96,7 @@ def test_four_silent_hours_at_home_in_the_afternoon_raise_an_inactivity_alert() 
         "of 14 days; 9 days in 10 within 45 min); no activity since 13:10 (kitchen), "
         "1 h 50 min, at home (limit 1 h 45 min)"
     )
-    state, [closed] = run(ACTIVITY, [sensor(at(17, 10), Room.LIVING_ROOM)], CONTEXT, state)
+    state, [closed] = run_alerts(ACTIVITY, [sensor(at(17, 10), Room.LIVING_ROOM)], CONTEXT, state)
     assert (closed.action, closed.alert_key) == (AlertAction.CLOSE, alert.alert_key)
     # The afternoon that raised it is not learnt as this person's normal.
     assert state.today.gaps[2] == -1
@@ -127,7 +127,7 @@ def test_a_door_contact_only_home_can_raise_night_wandering() -> None:
         ]
 
     days = [e for n in range(14) for e in contacts_day(FORTNIGHT + timedelta(days=n))]
-    state, _ = run(ACTIVITY, days, CONTEXT)
+    state, _ = run_alerts(ACTIVITY, days, CONTEXT)
     night = [
         sensor(
             at(2, 30) + timedelta(minutes=5 * k),
@@ -137,7 +137,7 @@ def test_a_door_contact_only_home_can_raise_night_wandering() -> None:
         )
         for k in range(8)
     ]
-    state, outputs = run(ACTIVITY, night, CONTEXT, state)
+    state, outputs = run_alerts(ACTIVITY, night, CONTEXT, state)
     [wandering] = [
         o for o in outputs if isinstance(o, Alert) and o.alert_kind is AlertKind.NIGHT_WANDERING
     ]
@@ -155,14 +155,14 @@ def test_going_out_after_bedtime_from_an_occupied_home_is_an_alert() -> None:
 def test_a_morning_that_raised_not_up_is_not_learnt() -> None:
     late = [sensor(at(11, 0 + m), Room.KITCHEN) for m in (0, 3, 7)]
     state, _ = after_fortnight(*late)
-    state, _ = run(ACTIVITY, ordinary_days(date(2026, 11, 16), 1), CONTEXT, state)
+    state, _ = run_alerts(ACTIVITY, ordinary_days(date(2026, 11, 16), 1), CONTEXT, state)
     learnt = usual_up(state.history)
     assert learnt is not None and learnt.upper == 8 * 60  # 11:00 left out
     assert any(d.late_up for d in state.history)
 
 
 def test_the_chair_limit_follows_the_time_of_day() -> None:
-    sits = []
+    sits: list[SensorEvent] = []
     for n in range(14):
         d = FORTNIGHT + timedelta(days=n)
         sits += [
@@ -171,16 +171,13 @@ def test_the_chair_limit_follows_the_time_of_day() -> None:
             sensor(london(d.year, d.month, d.day, 19, 0), Room.CHAIR),
             sensor(london(d.year, d.month, d.day, 22, 0), Room.CHAIR, False),
         ]
-    state, _ = run(
-        ACTIVITY,
-        sorted([*ordinary_days(FORTNIGHT, 14), *sits], key=lambda e: e.occurred_at),
-        CONTEXT,
-    )
-    evening, _ = run(ACTIVITY, [sensor(at(19, 0), Room.CHAIR)], CONTEXT, state)
+    days = sorted([*ordinary_days(FORTNIGHT, 14), *sits], key=lambda e: e.occurred_at)
+    state, _ = run_alerts(ACTIVITY, days, CONTEXT)
+    evening, _ = run_alerts(ACTIVITY, [sensor(at(19, 0), Room.CHAIR)], CONTEXT, state)
     assert [
         a for a in checks(evening, at(19, 0), at(23, 0)) if a.alert_kind is AlertKind.CHAIR_NOT_LEFT
     ] == []  # 4 h 30 min: their evenings
-    afternoon, _ = run(ACTIVITY, [sensor(at(14, 0), Room.CHAIR)], CONTEXT, state)
+    afternoon, _ = run_alerts(ACTIVITY, [sensor(at(14, 0), Room.CHAIR)], CONTEXT, state)
     [alert] = [
         a
         for a in checks(afternoon, at(14, 0), at(17, 0))

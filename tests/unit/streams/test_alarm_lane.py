@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from contracts.care import Alert
 from contracts.codes import AlertPriority, ScaipDeviceType, ScaipMessageType, ScaipStatus
 from streams.alarm_lane import urgent_raises
 from streams.processors import triage
 from streams.processors.context import PersonContext
-from tests.unit.streams.factories import WHO, alarm, london
+from tests.unit.streams.factories import WHO, alarm, london, only
 
 CONTEXT = PersonContext()
 
@@ -19,7 +20,7 @@ def test_the_lane_raises_what_triage_raises_with_the_same_id_even_on_a_repeat() 
     _, from_main_worker = triage.process(state, repeat, CONTEXT)
 
     [lane_alert] = urgent_raises(repeat, CONTEXT)
-    [main_alert] = from_main_worker
+    [main_alert] = only(Alert, from_main_worker)
     assert lane_alert.event_id == main_alert.event_id  # the store keeps one of the two
     assert lane_alert.alert_key == main_alert.alert_key
     assert lane_alert.priority is AlertPriority.URGENT

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from contracts.care import Signal
 from contracts.codes import ScaipDeviceType, ScaipStatus, ScriptName
+from contracts.devices import AlarmEvent
 from streams.processors.catalogue import PROCESSORS
 from streams.processors.context import PersonContext
-from tests.unit.streams.factories import alarm, london, run
+from tests.unit.streams.factories import alarm, london, only, run
 
 FALLS = next(p for p in PROCESSORS if p.name == "falls")
 CONTEXT = PersonContext()
 
 
-def fall(at: object, ref: str) -> object:
+def fall(at: datetime, ref: str) -> AlarmEvent:
     return alarm(
         at,
         reference=ref,
@@ -27,7 +29,8 @@ def test_a_fall_alarm_asks_for_a_follow_up_today_with_earlier_falls_as_evidence(
         fall(first + timedelta(minutes=3), "2"),  # same fall
         fall(london(2026, 11, 20, 23, 40), "3"),
     ]
-    state, signals = run(FALLS, events, CONTEXT)
+    state, outputs = run(FALLS, events, CONTEXT)
+    signals = only(Signal, outputs)
     assert [s.script for s in signals] == [ScriptName.FALLS_FOLLOW_UP] * 2
     assert signals[0].reason == "Fall detector alarm at 01:30: a falls follow-up call today"
     assert signals[1].evidence == (

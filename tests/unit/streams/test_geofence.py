@@ -8,7 +8,7 @@ from contracts.devices import GeoPoint, LocationKind
 from streams.processors import geofence
 from streams.processors.catalogue import PROCESSORS
 from streams.processors.context import PersonContext, SafeZone
-from tests.unit.streams.factories import fix, london, run
+from tests.unit.streams.factories import fix, london, run_alerts
 
 GEOFENCE = next(p for p in PROCESSORS if p.name == "geofence")
 HOME = SafeZone("home", 56.4620, -2.9707, 300)
@@ -22,7 +22,7 @@ def test_leaving_at_night_is_an_urgent_alert_with_the_last_position() -> None:
         fix(london(2026, 11, 20, 1, 50), 56.4621, -2.9706),
         fix(london(2026, 11, 20, 2, 10), *AWAY),
     ]
-    _, [alert] = run(GEOFENCE, events, CONTEXT)
+    _, [alert] = run_alerts(GEOFENCE, events, CONTEXT)
     assert isinstance(alert, Alert)
     assert alert.priority is AlertPriority.URGENT
     assert alert.summary == (
@@ -33,7 +33,7 @@ def test_leaving_at_night_is_an_urgent_alert_with_the_last_position() -> None:
 
 def test_out_by_day_only_alerts_after_the_limit_and_coming_back_closes_it() -> None:
     out = london(2026, 11, 20, 10, 0)
-    state, outputs = run(GEOFENCE, [fix(out, *AWAY)], CONTEXT)
+    state, outputs = run_alerts(GEOFENCE, [fix(out, *AWAY)], CONTEXT)
     assert outputs == []
     assert geofence.check(state, CONTEXT, out + timedelta(hours=2)) == []
     [late] = geofence.check(state, CONTEXT, out + timedelta(hours=3, minutes=5))
@@ -43,7 +43,9 @@ def test_out_by_day_only_alerts_after_the_limit_and_coming_back_closes_it() -> N
     )
     # The same time out gives the same alert id, whichever tick or fix finds it.
     assert late.event_id == geofence.check(state, CONTEXT, out + timedelta(hours=4))[0].event_id
-    _, [back] = run(GEOFENCE, [fix(out + timedelta(hours=4), 56.4620, -2.9707)], CONTEXT, state)
+    _, [back] = run_alerts(
+        GEOFENCE, [fix(out + timedelta(hours=4), 56.4620, -2.9707)], CONTEXT, state
+    )
     assert back.action is AlertAction.CLOSE
     assert back.summary == "Back in safe zone 'home' at 14:00"
 
@@ -57,7 +59,7 @@ def test_owntracks_transitions_count_and_a_beacon_leave_is_not_a_position() -> N
         transition="leave",
         region="home",
     )
-    state, [alert] = run(GEOFENCE, [leave], CONTEXT)
+    state, [alert] = run_alerts(GEOFENCE, [leave], CONTEXT)
     assert state.last_fix is None
     assert alert.summary == "Left safe zone 'home' at 23:30 at night (allowed: none at night)"
     enter = leave.model_copy(
@@ -67,21 +69,21 @@ def test_owntracks_transitions_count_and_a_beacon_leave_is_not_a_position() -> N
             "position": GeoPoint(lat=0, lon=0),
         }
     )
-    _, [closed] = run(GEOFENCE, [enter], CONTEXT, state)
+    _, [closed] = run_alerts(GEOFENCE, [enter], CONTEXT, state)
     assert closed.action is AlertAction.CLOSE
 
 
 def test_zones_with_hours_count_only_during_them() -> None:
     context = PersonContext(zones=(TOWN,))
     far = (56.3000, -2.8000)
-    _, evening = run(GEOFENCE, [fix(london(2026, 11, 20, 21, 0), *far)], context)
+    _, evening = run_alerts(GEOFENCE, [fix(london(2026, 11, 20, 21, 0), *far)], context)
     assert evening == []  # the town zone does not apply after 20:00
-    state, _ = run(GEOFENCE, [fix(london(2026, 11, 20, 9, 0), *far)], context)
+    state, _ = run_alerts(GEOFENCE, [fix(london(2026, 11, 20, 9, 0), *far)], context)
     assert state.outside is not None and state.outside.zone == "town centre"
     assert geofence.check(state, context, london(2026, 11, 20, 13, 0))  # out 4 h by day
     assert geofence.check(state, context, london(2026, 11, 20, 21, 0)) == []  # zone ended
 
 
 def test_a_person_without_safe_zones_is_never_alerted() -> None:
-    _, outputs = run(GEOFENCE, [fix(london(2026, 11, 20, 2, 0), *AWAY)], PersonContext())
+    _, outputs = run_alerts(GEOFENCE, [fix(london(2026, 11, 20, 2, 0), *AWAY)], PersonContext())
     assert outputs == []

@@ -17,7 +17,7 @@ from contracts.devices import SensorCapability, SensorPlacement
 from streams.processors import triage
 from streams.processors.catalogue import PROCESSORS
 from streams.processors.context import PersonContext
-from tests.unit.streams.factories import alarm, heartbeat, london, run, sensor
+from tests.unit.streams.factories import alarm, heartbeat, london, run_alerts, sensor
 
 TRIAGE = next(p for p in PROCESSORS if p.name == "triage")
 CONTEXT = PersonContext()
@@ -38,7 +38,7 @@ T0 = london(2026, 11, 20, 3, 12)
 def test_alarm_priority_comes_from_device_and_status(
     device_type: ScaipDeviceType, status: ScaipStatus | None, priority: AlertPriority
 ) -> None:
-    _, [out] = run(TRIAGE, [alarm(T0, device_type=device_type, status_code=status)], CONTEXT)
+    _, [out] = run_alerts(TRIAGE, [alarm(T0, device_type=device_type, status_code=status)], CONTEXT)
     assert out.priority is priority
     assert out.queue is AlertQueue.CALL_HANDLER
     assert out.alert_kind is AlertKind.ALARM
@@ -51,7 +51,7 @@ def test_fall_detector_alert_says_what_and_where() -> None:
         status_code=ScaipStatus.AUTOMATIC_ALARM,
         location_code=11,
     )
-    _, [out] = run(TRIAGE, [event], CONTEXT)
+    _, [out] = run_alerts(TRIAGE, [event], CONTEXT)
     assert out.summary == ("Fall detector alarm (automatic), bathroom, from hub 10149471 at 03:12")
     assert out.caused_by == (event.event_id,)
 
@@ -70,13 +70,13 @@ def test_fall_detector_alert_says_what_and_where() -> None:
     ids=["heartbeat", "test", "battery", "info", "motion"],
 )
 def test_heartbeats_tests_and_telemetry_never_become_alerts(event: object) -> None:
-    assert run(TRIAGE, [event], CONTEXT)[1] == []
+    assert run_alerts(TRIAGE, [event], CONTEXT)[1] == []
 
 
 def test_repeated_presses_share_one_alert_key_and_each_states_only_itself() -> None:
     # The care record merges them and counts the presses (care/domain/alerts.py).
     presses = [alarm(T0 + timedelta(minutes=m), reference=f"10{m}") for m in (0, 1, 3)]
-    state, outs = run(TRIAGE, presses, CONTEXT)
+    state, outs = run_alerts(TRIAGE, presses, CONTEXT)
     assert len({o.alert_key for o in outs}) == 1
     assert len({o.event_id for o in outs}) == 3
     assert all(o.action is AlertAction.RAISE for o in outs)
@@ -93,7 +93,7 @@ def test_reset_closes_the_alarm_named_by_its_ref_with_the_reason() -> None:
         device_type=ScaipDeviceType.LOCAL_UNIT,
         status_code=None,
     )
-    state, [opened, closed] = run(TRIAGE, [raised, reset], CONTEXT)
+    state, [opened, closed] = run_alerts(TRIAGE, [raised, reset], CONTEXT)
     assert closed.action is AlertAction.CLOSE
     assert closed.alert_key == opened.alert_key
     assert closed.close_reason == "Alarm reset at the hub (alarm withdrawn) at 03:32"
@@ -106,7 +106,7 @@ def test_quick_cancels_of_a_falls_pendant_are_counted_and_reported_to_assistants
     state = None
     for day in range(3):
         at = T0 + timedelta(days=day)
-        state, outs = run(
+        state, outs = run_alerts(
             TRIAGE,
             [
                 alarm(at, reference=f"{day}1"),
@@ -145,7 +145,7 @@ def test_smoke_detector_cancels_are_not_counted_as_pendant_false_alarms() -> Non
                 status_code=ScaipStatus.CANCEL,
             ),
         ]
-    _state, outs = run(TRIAGE, events, CONTEXT)
+    _state, outs = run_alerts(TRIAGE, events, CONTEXT)
     assert not [o for o in outs if o.alert_kind is AlertKind.FALSE_ALARMS]
 
 
@@ -153,7 +153,7 @@ def test_zigbee_sos_button_and_leak_are_urgent_alarms() -> None:
     sos = sensor(T0, SensorPlacement.OTHER, "emergency", SensorCapability.ACTION)
     leak = sensor(T0, SensorPlacement.KITCHEN, True, SensorCapability.WATER_LEAK)
     cleared = sensor(T0, SensorPlacement.OTHER, "", SensorCapability.ACTION)
-    _, outs = run(TRIAGE, [sos, cleared, leak], CONTEXT)
+    _, outs = run_alerts(TRIAGE, [sos, cleared, leak], CONTEXT)
     assert [o.summary for o in outs] == [
         "SOS button pressed at 03:12",
         "Water leak (flood) detected at 03:12",
@@ -171,5 +171,5 @@ def test_reprocessing_an_event_yields_the_same_ids() -> None:
 def test_a_false_alarm_reprocessed_after_a_crash_is_counted_once() -> None:
     raised = alarm(T0, reference="61")
     cancel = alarm(T0 + timedelta(seconds=30), reference="62", status_code=ScaipStatus.CANCEL)
-    state, _ = run(TRIAGE, [raised, cancel, raised, cancel], CONTEXT)
+    state, _ = run_alerts(TRIAGE, [raised, cancel, raised, cancel], CONTEXT)
     assert list(state.false_alarms.values()) == [[T0]]
