@@ -55,7 +55,7 @@ unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q
 
 test: $(STAMP) system-deps lint typecheck
-	$(PY) -m pytest -q -ra --durations=10
+	$(PY) -m pytest -q -ra --durations=10 -n 3 --dist loadfile
 
 # Every benchmark of bench/RESULTS.md, each bounded in time; rewrites its generated part.
 bench: $(STAMP)

@@ -44,16 +44,17 @@ class Supervisor:
         """Start `tecflow <args>` as a child whose output goes to log_dir/<name>.log;
         `env` adds to or overrides the supervisor's environment for this child; `port`
         is where it listens once ready (see `wait_ready`)."""
-        log_file = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - child owns it
         command = [sys.executable, "-m", "services.cli", *args]
-        self.children[name] = subprocess.Popen(  # noqa: S603 - our own module
-            command,
-            env={**os.environ, **self.env, **(env or {})},
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            preexec_fn=die_with_parent,
-            process_group=0,
-        )
+        # The child writes to its own copy of the descriptor; ours is closed at once.
+        with open(self.log_dir / f"{name}.log", "ab") as log_file:
+            self.children[name] = subprocess.Popen(  # noqa: S603 - our own module
+                command,
+                env={**os.environ, **self.env, **(env or {})},
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent,
+                process_group=0,
+            )
         if port is not None:
             self.ports[name] = port
         log.debug("started %s (pid %s), log in %s", name, self.children[name].pid, log_file.name)

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.broker.admin import create_topics
+from services.settings import get_settings
 from services.store.db import make_engine, make_session_factory
 from services.store.migrate import upgrade
 from tests.support.parts import docker_engine_answers, port_open, require
@@ -20,6 +21,15 @@ POSTGRES_URL = os.environ.get(
 )
 # One schema per test run, so runs (and developers) sharing the server never collide.
 RUN_SCHEMA = f"t_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Each test reads the environment afresh: an in-process CLI call must not keep the
+    settings (the database URL) an earlier test in the same worker read."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -85,7 +85,7 @@ def key_facts(session: Session, person_ids: set[str], today: date) -> dict[str, 
         select(FlagRecord.person_id, FlagRecord.code).where(
             FlagRecord.person_id.in_(person_ids), FlagRecord.status.in_(OPEN_FLAG_STATUSES)
         )
-    ).tuples():
+    ):
         flags.setdefault(person_id, []).append(code)
     needs: dict[str, str] = {
         person_id: level

@@ -31,10 +31,14 @@ def port_open(host: str, port: int) -> bool:
 
 
 def docker_engine_answers() -> bool:
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if host.startswith("unix://") and not os.path.exists(host.removeprefix("unix://")):
+        return False  # no engine here; asking the docker client would leak its socket
     try:
         import docker
 
-        docker.from_env(timeout=2).ping()
+        with docker.from_env(timeout=2) as client:
+            client.ping()
     except Exception:
         return False
     return True
