@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from contracts.codes import CallStatus, NeedLevel, NeedStatus, ScriptName, WaitingLocation
 from services.needs.entries import NeedEntry, NeedRow
-from services.needs.triage import triage
+from services.needs.ranking import rank_need_list
 from streams.outcomes.context import OutcomeContext
 from streams.outcomes.logic import process_outcome
 from tests.unit.outcomes.builders import outcome
@@ -48,7 +48,7 @@ def main() -> None:
     start = time.perf_counter()
     runs = 20
     for _ in range(runs):
-        triage(waiting, TODAY)
+        rank_need_list(waiting, TODAY)
     triage_ms = (time.perf_counter() - start) / runs * 1000
 
     calls = [

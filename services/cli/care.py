@@ -83,13 +83,13 @@ def needs_import(file: Path, by: str, all_or_nothing: bool) -> None:
 def needs_export(out: Path | None) -> None:
     """The triaged list as CSV, highest priority first."""
     from services.needs.csvfile import write_rows
-    from services.needs.triage import triage
+    from services.needs.ranking import rank_need_list
     from services.store.db import transaction
     from services.store.needs import list_entries
 
     factory, today = _store_and_today()
     with transaction(factory) as session:
-        text = write_rows(triage(list_entries(session), today))
+        text = write_rows(rank_need_list(list_entries(session), today))
     if out is None:
         click.echo(text, nl=False)
     else:

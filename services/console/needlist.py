@@ -1,5 +1,5 @@
 """The RMU officers' unmet-need list as the console shows it: the triaged list (the rule
-in `services.needs.triage`, applied to the whole list so a row keeps its place in it
+in `services.needs.ranking`, applied to the whole list so a row keeps its place in it
 whatever the filters), the filters, the weekly figures, and one entry's history."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from contracts.codes import NeedLevel, NeedStatus, WaitingLocation
 from services.console.live import Fingerprint, QueueWatch
 from services.needs.figures import WeeklyFigures, weekly_figures
-from services.needs.triage import Triaged, triage
+from services.needs.ranking import RankedEntry, rank_need_list
 from services.store.models import Person, UnmetNeed, UnmetNeedHistory
 from services.store.needs import list_entries
 
@@ -31,7 +31,7 @@ class NeedFilters:
     status: NeedStatus | None = None
     min_days: int | None = None  # waiting at least this many days
 
-    def keeps(self, item: Triaged) -> bool:
+    def keeps(self, item: RankedEntry) -> bool:
         row = item.entry.row
         return (
             (self.need_level is None or row.need_level is self.need_level)
@@ -52,7 +52,7 @@ class NeedFilters:
 
 @dataclass(frozen=True)
 class NeedRowView:
-    item: Triaged
+    item: RankedEntry
     name: str | None
 
     @property
@@ -65,13 +65,13 @@ class NeedList:
     rows: list[NeedRowView]  # the first PAGE_ROWS that match
     matching: int
     waiting: int
-    triaged: list[Triaged] = field(repr=False)  # all that match (the export)
+    triaged: list[RankedEntry] = field(repr=False)  # all that match (the export)
 
 
 def need_list(
     session: Session, filters: NeedFilters, today: date, limit: int = PAGE_ROWS
 ) -> NeedList:
-    everyone = triage(list_entries(session), today)
+    everyone = rank_need_list(list_entries(session), today)
     matching = [item for item in everyone if filters.keeps(item)]
     shown = matching[:limit]
     ids = [item.entry.person_id for item in shown]
@@ -105,7 +105,7 @@ class HistoryLine:
 class NeedDetail:
     person_id: str
     name: str | None
-    item: Triaged | None  # None once the person has stopped waiting
+    item: RankedEntry | None  # None once the person has stopped waiting
     status: NeedStatus
     last_answers: dict[str, Any]
     history: list[HistoryLine]  # newest first
@@ -120,7 +120,8 @@ def need_detail(session: Session, person_id: str, today: date) -> NeedDetail | N
     if need is None:
         return None
     item = next(
-        (t for t in triage(list_entries(session), today) if t.entry.person_id == person_id), None
+        (t for t in rank_need_list(list_entries(session), today) if t.entry.person_id == person_id),
+        None,
     )
     history = session.scalars(
         select(UnmetNeedHistory)

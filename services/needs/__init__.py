@@ -1,1 +1,1 @@
-"""The RMU unmet-need list: entries, triage, CSV import/export and weekly figures."""
+"""The RMU unmet-need list: entries, their ranking, CSV import/export and weekly figures."""

@@ -17,7 +17,7 @@ from datetime import date
 from pydantic import ValidationError
 
 from services.needs.entries import NeedRow
-from services.needs.triage import Triaged
+from services.needs.ranking import RankedEntry
 
 COLUMNS = tuple(NeedRow.model_fields)
 EXPORT_COLUMNS = (
@@ -76,7 +76,7 @@ def read_rows(text: str, today: date) -> tuple[list[tuple[int, NeedRow]], list[R
     return rows, errors
 
 
-def write_rows(triaged: list[Triaged]) -> str:
+def write_rows(triaged: list[RankedEntry]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()

@@ -18,7 +18,7 @@ from contracts.care import NeedUpdate
 from contracts.codes import NeedStatus
 from services.needs.csvfile import read_rows
 from services.needs.figures import weekly_figures
-from services.needs.triage import triage
+from services.needs.ranking import rank_need_list
 from services.store.db import transaction
 from services.store.models import UnmetNeed
 from services.store.needs import list_entries
@@ -71,7 +71,7 @@ def test_an_in_crisis_answer_updates_the_entry_and_moves_it_to_the_top(
         with transaction(session_factory) as session:
             return [
                 t.entry.person_id
-                for t in triage(list_entries(session), TODAY)
+                for t in rank_need_list(list_entries(session), TODAY)
                 if t.entry.person_id in ids
             ]
 

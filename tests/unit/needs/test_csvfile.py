@@ -7,7 +7,7 @@ from datetime import date
 from contracts.codes import NeedLevel, NeedStatus, WaitingLocation
 from services.needs.csvfile import read_rows, write_rows
 from services.needs.entries import NeedEntry
-from services.needs.triage import triage
+from services.needs.ranking import rank_need_list
 
 TODAY = date(2026, 11, 24)
 
@@ -58,7 +58,9 @@ def test_a_file_without_a_required_column_is_refused_as_a_whole() -> None:
 
 def test_the_export_reads_back_as_the_same_rows() -> None:
     rows, _ = read_rows(LIST, TODAY)
-    exported = write_rows(triage([NeedEntry(row=row, lives_alone=True) for _, row in rows], TODAY))
+    exported = write_rows(
+        rank_need_list([NeedEntry(row=row, lives_alone=True) for _, row in rows], TODAY)
+    )
     assert exported.splitlines()[0] == (
         "rank,person_id,need_level,hours_per_week,waiting_at,assessed_on,waiting_since,status,"
         "days_waiting,lives_alone,falls_flag,last_checked_at,priority_reason"

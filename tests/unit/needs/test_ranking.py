@@ -8,7 +8,7 @@ from typing import Any
 
 from contracts.codes import NeedLevel, NeedStatus, WaitingLocation
 from services.needs.entries import NeedEntry, NeedRow
-from services.needs.triage import triage
+from services.needs.ranking import rank_need_list
 
 TODAY = date(2026, 11, 24)
 
@@ -35,7 +35,7 @@ def entry(
 
 
 def order(entries: list[NeedEntry]) -> list[str]:
-    return [t.entry.person_id for t in triage(entries, TODAY)]
+    return [t.entry.person_id for t in rank_need_list(entries, TODAY)]
 
 
 def test_need_level_then_status_then_waiting_time_orders_the_list() -> None:
@@ -71,7 +71,7 @@ def test_living_alone_and_a_falls_flag_count_among_people_waiting_about_as_long(
         entry("a-month-longer", NeedLevel.MODERATE, date(2026, 9, 20)),
     ]
     assert order(entries) == ["a-month-longer", "alone-flagged", "alone", "waited-3-days-more"]
-    [first, *_] = triage(entries, TODAY)
+    [first, *_] = rank_need_list(entries, TODAY)
     assert first.reason == "moderate need; unknown; waiting 65 days at home"
 
 
@@ -85,7 +85,7 @@ def test_an_in_crisis_answer_moves_a_low_need_entry_to_the_top() -> None:
 
     low = entries[2]
     entries[2] = NeedEntry(row=low.row.model_copy(update={"status": NeedStatus.IN_CRISIS}))
-    ranked = triage(entries, TODAY)
+    ranked = rank_need_list(entries, TODAY)
     assert [(t.rank, t.entry.person_id) for t in ranked] == [(1, "low"), (2, "crit"), (3, "subst")]
     assert ranked[0].reason == "low need; in crisis; waiting 14 days at home"
 

@@ -1,4 +1,5 @@
-"""The triage rule that orders the unmet-need list: who is matched to care first.
+"""How the unmet-need list is ranked (the RMU's triage tool; not alarm triage, which is
+`streams/processors/triage.py`): who is matched to care first.
 
 Entries are ordered by, in turn:
 
@@ -39,7 +40,7 @@ WAIT_BAND_DAYS = 28
 
 
 @dataclass(frozen=True)
-class Triaged:
+class RankedEntry:
     rank: int
     entry: NeedEntry
     days_waiting: int
@@ -71,12 +72,12 @@ def reason(entry: NeedEntry, today: date) -> str:
     return "; ".join(parts)
 
 
-def triage(entries: list[NeedEntry], today: date) -> list[Triaged]:
+def rank_need_list(entries: list[NeedEntry], today: date) -> list[RankedEntry]:
     """The people still waiting on `today`, highest priority first."""
     waiting = sorted(
         (e for e in entries if e.waiting_on(today)), key=lambda e: priority_key(e, today)
     )
     return [
-        Triaged(rank=n, entry=e, days_waiting=e.days_waiting(today), reason=reason(e, today))
+        RankedEntry(rank=n, entry=e, days_waiting=e.days_waiting(today), reason=reason(e, today))
         for n, e in enumerate(waiting, start=1)
     ]
