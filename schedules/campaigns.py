@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts.codes import ScriptName
+from contracts.errors import TecflowError
 from schedules.cohorts import InvalidCohortParams, UnknownCohortRule, check_params, cohort_rule
 from schedules.frequency import InvalidFrequency, parse_frequency
 from services.store.models import Campaign
 
 
-class InvalidCampaign(Exception):
+class InvalidCampaign(TecflowError):
     """A campaign that could not be planned as given."""
 
 

@@ -6,13 +6,14 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
+from contracts.errors import TecflowError
 from schedules.model import PersonFacts
 
 Params = Mapping[str, object]
 Rule = Callable[[PersonFacts, Params, datetime], bool]
 
 
-class UnknownCohortRule(Exception):
+class UnknownCohortRule(TecflowError):
     """A campaign names a cohort rule this scheduler does not know."""
 
 
@@ -54,7 +55,7 @@ def everyone(_person: PersonFacts, _params: Params, _now: datetime) -> bool:
     return True
 
 
-class InvalidCohortParams(ValueError):
+class InvalidCohortParams(TecflowError, ValueError):
     """Parameters a cohort rule cannot use: refused when the campaign is added, not at
     every planning round."""
 

@@ -13,12 +13,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from contracts.errors import TecflowError
 from schedules.model import AnchorEvent, Every, Frequency, PersonFacts
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class InvalidFrequency(Exception):
+class InvalidFrequency(TecflowError):
     """A stored or typed frequency that names no schedule we can keep."""
 
 

@@ -13,11 +13,12 @@ import aiokafka
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
+from contracts.errors import TecflowError
 from contracts.topics import CATALOGUE, Topic
 from services.settings import Settings
 
 
-class BrokerNotConfigured(RuntimeError):
+class BrokerNotConfigured(TecflowError, RuntimeError):
     pass
 
 

@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from contracts.errors import TecflowError
 from services.console.roles import Role
 from services.console.settings import ConsoleSettings
 from services.store.models import ConsoleSession, ConsoleUser, LoginAttempt
@@ -29,7 +30,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
-class AccountError(ValueError):
+class AccountError(TecflowError, ValueError):
     """An account cannot be created or changed as asked; the message says why."""
 
 

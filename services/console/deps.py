@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from contracts.envelope import utcnow
+from contracts.errors import TecflowError
 from services.console import accounts
 from services.console.roles import (
     ADMINS,
@@ -37,11 +38,11 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-class NotSignedIn(Exception):
+class NotSignedIn(TecflowError):
     """No live session: pages redirect to the sign-in page, the API answers 401."""
 
 
-class Forbidden(Exception):
+class Forbidden(TecflowError):
     """Signed in, but this role may not do this (or the CSRF token is missing/wrong)."""
 
 

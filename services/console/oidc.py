@@ -13,10 +13,11 @@ from joserfc.errors import JoseError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from contracts.errors import TecflowError
 from services.console.settings import ConsoleSettings
 
 
-class OidcRefused(Exception):
+class OidcRefused(TecflowError):
     """The provider's answer could not be trusted or did not name an account."""
 
 

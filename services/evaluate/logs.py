@@ -16,6 +16,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from contracts.devices import SensorPlacement
+from contracts.errors import TecflowError
 
 BASE_TOPIC = "zigbee2mqtt"
 Kind = Literal["motion", "contact", "state", "pressure"]
@@ -25,7 +26,7 @@ ACTIVE = frozenset({"ON", "OPEN", "PRESENT", "START"})
 INACTIVE = frozenset({"OFF", "CLOSE", "CLOSED", "ABSENT", "END"})
 
 
-class LogRejected(ValueError):
+class LogRejected(TecflowError, ValueError):
     """A log or home file that cannot be read."""
 
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from contracts.devices import VoiceEvent, VoiceIntent
 from contracts.envelope import deterministic_id
+from contracts.errors import TecflowError
 
 MAX_AGE = timedelta(seconds=150)
 INTENTS = {
@@ -42,7 +43,7 @@ UNKNOWN_SPEECH = "Sorry, I did not understand. You can say I'm OK, or I need hel
 Reminder = Literal["medication", "fluids", "other"]
 
 
-class AlexaRejected(ValueError):
+class AlexaRejected(TecflowError, ValueError):
     """Not a request this skill accepts."""
 
 

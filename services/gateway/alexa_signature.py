@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
+from contracts.errors import TecflowError
+
 ALEXA_SAN = "echo-api.amazon.com"
 CERT_HOST = "s3.amazonaws.com"
 CERT_PATH = "/echo.api/"
@@ -28,7 +30,7 @@ CERT_PATH = "/echo.api/"
 CertFetcher = Callable[[str], Awaitable[bytes]]
 
 
-class SignatureInvalid(ValueError):
+class SignatureInvalid(TecflowError, ValueError):
     """The request cannot be shown to come from Alexa."""
 
 

@@ -14,6 +14,7 @@ import ssl
 import aiomqtt
 
 from contracts.envelope import utcnow
+from contracts.errors import TecflowError
 from services.gateway import owntracks, zigbee
 from services.gateway.intake import Intake, Taken
 from services.gateway.register import OWNTRACKS, ZIGBEE, RegisterUnavailable
@@ -26,7 +27,7 @@ ZIGBEE_ORIGIN = "gateway.zigbee2mqtt"
 OWNTRACKS_ORIGIN = "gateway.owntracks"
 
 
-class NotKept(RuntimeError):
+class NotKept(TecflowError, RuntimeError):
     """Neither the bus, the spool nor the dead letters took the message."""
 
 

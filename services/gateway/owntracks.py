@@ -13,6 +13,7 @@ from typing import Any
 
 from contracts.devices import GeoPoint, LocationEvent, LocationKind
 from contracts.envelope import deterministic_id
+from contracts.errors import TecflowError
 from services.gateway.payloads import epoch, json_object, lenient_number
 
 # Topic suffixes after owntracks/<user>/<device> that carry what we map.
@@ -25,7 +26,7 @@ SUFFIXES = {
 MAPPED_TYPES = {"location", "transition", "waypoint", "waypoints", "lwt"}
 
 
-class OwnTracksRejected(ValueError):
+class OwnTracksRejected(TecflowError, ValueError):
     """Not an OwnTracks message we can read."""
 
 

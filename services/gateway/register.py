@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from contracts.errors import TecflowError
 from services.store.db import transaction
 from services.store.models import Device, DeviceLoan
 
@@ -24,7 +25,7 @@ OWNTRACKS = "owntracks"
 ALEXA = "alexa"
 
 
-class RegisterUnavailable(RuntimeError):
+class RegisterUnavailable(TecflowError, RuntimeError):
     """The store did not answer and nothing usable is cached."""
 
 

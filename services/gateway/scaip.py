@@ -18,6 +18,7 @@ from defusedxml.ElementTree import ParseError, fromstring
 from contracts.codes import ScaipMessageType, ScaipSnu
 from contracts.devices import AlarmEvent, GeoPoint
 from contracts.envelope import deterministic_id
+from contracts.errors import TecflowError
 
 MAX_BODY_BYTES = 16 * 1024
 # Only the standard's root: a non-standard `<scaip>` (one proxy's) is refused, snu 2.
@@ -42,7 +43,7 @@ CODE_FIELDS = {
 }
 
 
-class ScaipRejected(ValueError):
+class ScaipRejected(TecflowError, ValueError):
     """The `<mrq>` cannot be taken; `snu` is what the device is told, `ref` echoed if known."""
 
     def __init__(self, snu: ScaipSnu, reason: str, ref: str | None = None) -> None:

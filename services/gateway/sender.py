@@ -23,6 +23,7 @@ from kafka.producer.future import FutureRecordMetadata
 from pydantic import BaseModel
 
 from contracts.envelope import Envelope
+from contracts.errors import TecflowError
 from contracts.topics import Topic
 from services.broker.publisher import EventPublisher
 from services.gateway.spool import Spool
@@ -36,7 +37,7 @@ class Delivery(StrEnum):
     SPOOLED = "spooled"
 
 
-class Undeliverable(RuntimeError):
+class Undeliverable(TecflowError, RuntimeError):
     """Neither the broker nor the spool took the message: tell the device to retry."""
 
 

@@ -11,6 +11,8 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
+from contracts.errors import TecflowError
+
 # RFC 3261 section 7.3.3 compact header forms.
 COMPACT = {
     "v": "via",
@@ -40,7 +42,7 @@ def unique() -> str:
     return f"{_PREFIX}{next(_COUNTER):x}"
 
 
-class SipError(ValueError):
+class SipError(TecflowError, ValueError):
     """Not a SIP message we can use. `head` is the request when its start line and headers
     could be read (so it can still be answered), `status` the answer it deserves."""
 

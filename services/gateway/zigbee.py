@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from contracts.devices import SensorCapability, SensorEvent, SensorPlacement
 from contracts.envelope import deterministic_id
+from contracts.errors import TecflowError
 from services.gateway.payloads import epoch, json_object, lenient_number
 
 BOOLEAN_READINGS = {
@@ -36,7 +37,7 @@ AVAILABILITY = {"online": True, "offline": False}
 IGNORED_SUFFIXES = ("/set", "/get", "/action")
 
 
-class ZigbeeRejected(ValueError):
+class ZigbeeRejected(TecflowError, ValueError):
     """Not a zigbee2mqtt message we can read."""
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contracts.errors import TecflowError
 from services.store.models import Contact, HospitalStay, Person, SafeZoneRecord
 
 DETAIL_FIELDS = (
@@ -26,7 +27,7 @@ DETAIL_FIELDS = (
 )
 
 
-class PersonNotFound(LookupError):
+class PersonNotFound(TecflowError, LookupError):
     pass
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from contracts.care import Alert
 from contracts.codes import AlertKind, AlertPriority, ScriptName
 from contracts.envelope import deterministic_id
+from contracts.errors import TecflowError
 from services.store.models import CallConsent, Person
 
 ON_A_CALL = "the person, on an automated call"
@@ -25,7 +26,7 @@ class Consent(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class UnknownPerson(LookupError):
+class UnknownPerson(TecflowError, LookupError):
     """No person with that id in the store."""
 
 
