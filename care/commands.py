@@ -20,7 +20,6 @@ from contracts.codes import (
     FlagStatus,
     NeedLevel,
     NeedStatus,
-    QualitativeRisk,
     ReferralStatus,
     ReferralTarget,
     WaitingLocation,
@@ -149,7 +148,6 @@ class RaiseFlag:
 
     flag_id: uuid.UUID
     person_id: str
-    risk: QualitativeRisk
     evidence: tuple[Fact, ...]
     by: Actor
     at: datetime
@@ -188,7 +186,6 @@ def flag_command(flag: contracts.Flag) -> RaiseFlag:
     return RaiseFlag(
         flag_id=flag.flag_id,
         person_id=flag.person_id,
-        risk=flag.risk,
         evidence=tuple(facts(flag.evidence, flag.evidence_keys)),
         by=_sender(flag, flag.changed_by),
         at=flag.occurred_at,

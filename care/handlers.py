@@ -219,7 +219,6 @@ def raise_flag(command: c.RaiseFlag, uow: UnitOfWork) -> Flag | None:
                 person_id=command.person_id,
                 code=command.code,
                 status=command.status,
-                risk=command.risk,
                 evidence=command.evidence,
                 referral=command.recommended_referral,
                 by=command.by.id,
@@ -230,7 +229,6 @@ def raise_flag(command: c.RaiseFlag, uow: UnitOfWork) -> Flag | None:
         else:
             flag.add_facts(
                 evidence=command.evidence,
-                risk=command.risk,
                 referral=command.recommended_referral,
                 status=command.status,
                 by=command.by.id,

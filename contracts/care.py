@@ -17,7 +17,6 @@ from contracts.codes import (
     FlagStatus,
     NeedLevel,
     NeedStatus,
-    QualitativeRisk,
     ReferralStatus,
     ReferralTarget,
     ScriptName,
@@ -60,7 +59,6 @@ class Flag(Envelope):
     flag_id: uuid.UUID
     code: str = SNOMED_AT_RISK_OF_FALLS
     status: FlagStatus = FlagStatus.ACTIVE
-    risk: QualitativeRisk
     evidence: tuple[str, ...] = Field(min_length=1, description="New facts, as they read")
     evidence_keys: tuple[str, ...] = Field(
         default=(),

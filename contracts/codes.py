@@ -223,14 +223,6 @@ class FlagStatus(StrEnum):
     ENTERED_IN_ERROR = "entered-in-error"
 
 
-class QualitativeRisk(StrEnum):
-    """FHIR risk-probability codes: a qualitative level, never a probability (NICE NG249)."""
-
-    LOW = "low"
-    MODERATE = "moderate"
-    HIGH = "high"
-
-
 class AlertPriority(StrEnum):
     URGENT = "urgent"
     HIGH = "high"

@@ -34,7 +34,6 @@ from contracts.codes import (
     AlertStatus,
     FlagStatus,
     NeedStatus,
-    QualitativeRisk,
     ReferralStatus,
     ReferralTarget,
 )
@@ -161,7 +160,6 @@ def _flag(row: FlagRecord) -> Flag:
         person_id=row.person_id,
         code=row.code,
         status=FlagStatus(row.status),
-        risk=QualitativeRisk(row.risk),
         raised_at=row.raised_at,
         evidence=facts(row.evidence, keys),
         recommended_referral=ReferralTarget(row.recommended_referral)
@@ -172,7 +170,7 @@ def _flag(row: FlagRecord) -> Flag:
 
 def _write_flag(flag: Flag, row: FlagRecord) -> None:
     row.person_id, row.code, row.raised_at = flag.person_id, flag.code, flag.raised_at
-    row.status, row.risk = flag.status.value, flag.risk.value
+    row.status = flag.status.value
     row.evidence = [fact.text for fact in flag.evidence]
     row.evidence_keys = [fact.key for fact in flag.evidence]
     row.recommended_referral = (
@@ -215,7 +213,6 @@ class SqlAlchemyFlags(FlagRepository):
         return [
             FlagChange(
                 FlagStatus(r.status),
-                QualitativeRisk(r.risk),
                 tuple(r.evidence),
                 r.changed_by,
                 r.changed_at,
@@ -240,7 +237,6 @@ class SqlAlchemyFlags(FlagRepository):
                 FlagHistory(
                     flag_id=flag.id,
                     status=change.status.value,
-                    risk=change.risk.value,
                     evidence=list(change.evidence),
                     changed_by=change.by,
                     reason=change.reason,

@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 from care.domain.reasons import require
 from care.errors import FlagChangeRefused
-from contracts.codes import FlagStatus, QualitativeRisk, ReferralTarget
+from contracts.codes import FlagStatus, ReferralTarget
 
 IN_FORCE = frozenset({FlagStatus.ACTIVE, FlagStatus.REVIEWED})
 ALLOWED: dict[FlagStatus, frozenset[FlagStatus]] = {
@@ -97,7 +97,6 @@ class FlagChange:
     """One line of a flag's history: the flag as it stood after the change."""
 
     status: FlagStatus
-    risk: QualitativeRisk
     evidence: tuple[str, ...]
     by: str
     at: datetime
@@ -110,7 +109,6 @@ class Flag:
     person_id: str
     code: str
     status: FlagStatus
-    risk: QualitativeRisk
     raised_at: datetime
     evidence: list[Fact] = field(default_factory=list)
     recommended_referral: ReferralTarget | None = None
@@ -129,7 +127,6 @@ class Flag:
         person_id: str,
         code: str,
         status: FlagStatus,
-        risk: QualitativeRisk,
         evidence: Sequence[Fact],
         referral: ReferralTarget | None,
         by: str,
@@ -141,7 +138,6 @@ class Flag:
             person_id=person_id,
             code=code,
             status=status,
-            risk=risk,
             raised_at=at,
             evidence=merge_facts([], evidence),
             recommended_referral=referral,
@@ -153,16 +149,15 @@ class Flag:
         self,
         *,
         evidence: Sequence[Fact],
-        risk: QualitativeRisk,
         referral: ReferralTarget | None,
         status: FlagStatus,
         by: str,
         at: datetime,
         reason: str | None,
     ) -> None:
-        """New facts (and the risk and referral they come with) from a call or a signal."""
+        """New facts (and the referral they come with) from a call or a signal."""
         check_transition(self.status, status)
-        self.status, self.risk = status, risk
+        self.status = status
         self.evidence = merge_facts(self.evidence, evidence)
         if referral is not None:
             self.recommended_referral = referral
@@ -180,5 +175,5 @@ class Flag:
 
     def _record(self, by: str, at: datetime, reason: str | None) -> None:
         self.changes.append(
-            FlagChange(self.status, self.risk, tuple(f.text for f in self.evidence), by, at, reason)
+            FlagChange(self.status, tuple(f.text for f in self.evidence), by, at, reason)
         )

@@ -34,7 +34,6 @@ class FlagView:
     person_id: str
     name: str | None
     status: str
-    risk: str
     evidence: list[str]
     recommended_referral: str | None
     raised_at: datetime
@@ -95,7 +94,6 @@ def open_flags(session: Session, limit: int = 200) -> list[FlagView]:
             person_id=f.person_id,
             name=names.get(f.person_id),
             status=f.status,
-            risk=f.risk,
             evidence=[str(e) for e in f.evidence],
             recommended_referral=f.recommended_referral,
             raised_at=f.raised_at,

@@ -52,7 +52,6 @@ class FlagOut(Row):
     id: uuid.UUID
     code: str
     status: str
-    risk: str
     evidence: list[Any]
     recommended_referral: str | None
     raised_at: datetime

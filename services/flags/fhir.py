@@ -78,8 +78,8 @@ def risk_assessment_id(flag: FlagRecord) -> str:
 
 
 def risk_assessment_resource(flag: FlagRecord) -> dict[str, Any]:
-    """The case finding behind the flag. Deliberately without `prediction`: the flag's
-    stored grade is not exported (hazard H12)."""
+    """The case finding behind the flag: its facts and the referral they call for.
+    Deliberately without `prediction`: tecflow keeps no grade of falls risk (hazard H12)."""
     referral = flag.recommended_referral
     suggested = REFERRAL_WORDS.get(referral, referral) if referral else None
     return {

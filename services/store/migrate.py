@@ -18,8 +18,8 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "heads") -> None:
-    """Upgrade to every head: issues add migrations on their own branches."""
+def upgrade(url: str, revision: str = "head") -> None:
+    """Upgrade to the one head (a test keeps the migrations in one line)."""
     command.upgrade(alembic_config(url), revision)
 
 

@@ -341,7 +341,6 @@ class FlagRecord(Base):
     person_id: Mapped[str] = mapped_column(String(64), index=True)
     code: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(24), index=True)
-    risk: Mapped[str] = mapped_column(String(16))
     evidence: Mapped[list[Any]] = mapped_column(default=list, doc="the facts, as they read")
     evidence_keys: Mapped[list[Any]] = mapped_column(
         default=list, doc="what each fact is about, in the same order (care/domain/flags.py)"
@@ -361,7 +360,6 @@ class FlagHistory(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     flag_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("flags.id"), index=True)
     status: Mapped[str] = mapped_column(String(24))
-    risk: Mapped[str] = mapped_column(String(16))
     evidence: Mapped[list[Any]] = mapped_column(default=list)
     changed_by: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)

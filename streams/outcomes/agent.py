@@ -39,9 +39,7 @@ def active_flag(factory: sessionmaker[Session], person_id: str) -> ActiveFlag | 
         flag = uow.flags.in_force(person_id, SNOMED_AT_RISK_OF_FALLS)
     if flag is None:
         return None
-    return ActiveFlag(
-        flag_id=flag.id, risk=flag.risk, recommended_referral=flag.recommended_referral
-    )
+    return ActiveFlag(flag_id=flag.id, recommended_referral=flag.recommended_referral)
 
 
 def load_context(factory: sessionmaker[Session], person_id: str, at: datetime) -> OutcomeContext:
@@ -103,8 +101,7 @@ async def add_signal_evidence(
         if not isinstance(signal, Signal):
             continue
         current = await run_with_retry(partial(active_flag, factory, signal.person_id))
-        if (flag := process_signal(signal, current)) is not None:
-            await send_all(bus, [(Topic.FLAGS, flag)])
+        await send_all(bus, process_signal(signal, current).messages())
 
 
 COMMANDS: dict[Topic, Callable[[Any], Command]] = {

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from care.domain.flags import Fact
-from contracts.codes import QualitativeRisk, ReferralTarget
+from contracts.codes import ReferralTarget
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,6 @@ class ActiveFlag:
     """The person's falls flag in force (active or reviewed), as the store holds it."""
 
     flag_id: uuid.UUID
-    risk: QualitativeRisk
     recommended_referral: ReferralTarget | None
 
 

@@ -13,13 +13,13 @@ section 7):
   Parkinson's, balance, rising from a chair);
 - fall-detector alarms or falls signals from the home in the last 12 months find a
   person without a flag by themselves, at any call, and go to the falls team too;
-- otherwise the referral follows the answers: cannot rise from a chair -> OT
-  (equipment and transfers); a fall and not managing personal care -> ILRT
-  (enablement); else strength-and-balance advice.
+- and, beside it, every other referral the answers call for: cannot rise from a chair ->
+  OT (equipment and transfers); a fall and not managing personal care -> ILRT
+  (enablement); a positive screen not sent to the falls team -> strength and balance.
 
-The flag states the answers and the referral; no count or score of them is stated and
-never a probability of falling (NICE NG249). The flag's qualitative level (`risk`) is
-still set here until the care record drops it (issue 17 step 4, hazard H12).
+The flag states the answers and every referral they call for; no count, score, grade
+or probability of falling is stated anywhere (NICE NG249: case finding, then a
+multifactorial assessment, never a prediction tool; hazard H12).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from contracts.codes import QualitativeRisk, ReferralTarget
+from contracts.codes import ReferralTarget
 from contracts.questions import (
     FRAT_QUESTIONS,
     HIGH_FALLS_RISK_QUESTIONS,
@@ -62,20 +62,26 @@ FALLS_QUESTIONS = (
 )
 FALL_REPORTED = (QuestionId.FALLEN_PAST_YEAR, QuestionId.ANY_FALLS, QuestionId.FALL_IN_LAST_DAYS)
 FRAT_REFER_AT = 3  # three or more of these conditions: refer for assessment
-# A fall in the last few days is referred for a multifactorial assessment like the
-# severity markers (the issue: it got a "moderate" flag and strength-and-balance advice).
+# A fall in the last few days goes to the falls team for a multifactorial assessment,
+# like the severity markers.
 DETECTED = "falls detected by the home's devices in the last 12 months"
 FALLS_TEAM_NOW = (*HIGH_FALLS_RISK_QUESTIONS, QuestionId.FALL_IN_LAST_DAYS)
 
-RISK_ORDER = (QualitativeRisk.LOW, QualitativeRisk.MODERATE, QualitativeRisk.HIGH)
+
+@dataclass(frozen=True)
+class Recommendation:
+    target: ReferralTarget
+    why: str  # one line: why this referral
 
 
 @dataclass(frozen=True)
 class FallsScreen:
-    risk: QualitativeRisk
-    referral: ReferralTarget
+    referrals: tuple[Recommendation, ...]  # every fitting referral, the main one first
     evidence: tuple[str, ...]
-    why: str  # one line: why this referral
+
+    @property
+    def main(self) -> Recommendation:
+        return self.referrals[0]
 
 
 def said_yes(answers: Mapping[str, str], questions: tuple[QuestionId, ...]) -> list[QuestionId]:
@@ -92,43 +98,37 @@ def screen(answers: Mapping[str, str], heading: str, detected: bool = False) -> 
         return None
     # The answers are the evidence; no count of them is stated (NICE NG249: no scores).
     evidence = (f"{heading}: {'; '.join(WORDING[q] for q in yes)}",) if yes else ()
-    if detected and not said_yes(answers, FALLS_TEAM_NOW):
-        return FallsScreen(
-            QualitativeRisk.MODERATE,
-            ReferralTarget.FALLS_TEAM,
-            evidence,
-            f"{DETECTED}: multifactorial falls assessment",
-        )
-    high = said_yes(answers, FALLS_TEAM_NOW)
-    risk, referral, why = _grade(answers, high, said_yes(answers, FRAT_QUESTIONS))
-    return FallsScreen(risk=risk, referral=referral, evidence=evidence, why=why)
+    return FallsScreen(referrals=referrals(answers, detected), evidence=evidence)
 
 
-def _grade(
-    answers: Mapping[str, str], high: list[QuestionId], frat_yes: list[QuestionId]
-) -> tuple[QualitativeRisk, ReferralTarget, str]:
-    if high:
+def referrals(answers: Mapping[str, str], detected: bool = False) -> tuple[Recommendation, ...]:
+    """Every referral the answers (and devices' falls history) call for, falls team first."""
+    found: list[Recommendation] = []
+    if high := said_yes(answers, FALLS_TEAM_NOW):
         markers = ", ".join(WORDING[q] for q in high)
-        return (
-            QualitativeRisk.HIGH,
-            ReferralTarget.FALLS_TEAM,
-            f"high-risk marker ({markers}): multifactorial falls assessment",
-        )
-    if len(frat_yes) >= FRAT_REFER_AT:
+        found.append(falls_team(f"{markers}: multifactorial falls assessment"))
+    elif len(frat_yes := said_yes(answers, FRAT_QUESTIONS)) >= FRAT_REFER_AT:
         items = ", ".join(WORDING[q] for q in frat_yes)
-        return (
-            QualitativeRisk.HIGH,
-            ReferralTarget.FALLS_TEAM,
-            f"{items}: multifactorial falls assessment",
-        )
+        found.append(falls_team(f"{items}: multifactorial falls assessment"))
+    elif detected:
+        found.append(falls_team(f"{DETECTED}: multifactorial falls assessment"))
     fell = bool(said_yes(answers, FALL_REPORTED))
-    risk = QualitativeRisk.MODERATE if fell else QualitativeRisk.LOW
     if answers.get(QuestionId.CANNOT_RISE_FROM_CHAIR) == AnswerValue.YES:
-        return risk, ReferralTarget.OCCUPATIONAL_THERAPY, "cannot rise from a chair: OT"
+        found.append(
+            Recommendation(ReferralTarget.OCCUPATIONAL_THERAPY, "cannot rise from a chair: OT")
+        )
     if fell and answers.get(QuestionId.PERSONAL_CARE) == AnswerValue.NO:
-        return risk, ReferralTarget.ILRT, "a fall and not managing personal care: ILRT"
-    return risk, ReferralTarget.STRENGTH_AND_BALANCE, "positive screen: strength and balance"
+        found.append(
+            Recommendation(ReferralTarget.ILRT, "a fall and not managing personal care: ILRT")
+        )
+    if not found or found[0].target is not ReferralTarget.FALLS_TEAM:
+        found.append(
+            Recommendation(
+                ReferralTarget.STRENGTH_AND_BALANCE, "positive screen: strength and balance"
+            )
+        )
+    return tuple(found)
 
 
-def higher(a: QualitativeRisk, b: QualitativeRisk) -> QualitativeRisk:
-    return max(a, b, key=RISK_ORDER.index)
+def falls_team(why: str) -> Recommendation:
+    return Recommendation(ReferralTarget.FALLS_TEAM, why)

@@ -19,14 +19,13 @@ from contracts.codes import (
     AlertPriority,
     CallStatus,
     NeedStatus,
-    QualitativeRisk,
     ReferralTarget,
 )
 from contracts.envelope import Envelope, deterministic_id
 from contracts.questions import AnswerValue, QuestionId
 from contracts.topics import Topic
 from streams.outcomes.context import ActiveFlag, OutcomeContext
-from streams.outcomes.falls import FallsScreen, higher, screen
+from streams.outcomes.falls import FallsScreen, Recommendation, screen
 
 SOURCE = "streams.outcomes"
 UNANSWERED = frozenset(
@@ -131,7 +130,7 @@ def _falls(
     if found is None:
         return (), ()
     current = context.falls_flag
-    risk, referral, why = _merge(found, current)
+    main = _main_referral(found, current)
     # New facts only, each keyed: the care record merges them into the flag in force.
     facts = [
         *(
@@ -145,30 +144,35 @@ def _falls(
         flag_id=current.flag_id
         if current
         else deterministic_id("outcomes", build.outcome.event_id, "flag_id"),
-        risk=risk,
         evidence=tuple(fact.text for fact in facts),
         evidence_keys=tuple(fact.key for fact in facts),
-        recommended_referral=referral,
-        change_reason=f"{build.heading}: {why}",
+        recommended_referral=main.target,
+        change_reason=f"{build.heading}: {main.why}",
     )
-    suggested = Referral(
-        **build.common(f"referral:{referral.value}"),
-        referral_id=deterministic_id("outcomes", build.outcome.event_id, "referral", referral),
-        target=referral,
-        reason=f"Falls-risk flag ({risk.value}): {why}",
-        origin="flag",
+    # Every referral the answers call for, each with its reason (the care record keeps
+    # one open referral per service, so a repeat suggestion changes nothing).
+    suggested = tuple(
+        Referral(
+            **build.common(f"referral:{r.target.value}"),
+            referral_id=deterministic_id("outcomes", build.outcome.event_id, "referral", r.target),
+            target=r.target,
+            reason=f"Falls flag: {r.why}",
+            origin="flag",
+        )
+        for r in found.referrals
     )
-    return (flag,), (suggested,)
+    return (flag,), suggested
 
 
-def _merge(
-    found: FallsScreen, current: ActiveFlag | None
-) -> tuple[QualitativeRisk, ReferralTarget, str]:
-    """Risk never falls because a later call found less: the flag keeps its highest level
-    (and that level's referral) until a person reviews or resolves it."""
-    if current and current.recommended_referral and higher(current.risk, found.risk) != found.risk:
-        return current.risk, current.recommended_referral, f"{found.why}; earlier evidence stands"
-    return found.risk, found.referral, found.why
+def _main_referral(found: FallsScreen, current: ActiveFlag | None) -> Recommendation:
+    """A flag that already asks for the falls team keeps asking until a person reviews or
+    resolves it: a later call that finds less does not take the assessment away."""
+    keep = current is not None and current.recommended_referral is ReferralTarget.FALLS_TEAM
+    if keep and found.main.target is not ReferralTarget.FALLS_TEAM:
+        return Recommendation(
+            ReferralTarget.FALLS_TEAM, f"{found.main.why}; earlier evidence stands"
+        )
+    return found.main
 
 
 def _need(build: _Builder) -> tuple[tuple[NeedUpdate, ...], tuple[Alert, ...]]:

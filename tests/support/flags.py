@@ -11,7 +11,7 @@ from care import handle
 from care.adapters.sqlalchemy import SqlAlchemyUnitOfWork
 from care.commands import flag_command, referral_command
 from contracts.care import Flag, Referral
-from contracts.codes import QualitativeRisk, ReferralTarget
+from contracts.codes import ReferralTarget
 from contracts.envelope import utcnow
 from tests.support.console import seed_person
 
@@ -28,7 +28,6 @@ def seed_flag(factory: sessionmaker[Session], name: str) -> tuple[str, uuid.UUID
                 occurred_at=now,
                 source="streams.outcomes",
                 flag_id=flag_id,
-                risk=QualitativeRisk.HIGH,
                 evidence=(
                     "welfare call: fell in the last few days",
                     "unable to get up after a fall",
@@ -46,7 +45,7 @@ def seed_flag(factory: sessionmaker[Session], name: str) -> tuple[str, uuid.UUID
                 source="streams.outcomes",
                 referral_id=referral_id,
                 target=ReferralTarget.FALLS_TEAM,
-                reason="high falls risk at the welfare call",
+                reason="a fall with injury, told at the welfare call",
                 origin="flag",
             )
         ),

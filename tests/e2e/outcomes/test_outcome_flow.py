@@ -122,7 +122,7 @@ def test_call_outcome_becomes_flag_need_update_referral_and_alert_once(
         alerts = eventually(lambda: rows(session_factory, AlertRecord, who), timeout_s=30)
         referrals = eventually(
             lambda: (
-                len(rows(session_factory, ReferralRecord, who)) == 2
+                len(rows(session_factory, ReferralRecord, who)) == 3
                 and rows(session_factory, ReferralRecord, who)
             ),
             timeout_s=30,
@@ -164,15 +164,15 @@ def test_call_outcome_becomes_flag_need_update_referral_and_alert_once(
         eventually(lambda: rows(session_factory, SignalRecord, who), timeout_s=30)
         assert worker.poll() is None, log.read_text()[-3000:]
 
-    assert (flag.status, flag.risk, flag.recommended_referral) == ("active", "high", "falls_team")
+    assert (flag.status, flag.recommended_referral) == ("active", "falls_team")
     assert flag.evidence[0] == (
         f"{CALL_AT:%Y-%m-%d} unmet need checkin call: has had a fall since the last call; "
         "has fallen two or more times in 12 months"
     )
     assert [h.reason for h in flag.history] == [
-        f"{CALL_AT:%Y-%m-%d} unmet need checkin call: high-risk marker (has fallen two or "
-        "more times in 12 months): multifactorial falls assessment",
-        f"{CALL_AT:%Y-%m-%d} falls follow up call: high-risk marker (had a blackout): "
+        f"{CALL_AT:%Y-%m-%d} unmet need checkin call: has fallen two or more times in 12 "
+        "months: multifactorial falls assessment",
+        f"{CALL_AT:%Y-%m-%d} falls follow up call: had a blackout: "
         "multifactorial falls assessment",
     ]  # the redelivered check-in added no third entry
     [alert] = alerts
@@ -180,6 +180,7 @@ def test_call_outcome_becomes_flag_need_update_referral_and_alert_once(
     assert sorted((r.target, r.status, r.origin) for r in referrals) == [
         ("community_meals", "suggested", "call"),
         ("falls_team", "suggested", "flag"),
+        ("ilrt", "suggested", "flag"),  # a fall, and not managing personal care
     ]
     assert need.last_answers["coping"] == "in_crisis"
     assert [sorted(h.changes) for h in need.history][1] == [

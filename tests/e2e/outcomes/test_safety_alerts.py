@@ -50,7 +50,6 @@ def test_safety_alerts_reach_the_call_handlers_queue(
                 person_id=at_risk,
                 code="129839007",
                 status="active",
-                risk="low",
                 evidence=["fell in March"],
                 raised_at=NOW,
             )

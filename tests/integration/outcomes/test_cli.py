@@ -75,7 +75,6 @@ def test_flag_status_changes_and_fhir_bundle(
                 person_id=who,
                 code="129839007",
                 status="active",
-                risk="moderate",
                 evidence=["2026-11-24 falls prevention call: has fallen in the past year"],
                 recommended_referral="strength_and_balance",
                 raised_at=datetime(2026, 11, 24, tzinfo=UTC),

@@ -21,7 +21,7 @@ from care.domain.flags import Fact, fall_detector_fact, merge_facts, signal_fact
 from care.errors import FlagChangeRefused, NotFound, ReasonRequired
 from care.unit_of_work import UnitOfWork
 from contracts.care import Flag as FlagEvent
-from contracts.codes import FlagStatus, QualitativeRisk, ReferralTarget
+from contracts.codes import FlagStatus, ReferralTarget
 from tests.support.refs import person_id
 
 AT = datetime(2026, 11, 24, 10, 30, tzinfo=UTC)
@@ -32,7 +32,6 @@ ANN = Actor("H0042", role="call_handler", origin="10.0.0.7")
 def raise_(
     who: str,
     *facts: Fact,
-    risk: QualitativeRisk = QualitativeRisk.MODERATE,
     flag_id: uuid.UUID | None = None,
     reason: str | None = None,
     referral: ReferralTarget = ReferralTarget.STRENGTH_AND_BALANCE,
@@ -41,7 +40,6 @@ def raise_(
     return RaiseFlag(
         flag_id=flag_id or uuid.uuid4(),
         person_id=who,
-        risk=risk,
         evidence=facts,
         by=OUTCOMES,
         at=AT + timedelta(minutes=minutes),
@@ -73,19 +71,15 @@ def test_a_second_flag_merges_into_the_one_in_force_and_history_says_who_and_why
         raise_(
             who,
             BLACKOUT,
-            risk=QualitativeRisk.HIGH,
             referral=ReferralTarget.FALLS_TEAM,
-            reason="high-risk marker (had a blackout)",
+            reason="had a blackout: multifactorial falls assessment",
         ),
         uow,
     )
     with uow:
         stored = uow.flags.in_force(who, flag.code)
     assert stored is not None and stored.id == first.flag_id
-    assert (stored.risk, stored.recommended_referral) == (
-        QualitativeRisk.HIGH,
-        ReferralTarget.FALLS_TEAM,
-    )
+    assert stored.recommended_referral is ReferralTarget.FALLS_TEAM
     assert texts(uow, flag.id) == [WORRIED.text, BLACKOUT.text]
 
     handle(ReviewFlag(flag.id, "spoke to her; falls team referral sent", by=ANN, at=AT), uow)
@@ -97,7 +91,7 @@ def test_a_second_flag_merges_into_the_one_in_force_and_history_says_who_and_why
         assert uow.flags.in_force(who, flag.code) is None
     assert [(h.status, h.by, h.reason) for h in history] == [
         (FlagStatus.ACTIVE, "streams.outcomes", None),
-        (FlagStatus.ACTIVE, "streams.outcomes", "high-risk marker (had a blackout)"),
+        (FlagStatus.ACTIVE, "streams.outcomes", "had a blackout: multifactorial falls assessment"),
         (FlagStatus.REVIEWED, "H0042", "spoke to her; falls team referral sent"),
         (FlagStatus.RESOLVED, "H0042", "assessed by the falls team"),
     ]
@@ -188,7 +182,6 @@ def test_flag_messages_carry_keyed_facts_or_each_fact_is_its_own_key() -> None:
             occurred_at=AT,
             source="streams.outcomes",
             flag_id=uuid.uuid4(),
-            risk=QualitativeRisk.LOW,
             evidence=("a", "b"),
             **fields,
         )

@@ -35,7 +35,6 @@ def record(status: FlagStatus = FlagStatus.ACTIVE) -> FlagRecord:
         person_id="P000042",
         code="129839007",
         status=status.value,
-        risk="high",
         evidence=[
             "2026-11-24 falls prevention call: has fallen two or more times in 12 months",
             "1 fall-detector alarm(s) in the last 12 months",
@@ -76,11 +75,11 @@ def test_the_lifecycle_maps_onto_fhir_flag_status(status: FlagStatus, fhir_statu
     assert (flag.period.end is not None) is (status is FlagStatus.RESOLVED)
 
 
-@pytest.mark.parametrize("grade", ["high", "moderate", "low"])
-def test_the_fhir_export_carries_no_risk_grade_or_probability(grade: str) -> None:
+def test_the_fhir_export_carries_no_risk_grade_or_probability() -> None:
     """H12 (NICE NG249): the case finding states its evidence and the referral it
-    suggests; whatever grade the store still holds, none of it leaves in the export."""
-    flag = record().__class__(**{**_columns(record()), "risk": grade})
+    suggests; tecflow keeps no grade of falls risk, so none can leave in the export."""
+    flag = record()
+    assert not hasattr(flag, "risk")  # the store holds no grade to leak
     document = bundle([flag])
     Bundle.model_validate(document)
     resource = risk_assessment_resource(flag)
@@ -96,27 +95,13 @@ def test_the_fhir_export_carries_no_risk_grade_or_probability(grade: str) -> Non
         "probability",
         "risk-probability",
         "likelihood",
-        f'"{grade}"',
+        '"high"',
+        '"moderate"',
+        '"low"',
         "relativerisk",
+        "score",
     ):
         assert word not in text, word
-
-
-def _columns(flag: FlagRecord) -> dict[str, object]:
-    return {
-        c: getattr(flag, c)
-        for c in (
-            "id",
-            "person_id",
-            "code",
-            "status",
-            "risk",
-            "evidence",
-            "recommended_referral",
-            "raised_at",
-            "updated_at",
-        )
-    }
 
 
 def test_a_bundle_of_flags_validates_and_a_flag_without_its_code_does_not() -> None:

@@ -14,7 +14,6 @@ from contracts.codes import (
     AlertPriority,
     CallStatus,
     NeedStatus,
-    QualitativeRisk,
     ReferralStatus,
     ReferralTarget,
     ScriptName,
@@ -28,7 +27,7 @@ from tests.unit.outcomes.builders import CALL_AT, outcome
 NO_CONTEXT = OutcomeContext()
 
 
-def test_high_risk_falls_screen_raises_a_flag_stating_the_answers_and_device_facts() -> None:
+def test_a_severe_fall_raises_a_flag_stating_the_answers_and_device_facts() -> None:
     call = outcome(
         ScriptName.FALLS_PREVENTION,
         {
@@ -53,7 +52,6 @@ def test_high_risk_falls_screen_raises_a_flag_stating_the_answers_and_device_fac
     actions = process_outcome(call, context)
 
     [flag] = actions.flags
-    assert flag.risk is QualitativeRisk.HIGH
     assert flag.recommended_referral is ReferralTarget.FALLS_TEAM
     assert flag.evidence == (
         "2026-11-24 falls prevention call: has fallen in the past year; feels unsteady when "
@@ -62,10 +60,12 @@ def test_high_risk_falls_screen_raises_a_flag_stating_the_answers_and_device_fac
     )
     assert flag.evidence_keys == (f"call:{call.event_id}:falls:0", "device:fall_detector_alarms")
     assert flag.change_reason == (
-        "2026-11-24 falls prevention call: high-risk marker (has fallen two or more times "
-        "in 12 months): multifactorial falls assessment"
+        "2026-11-24 falls prevention call: has fallen two or more times in 12 months: "
+        "multifactorial falls assessment"
     )
-    assert "probab" not in flag.model_dump_json().lower()  # NICE NG249: no probability
+    # NICE NG249: no probability, score or grade of falls risk anywhere in the flag.
+    said = flag.model_dump_json().lower()
+    assert not any(word in said for word in ("probab", '"risk"', "high", "moderate", "score"))
     [referral] = actions.referrals
     assert (referral.target, referral.status, referral.origin) == (
         ReferralTarget.FALLS_TEAM,
@@ -75,7 +75,7 @@ def test_high_risk_falls_screen_raises_a_flag_stating_the_answers_and_device_fac
     assert actions.alerts == () and actions.needs == ()
 
 
-def test_unsteady_only_gets_strength_and_balance_advice_at_low_risk() -> None:
+def test_unsteady_only_gets_strength_and_balance_advice() -> None:
     actions = process_outcome(
         outcome(
             ScriptName.FALLS_PREVENTION,
@@ -84,10 +84,8 @@ def test_unsteady_only_gets_strength_and_balance_advice_at_low_risk() -> None:
         NO_CONTEXT,
     )
     [flag] = actions.flags
-    assert (flag.risk, flag.recommended_referral) == (
-        QualitativeRisk.LOW,
-        ReferralTarget.STRENGTH_AND_BALANCE,
-    )
+    assert flag.recommended_referral is ReferralTarget.STRENGTH_AND_BALANCE
+    assert [r.target for r in actions.referrals] == [ReferralTarget.STRENGTH_AND_BALANCE]
     assert flag.evidence == (
         "2026-11-24 falls prevention call: feels unsteady when standing "
         "or walking; is worried about falling",
@@ -102,19 +100,29 @@ def test_frat_items_count_and_three_send_the_person_to_the_falls_team() -> None:
         "balance_problems": "no",
         "cannot_rise_from_chair": "yes",
     }
-    [flag] = process_outcome(outcome(ScriptName.FALLS_PREVENTION, answers), NO_CONTEXT).flags
-    assert (flag.risk, flag.recommended_referral) == (
-        QualitativeRisk.LOW,
+    actions = process_outcome(outcome(ScriptName.FALLS_PREVENTION, answers), NO_CONTEXT)
+    [flag] = actions.flags
+    assert flag.recommended_referral is ReferralTarget.OCCUPATIONAL_THERAPY
+    assert [r.target for r in actions.referrals] == [
         ReferralTarget.OCCUPATIONAL_THERAPY,
-    )
+        ReferralTarget.STRENGTH_AND_BALANCE,
+    ]
     assert not any("FRAT" in fact or " of 5" in fact for fact in flag.evidence)  # no score
 
     answers["stroke_or_parkinsons"] = "yes"
-    [flag] = process_outcome(outcome(ScriptName.FALLS_PREVENTION, answers), NO_CONTEXT).flags
-    assert (flag.risk, flag.recommended_referral) == (
-        QualitativeRisk.HIGH,
-        ReferralTarget.FALLS_TEAM,
-    )
+    actions = process_outcome(outcome(ScriptName.FALLS_PREVENTION, answers), NO_CONTEXT)
+    [flag] = actions.flags
+    assert flag.recommended_referral is ReferralTarget.FALLS_TEAM
+    # Every fitting referral, each with its reason: the assessment and the chair (OT).
+    assert [(r.target, r.reason) for r in actions.referrals] == [
+        (
+            ReferralTarget.FALLS_TEAM,
+            "Falls flag: takes four or more medicines a day, has had a stroke or has "
+            "Parkinson's, cannot rise from a knee-high chair without using arms: "
+            "multifactorial falls assessment",
+        ),
+        (ReferralTarget.OCCUPATIONAL_THERAPY, "Falls flag: cannot rise from a chair: OT"),
+    ]
 
 
 def test_a_fall_and_not_managing_personal_care_suggests_ilrt() -> None:
@@ -125,7 +133,7 @@ def test_a_fall_and_not_managing_personal_care_suggests_ilrt() -> None:
         ),
         NO_CONTEXT,
     ).flags
-    assert (flag.risk, flag.recommended_referral) == (QualitativeRisk.MODERATE, ReferralTarget.ILRT)
+    assert flag.recommended_referral is ReferralTarget.ILRT
 
 
 def test_no_yes_to_any_falls_question_raises_nothing() -> None:
@@ -139,21 +147,14 @@ def test_no_yes_to_any_falls_question_raises_nothing() -> None:
     assert actions.messages() == []
 
 
-def test_new_answers_update_the_flag_in_force_and_never_lower_its_risk() -> None:
-    current = ActiveFlag(
-        flag_id=uuid.uuid4(),
-        risk=QualitativeRisk.HIGH,
-        recommended_referral=ReferralTarget.FALLS_TEAM,
-    )
+def test_new_answers_update_the_flag_in_force_and_never_drop_its_assessment() -> None:
+    current = ActiveFlag(flag_id=uuid.uuid4(), recommended_referral=ReferralTarget.FALLS_TEAM)
     [flag] = process_outcome(
         outcome(ScriptName.FALLS_PREVENTION, {"unsteady": "yes"}),
         OutcomeContext(falls_flag=current),
     ).flags
     assert flag.flag_id == current.flag_id
-    assert (flag.risk, flag.recommended_referral) == (
-        QualitativeRisk.HIGH,
-        ReferralTarget.FALLS_TEAM,
-    )
+    assert flag.recommended_referral is ReferralTarget.FALLS_TEAM
     # Only the new facts: the care record adds them to the flag's (care/domain/flags.py).
     assert flag.evidence == (
         "2026-11-24 falls prevention call: feels unsteady when standing or walking",
@@ -320,21 +321,43 @@ def test_a_falls_follow_up_signal_adds_its_facts_to_the_flag_in_force_only() -> 
         reason="fall detector alarm at 03:12",
         evidence=("no movement in the hall until 09:40",),
     )
-    current = ActiveFlag(
-        flag_id=uuid.uuid4(),
-        risk=QualitativeRisk.MODERATE,
-        recommended_referral=ReferralTarget.ILRT,
-    )
-    flag = process_signal(signal, current)
-    assert flag is not None and flag.flag_id == current.flag_id
+    current = ActiveFlag(flag_id=uuid.uuid4(), recommended_referral=ReferralTarget.ILRT)
+    actions = process_signal(signal, current)
+    [flag] = actions.flags
+    assert flag.flag_id == current.flag_id and actions.referrals == ()
     assert flag.evidence == (
         "2026-11-24 device signal: fall detector alarm at 03:12",
         "2026-11-24 device signal: no movement in the hall until 09:40",
     )
     # Keyed by the signal, as the store's falls facts key it: stated once on the flag.
     assert flag.evidence_keys == (f"signal:{signal.event_id}:0", f"signal:{signal.event_id}:1")
-    assert (flag.risk, flag.recommended_referral) == (current.risk, current.recommended_referral)
-    assert process_signal(signal, None) is None
+    assert flag.recommended_referral is current.recommended_referral
+
+
+def test_a_fall_the_devices_saw_raises_a_flag_by_itself_with_a_falls_team_referral() -> None:
+    """Case finding (World Falls Guidelines 2022): a detected fall finds the person without
+    waiting for a call's answers."""
+    signal = Signal(
+        person_id="P000042",
+        occurred_at=CALL_AT,
+        source="streams.triage",
+        script=ScriptName.FALLS_FOLLOW_UP,
+        reason="Fall detector alarm at 03:12: a falls follow-up call today",
+    )
+    actions = process_signal(signal, None)
+    [flag] = actions.flags
+    [referral] = actions.referrals
+    assert flag.evidence == (
+        "2026-11-24 device signal: Fall detector alarm at 03:12: a falls follow-up call today",
+    )
+    assert flag.recommended_referral is referral.target is ReferralTarget.FALLS_TEAM
+    assert referral.reason == (
+        "Falls flag: a fall detected by the home's devices: multifactorial falls assessment"
+    )
+    again = process_signal(signal, None).messages()
+    assert [m.event_id for _, m in again] == [m.event_id for _, m in actions.messages()]
+    welfare = signal.model_copy(update={"script": ScriptName.WELFARE_CHECK})
+    assert process_signal(welfare, None).messages() == []
 
 
 def test_a_call_answered_then_dropped_mid_script_is_an_alert() -> None:
@@ -357,11 +380,7 @@ def test_a_call_answered_then_dropped_mid_script_is_an_alert() -> None:
     ("context", "why"),
     [
         (
-            OutcomeContext(
-                falls_flag=ActiveFlag(
-                    flag_id=uuid.uuid4(), risk=QualitativeRisk.LOW, recommended_referral=None
-                )
-            ),
+            OutcomeContext(falls_flag=ActiveFlag(flag_id=uuid.uuid4(), recommended_referral=None)),
             "an open falls flag",
         ),
         (OutcomeContext(in_crisis=True), "in crisis on the unmet-need list"),
@@ -435,11 +454,7 @@ def test_device_falls_history_finds_a_person_by_itself() -> None:
     assert "falls detected by the home's devices" in actions.referrals[0].reason
 
     flagged = OutcomeContext(
-        falls_flag=ActiveFlag(
-            flag_id=uuid.uuid4(),
-            risk=QualitativeRisk.MODERATE,
-            recommended_referral=ReferralTarget.FALLS_TEAM,
-        ),
+        falls_flag=ActiveFlag(flag_id=uuid.uuid4(), recommended_referral=ReferralTarget.FALLS_TEAM),
         falls_facts=detected.falls_facts,
     )
     assert process_outcome(fine, flagged).flags == ()  # already found: no repeat per call
