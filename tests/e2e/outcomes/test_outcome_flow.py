@@ -172,8 +172,7 @@ def test_call_outcome_becomes_flag_need_update_referral_and_alert_once(
     assert [h.reason for h in flag.history] == [
         f"{CALL_AT:%Y-%m-%d} unmet need checkin call: has fallen two or more times in 12 "
         "months: multifactorial falls assessment",
-        f"{CALL_AT:%Y-%m-%d} falls follow up call: had a blackout: "
-        "multifactorial falls assessment",
+        f"{CALL_AT:%Y-%m-%d} falls follow up call: had a blackout: multifactorial falls assessment",
     ]  # the redelivered check-in added no third entry
     [alert] = alerts
     assert (alert.kind, alert.priority, alert.occurrences) == ("in_crisis", "urgent", 1)
