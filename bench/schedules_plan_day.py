@@ -133,7 +133,7 @@ def main() -> None:
             broker.stop()
     with engine.connect() as connection:
         published = connection.execute(
-            text("SELECT count(*) FROM planned_calls WHERE published_at IS NOT NULL")
+            text("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL")
         ).scalar()
     sink = "published to Tansu" if args.publish else "publish discarded"
     print(

@@ -2,8 +2,9 @@
 
 Never twice: each slot's id is deterministic and the ledger's primary key, so a second
 planner (or a restart, or a caught-up misfire) finds the slot claimed and adds nothing.
-Publishing follows the commit; a crash between the two leaves ledger rows with no
-`published_at`, which the next round publishes (the dialer is idempotent by id)."""
+The claim writes each call's CallRequested to the outbox in the same transaction;
+publishing follows the commit, and a crash between the two leaves them in the outbox,
+which the next round publishes (the dialer is idempotent by id)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,10 @@ from schedules.bank_holidays import BankHolidays
 from schedules.model import RetryPolicy
 from schedules.planning import plan_campaign, plan_signal
 from schedules.settings import SchedulerSettings
+from services.store import outbox
 from services.store.db import transaction
 from services.store.models import Campaign
+from services.store.outbox import Relay
 
 log = logging.getLogger(__name__)
 
@@ -107,20 +110,20 @@ class Planner:
         return planned
 
     def publish_pending(self, now: datetime) -> int:
-        """Publish ledger rows not yet published, oldest due first; returns how many."""
+        """Publish the planned calls the outbox holds, oldest first; returns how many."""
         published = 0
         while True:
             with transaction(self.factory) as session:
                 if not self._lease(session, now):
                     return published
-                rows = repository.unpublished(session)
-            if not rows:
+                pending = outbox.unpublished(session, Relay.SCHEDULER)
+            if not pending:
                 return published
-            events = [CallRequested.model_validate(event) for _, event in rows]
-            self.publisher.publish_many(Topic.CALLS_REQUESTED, events)
+            requests = [CallRequested.model_validate_json(event.value) for event in pending]
+            self.publisher.publish_many(Topic.CALLS_REQUESTED, requests)
             with transaction(self.factory) as session:
-                repository.mark_published(session, [row_id for row_id, _ in rows], now)
-            published += len(rows)
+                outbox.mark_published(session, [event.event_id for event in pending], now)
+            published += len(pending)
 
     def stand_down(self) -> None:
         with transaction(self.factory) as session:

@@ -9,13 +9,15 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from contracts.topics import Topic
 from schedules.frequency import parse_frequency
 from schedules.model import CampaignSpec, PersonFacts, PlannedCall, RetryPolicy
 from schedules.planning import call_requested
+from services.store import outbox
 from services.store.models import (
     Campaign,
     FlagRecord,
@@ -25,6 +27,7 @@ from services.store.models import (
     SignalRecord,
     UnmetNeed,
 )
+from services.store.outbox import Relay
 
 LEDGER: Table = PlannedCallRecord.__table__  # type: ignore[assignment]
 CHUNK = 1000
@@ -131,8 +134,9 @@ def _chunks(calls: Iterable[PlannedCall]) -> Iterator[list[PlannedCall]]:
 
 
 def claim(session: Session, calls: Iterable[PlannedCall], now: datetime) -> list[uuid.UUID]:
-    """Write the calls into the ledger, skipping slots already there; returns the ids
-    this transaction claimed."""
+    """Write the calls into the ledger, skipping slots already there, and their
+    CallRequested events into the outbox in the same transaction; returns the ids this
+    transaction claimed."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(LEDGER).on_conflict_do_nothing().returning(LEDGER.c.id)
     claimed: list[uuid.UUID] = []
@@ -154,27 +158,15 @@ def claim(session: Session, calls: Iterable[PlannedCall], now: datetime) -> list
                 "local_date": call.local_date,
                 "due_at": call.window.start,
                 "window_end": call.window.end,
-                "event": call_requested(call, now).model_dump(mode="json"),
                 "planned_at": now,
             }
             for call in chunk
         ]
-        claimed += session.scalars(statement, rows).all()
+        won = set(session.scalars(statement, rows).all())
+        claimed += won
+        requests = (call_requested(call, now) for call in chunk if call.id in won)
+        outbox.add(session, Relay.SCHEDULER, Topic.CALLS_REQUESTED, requests)
     return claimed
-
-
-def unpublished(session: Session, limit: int = CHUNK) -> list[tuple[uuid.UUID, dict[str, Any]]]:
-    rows = session.execute(
-        select(LEDGER.c.id, LEDGER.c.event)
-        .where(LEDGER.c.published_at.is_(None))
-        .order_by(LEDGER.c.due_at, LEDGER.c.id)
-        .limit(limit)
-    )
-    return [(row.id, row.event) for row in rows]
-
-
-def mark_published(session: Session, ids: Sequence[uuid.UUID], now: datetime) -> None:
-    session.execute(update(LEDGER).where(LEDGER.c.id.in_(ids)).values(published_at=now))
 
 
 def pending_signals(session: Session) -> list[SignalRecord]:

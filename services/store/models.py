@@ -485,18 +485,20 @@ class CallPlan(Base):
     end_reason: Mapped[str | None] = mapped_column(Text)
 
 
-class TelephonyOutbox(Base):
-    """Events written in the same transaction as the call change that caused them (an
-    outcome, a retry) and published by the dialer afterwards: none is lost if the broker
-    is down when a call ends."""
+class OutboxRecord(Base):
+    """An event written in the same transaction as the change that caused it (a planned
+    call, a call's outcome, a retry, an alert) and published by its relay afterwards
+    (services/store/outbox.py): none is lost if the broker is down at the time."""
 
-    __tablename__ = "telephony_outbox"
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_relay_unpublished", "relay", "published_at"),)
 
     event_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    relay: Mapped[str] = mapped_column(String(16), doc="who publishes it: scheduler | dialer")
     topic: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    published_at: Mapped[datetime | None]
 
 
 # --- issue 6: scheduler ledger and lease ---
@@ -506,7 +508,7 @@ class PlannedCallRecord(Base):
     """The scheduler's ledger: one row per call slot, keyed by the CallRequested event_id
     (deterministic per campaign, person and local date), written in the transaction that
     claims the slot, so a slot is claimed once however often or wherever it is planned.
-    `published_at` stays empty until the broker has acknowledged the event."""
+    The CallRequested goes out through the outbox, written in the same transaction."""
 
     __tablename__ = "planned_calls"
 
@@ -517,9 +519,7 @@ class PlannedCallRecord(Base):
     local_date: Mapped[date] = mapped_column(Date)
     due_at: Mapped[datetime]
     window_end: Mapped[datetime]
-    event: Mapped[dict[str, Any]] = mapped_column(doc="The CallRequested, as published")
     planned_at: Mapped[datetime] = mapped_column(default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class SchedulerLease(Base):

@@ -1,10 +1,10 @@
 """The store side of telephony: the dialer's queue (CallPlan), the Call rows Twilio's
-callbacks update, answers as they are given, and the outbox of events to publish.
+callbacks update and answers as they are given; the events a call ending makes go to
+the outbox (services/store/outbox.py) in the same transaction.
 Each function runs inside one transaction the caller opens."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from contracts.calls import OPTED_OUT, Answer, CallRequested
 from contracts.care import Alert
 from contracts.codes import AnsweredBy, CallStatus, ScriptName
-from contracts.envelope import Envelope, utcnow
 from contracts.topics import Topic
+from services.store import outbox
 from services.store.idempotency import claim, insert_ignoring_duplicates
-from services.store.models import Call, CallAnswer, CallPlan, Person, TelephonyOutbox
+from services.store.models import Call, CallAnswer, CallPlan, Person
+from services.store.outbox import Relay
 from services.telephony import consent
 from services.telephony.consent import Consent
 from services.telephony.endings import Ending, conclude
@@ -179,7 +180,7 @@ def record_connected(session: Session, call_id: uuid.UUID) -> None:
 def record_transfer_failed(session: Session, call_id: uuid.UUID, alert: Alert) -> None:
     """No handler answered: the urgent alert goes out with this transaction (before the
     person is told it was raised), and the call's outcome will say why it ended."""
-    to_outbox(session, Topic.ALERTS, alert)
+    outbox.add(session, Relay.DIALER, Topic.ALERTS, [alert])
     session.execute(
         update(CallPlan).where(CallPlan.call_id == call_id).values(end_reason=TRANSFER_FAILED)
     )
@@ -192,9 +193,8 @@ def record_opt_out(
     scheduler stops planning their calls) and a handler told, in this transaction."""
     how = f"said so on the {context.script.value.replace('_', ' ')} call {call_id}"
     consent.record(session, context.person_id, Consent.WITHDRAWN, consent.ON_A_CALL, how, at)
-    to_outbox(
-        session, Topic.ALERTS, consent.stopped_alert(context.person_id, call_id, context.script, at)
-    )
+    stopped = consent.stopped_alert(context.person_id, call_id, context.script, at)
+    outbox.add(session, Relay.DIALER, Topic.ALERTS, [stopped])
     session.execute(
         update(CallPlan).where(CallPlan.call_id == call_id).values(end_reason=OPTED_OUT)
     )
@@ -272,57 +272,10 @@ def end_call(
     call.answered_by = answered_by.value if answered_by else None
     call.ended_at = at
     call.duration_s = duration_s
-    to_outbox(session, Topic.CALLS_OUTCOMES, outcome)
+    outbox.add(session, Relay.DIALER, Topic.CALLS_OUTCOMES, [outcome])
     if retry is not None:
-        to_outbox(session, Topic.CALLS_REQUESTED, retry)
+        outbox.add(session, Relay.DIALER, Topic.CALLS_REQUESTED, [retry])
     return True
-
-
-def to_outbox(session: Session, topic: Topic, event: Envelope) -> None:
-    insert_ignoring_duplicates(
-        session,
-        TelephonyOutbox.__table__,  # type: ignore[arg-type]
-        {
-            "event_id": event.event_id,
-            "topic": topic.value,
-            "payload": event.model_dump(mode="json"),
-            "created_at": utcnow(),
-        },
-    )
-
-
-@dataclass(frozen=True)
-class Pending:
-    event_id: uuid.UUID
-    topic: Topic
-    key: bytes
-    value: bytes
-
-
-def unpublished(session: Session, limit: int = 100) -> list[Pending]:
-    rows = session.scalars(
-        select(TelephonyOutbox)
-        .where(TelephonyOutbox.published_at.is_(None))
-        .order_by(TelephonyOutbox.created_at)
-        .limit(limit)
-    )
-    return [
-        Pending(
-            row.event_id,
-            Topic(row.topic),
-            str(row.payload["person_id"]).encode(),
-            json.dumps(row.payload).encode(),
-        )
-        for row in rows
-    ]
-
-
-def mark_published(session: Session, event_ids: list[uuid.UUID], at: datetime) -> None:
-    session.execute(
-        update(TelephonyOutbox)
-        .where(TelephonyOutbox.event_id.in_(event_ids))
-        .values(published_at=at)
-    )
 
 
 def release(session: Session, call_id: uuid.UUID, due_at: datetime) -> None:

@@ -24,7 +24,9 @@ from contracts.codes import CallStatus
 from contracts.envelope import utcnow
 from contracts.topics import Topic
 from services.settings import Settings
+from services.store import outbox
 from services.store.db import make_engine, make_session_factory
+from services.store.outbox import Relay
 from services.telephony import calls_store
 from services.telephony.calls_store import DialJob
 from services.telephony.ivr import webhook_urls
@@ -163,13 +165,13 @@ class Dialer:
 async def relay_outbox(bus: Bus, factory: sessionmaker[Session]) -> None:
     """Publish outcomes and retries written by call endings, oldest first, each once."""
     while True:
-        pending = await write_with_retry(factory, calls_store.unpublished)
+        pending = await write_with_retry(factory, outbox.unpublished, Relay.DIALER)
         for event in pending:
             sent = await bus[event.topic].send(key=event.key, value=event.value)
             await sent
         if pending:
             published = [event.event_id for event in pending]
-            await write_with_retry(factory, calls_store.mark_published, published, utcnow())
+            await write_with_retry(factory, outbox.mark_published, published, utcnow())
         else:
             await asyncio.sleep(POLL_S)
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from contracts.care import Alert
 from contracts.codes import AlertKind, AlertPriority, CallStatus, ScriptName
 from services.store.db import transaction
-from services.store.models import TelephonyOutbox
+from services.store.models import OutboxRecord
 from services.telephony.calls_store import TRANSFER_FAILED
 from tests.e2e.telephony.conftest import SCRS_NUMBER, SCRS_SECOND_NUMBER, Telephony, phone_of
 from tests.support.waiting import eventually
@@ -102,8 +102,8 @@ def test_an_unanswered_transfer_raises_an_urgent_alert_with_the_time(
     def published() -> Alert | None:
         with transaction(telephony.factory) as session:
             rows = session.scalars(
-                select(TelephonyOutbox).where(
-                    TelephonyOutbox.topic == "alerts", TelephonyOutbox.published_at.is_not(None)
+                select(OutboxRecord).where(
+                    OutboxRecord.topic == "alerts", OutboxRecord.published_at.is_not(None)
                 )
             ).all()
         alerts = [Alert.model_validate(r.payload) for r in rows if r.payload["person_id"] == who]

@@ -18,7 +18,13 @@ from schedules.planner import Planner
 from schedules.settings import SchedulerSettings
 from services.broker.publisher import EventPublisher
 from services.store.db import transaction
-from services.store.models import HospitalStay, PlannedCallRecord, SignalRecord, UnmetNeed
+from services.store.models import (
+    HospitalStay,
+    OutboxRecord,
+    PlannedCallRecord,
+    SignalRecord,
+    UnmetNeed,
+)
 from tests.integration.schedules.conftest import (
     requested_on_topic,
     seed_campaign,
@@ -43,6 +49,12 @@ def ledger(factory: sessionmaker[Session], campaign_id: str) -> list[PlannedCall
                 select(PlannedCallRecord).where(PlannedCallRecord.campaign_id == campaign_id)
             )
         )
+
+
+def outbox_rows(factory: sessionmaker[Session], ids: list[uuid.UUID]) -> list[OutboxRecord]:
+    """The planned calls' requests in the outbox, written with the ledger rows."""
+    with transaction(factory) as session:
+        return list(session.scalars(select(OutboxRecord).where(OutboxRecord.event_id.in_(ids))))
 
 
 class CrashingPublisher:
@@ -104,7 +116,9 @@ def test_a_planner_killed_before_publishing_is_caught_up_on_restart_without_dupl
     with pytest.raises(ConnectionError):
         planner(session_factory, CrashingPublisher(), "dead").plan_campaign(campaign_id, NOW)
     claimed = ledger(session_factory, campaign_id)
-    assert len(claimed) == 5 and all(row.published_at is None for row in claimed)
+    waiting = outbox_rows(session_factory, [row.id for row in claimed])
+    assert len(claimed) == 5 and len(waiting) == 5
+    assert all(row.published_at is None and row.relay == "scheduler" for row in waiting)
     assert requested_on_topic(kafka_bootstrap, campaign_id) == []
 
     # The restarted instance has a new name: it waits out the dead one's lease.
@@ -117,7 +131,8 @@ def test_a_planner_killed_before_publishing_is_caught_up_on_restart_without_dupl
     events = requested_on_topic(kafka_bootstrap, campaign_id)
     assert Counter(e.person_id for e in events) == Counter(people)
     assert {e.event_id for e in events} == {row.id for row in claimed}
-    assert all(row.published_at is not None for row in ledger(session_factory, campaign_id))
+    sent = outbox_rows(session_factory, [row.id for row in claimed])
+    assert len(sent) == 5 and all(row.published_at is not None for row in sent)
 
 
 def test_two_planners_at_once_request_each_call_once(

@@ -16,7 +16,7 @@ from twilio.request_validator import RequestValidator
 from contracts.calls import CallOutcome, CallRequested
 from contracts.codes import CallStatus, ScriptName
 from services.store.db import transaction
-from services.store.models import Call, CallAnswer, CallPlan, TelephonyOutbox
+from services.store.models import Call, CallAnswer, CallPlan, OutboxRecord
 from services.telephony import calls_store
 from services.telephony.ivr import create_ivr_app, gather_url, webhook_urls
 from services.telephony.settings import TelephonySettings
@@ -127,8 +127,8 @@ def test_an_unsigned_or_wrongly_signed_request_is_refused_and_changes_nothing(
         assert session.get_one(Call, call.event_id).status == "requested"
         assert (
             session.scalars(
-                select(TelephonyOutbox).where(
-                    TelephonyOutbox.payload["person_id"].as_string() == call.person_id
+                select(OutboxRecord).where(
+                    OutboxRecord.payload["person_id"].as_string() == call.person_id
                 )
             ).all()
             == []
@@ -145,9 +145,9 @@ def test_the_final_status_callback_writes_the_outcome_to_the_outbox_once(
 
     with transaction(session_factory) as session:
         [row] = session.scalars(
-            select(TelephonyOutbox)
-            .where(TelephonyOutbox.topic == "calls.outcomes")
-            .where(TelephonyOutbox.payload["person_id"].as_string() == call.person_id)
+            select(OutboxRecord)
+            .where(OutboxRecord.topic == "calls.outcomes")
+            .where(OutboxRecord.payload["person_id"].as_string() == call.person_id)
         ).all()
     outcome = CallOutcome.model_validate(row.payload)
     assert (outcome.status, outcome.duration_s) == (CallStatus.COMPLETED, 42)

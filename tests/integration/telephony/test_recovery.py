@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from contracts.calls import CallOutcome, CallRequested
 from contracts.codes import CallStatus, ScriptName
 from services.store.db import transaction
-from services.store.models import CallPlan, TelephonyOutbox
+from services.store.models import CallPlan, OutboxRecord
 from services.telephony import calls_store
 from tests.support.refs import person_id
 
@@ -84,7 +84,7 @@ def test_a_call_never_finished_is_ended_with_its_reason(
     assert state(session_factory, request) == "ended"
     with transaction(session_factory) as session:
         payload = session.scalars(
-            select(TelephonyOutbox.payload).where(TelephonyOutbox.topic == "calls.outcomes")
+            select(OutboxRecord.payload).where(OutboxRecord.topic == "calls.outcomes")
         ).all()
     [outcome] = [
         CallOutcome.model_validate(p) for p in payload if p["request_id"] == str(request.event_id)

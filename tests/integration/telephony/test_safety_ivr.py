@@ -27,7 +27,7 @@ from contracts.care import Alert
 from contracts.codes import AlertKind, AlertPriority, CallStatus, ScriptName
 from contracts.envelope import utcnow
 from services.store.db import make_engine, make_session_factory, transaction
-from services.store.models import Call, CallAnswer, CallPlan, Person, TelephonyOutbox
+from services.store.models import Call, CallAnswer, CallPlan, OutboxRecord, Person
 from services.telephony import calls_store, consent
 from services.telephony.distress import TransferReason
 from services.telephony.ivr import create_ivr_app, dialed_url, gather_url, webhook_urls
@@ -237,7 +237,7 @@ def test_low_or_unreadable_confidence_is_asked_again_then_put_through(
 def outbox_alerts(factory: sessionmaker[Session], who: str) -> list[Alert]:
     with transaction(factory) as session:
         rows = session.scalars(
-            select(TelephonyOutbox.payload).where(TelephonyOutbox.topic == "alerts")
+            select(OutboxRecord.payload).where(OutboxRecord.topic == "alerts")
         ).all()
     return [Alert.model_validate(p) for p in rows if p["person_id"] == who]
 
