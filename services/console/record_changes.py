@@ -13,13 +13,11 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
 from care.commands import CloseNeedEntry, SetAwayMode, SuggestReferral
-from care.errors import NotFound
 from contracts.codes import FlagStatus, ReferralStatus, ReferralTarget
 from contracts.envelope import utcnow
 from services.console.changes import actor, apply
-from services.console.deps import FlagWorker, NeedWorker, RecordEditor, Staff, factory_of
+from services.console.deps import FlagWorker, NeedWorker, RecordEditor, Staff
 from services.console.routers.flags import move_referral, set_flag
-from services.store import people
 
 router = APIRouter(prefix="/people", include_in_schema=False)
 api = APIRouter(prefix="/people", tags=["person record changes"])
@@ -109,11 +107,6 @@ def post_close_need(
 def suggest(
     request: Request, staff: Staff, person_id: str, target: ReferralTarget, reason: str
 ) -> str | None:
-    with factory_of(request)() as session:  # referrals name no person row: check first
-        try:
-            people.fields_to_change(session, person_id, {})
-        except people.PersonNotFound as error:
-            raise NotFound(f"no person {person_id}") from error
     referral = apply(
         request,
         SuggestReferral(
