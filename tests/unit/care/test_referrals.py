@@ -100,10 +100,9 @@ def test_staff_suggest_referrals_only_for_people_the_record_holds(
     uow: UnitOfWork, add_people: Callable[[int], list[str]]
 ) -> None:
     [who] = add_people(1)
-    by_staff = {"by": RMU, "event_id": None, "origin": "handler"}
     with pytest.raises(NotFound):
-        handle(suggest("Pmistyped", **by_staff), uow)
-    made = handle(suggest(who, **by_staff), uow)
+        handle(suggest("Pmistyped", by=RMU, event_id=None, origin="handler"), uow)
+    made = handle(suggest(who, by=RMU, event_id=None, origin="handler"), uow)
     assert made is not None and made.person_id == who
     with uow:
         assert uow.referrals.open_for("Pmistyped", ReferralTarget.FALLS_TEAM) is None
