@@ -79,10 +79,10 @@ def test_edit_away_mode_a_flag_and_a_referral(page: Page, console: Console, pers
     flag_form.get_by_role("button", name="Change flag").click()
     expect(page.locator("#s-flags ~ ul .muted", has_text="spoke to her daughter")).to_be_visible()
 
-    falls = page.locator("form[action*='/referrals/']").first
-    falls.locator("select").select_option("sent")
-    falls.get_by_placeholder("Reason").fill("emailed the falls team")
-    falls.get_by_role("button", name="Move referral").click()
+    newest = page.locator("form[action*='/referrals/']").first
+    newest.locator("select").select_option("sent")
+    newest.get_by_placeholder("Reason").fill("sent to community meals")
+    newest.get_by_role("button", name="Move referral").click()
     expect(page.locator("#s-referrals ~ ul .fact", has_text="sent")).to_have_count(1)
 
 
