@@ -14,6 +14,7 @@ Run: PYTHONPATH=. .venv/bin/python bench/console_queue_latency.py [--alarms 10] 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import tempfile
 import threading
@@ -22,6 +23,7 @@ import uuid
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from kafka import KafkaProducer
@@ -186,21 +188,38 @@ def bench(alarms: int, flood: int) -> dict[str, list[float]]:
     return results
 
 
+def summary(values: list[float], alarms: int) -> dict[str, Any]:
+    """Seen count and percentiles in milliseconds (None when no row was seen)."""
+    if not values:
+        return {"seen": 0, "alarms": alarms, "p50_ms": None, "p95_ms": None, "max_ms": None}
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {
+        "seen": len(values),
+        "alarms": alarms,
+        "p50_ms": round(statistics.median(values) * 1000),
+        "p95_ms": round(p95 * 1000),
+        "max_ms": round(max(values) * 1000),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--alarms", type=int, default=10)
     parser.add_argument("--flood", type=int, default=20_000)
+    parser.add_argument("--json", type=Path, help="also write the figures here (make bench)")
     args = parser.parse_args()
-    for label, values in bench(args.alarms, args.flood).items():
-        if not values:
-            print(f"{label}: no rows seen")
-            continue
-        p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+    figures = {
+        label: summary(values, args.alarms)
+        for label, values in bench(args.alarms, args.flood).items()
+    }
+    for label, f in figures.items():
         print(
-            f"{label}: median {statistics.median(values) * 1000:.0f} ms, "
-            f"p95 {p95 * 1000:.0f} ms, max {max(values) * 1000:.0f} ms "
-            f"({len(values)} of {args.alarms} alarms)"
+            f"{label}: median {f['p50_ms']} ms, p95 {f['p95_ms']} ms, max {f['max_ms']} ms "
+            f"({f['seen']} of {f['alarms']} alarms)"
         )
+    if args.json:
+        args.json.write_text(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -176,6 +176,16 @@ def plan_rows(figures: dict[str, Any], load_before: str, store: str) -> list[str
     ]
 
 
+def console_rows(figures: dict[str, Any], load_before: str) -> list[str]:
+    if "error" in figures:
+        return [f"| console | failed: {figures['error']} | | | {load_before} |"]
+    return [
+        f"| {label} | {f['seen']}/{f['alarms']} alarms | p50 {f['p50_ms']} ms | "
+        f"p95 {f['p95_ms']} ms, max {f['max_ms']} ms | load before {load_before} |"
+        for label, f in figures.items()
+    ]
+
+
 def render(sections: list[str]) -> None:
     text = RESULTS.read_text()
     head, _, rest = text.partition(BEGIN)
@@ -209,6 +219,18 @@ def main() -> None:
                 ["bench.alarm_latency", "--alarms", "20" if quick else "200"],
                 600,
                 alarm_rows,
+            ),
+            (
+                "console",
+                [
+                    "bench.console_queue_latency",
+                    "--alarms",
+                    "5" if quick else "20",
+                    "--flood",
+                    "5000" if quick else "20000",
+                ],
+                600,
+                console_rows,
             ),
         ]
         schema = f"bench_{os.getpid()}"
@@ -251,6 +273,13 @@ def main() -> None:
         "| platform | alarms | median | p99 | notes |",
         "|---|---|---|---|---|",
         *outcome["alarms"],
+        "",
+        "### Alarm on device.alarms -> row in a handler's browser, with and without the "
+        "telemetry flood (`bench/console_queue_latency.py`)",
+        "",
+        "| path | alarms | median | p95, max | notes |",
+        "|---|---|---|---|---|",
+        *outcome["console"],
         "",
         "### A day of calls planned, claimed and published (`bench/schedules_plan_day.py`)",
         "",

@@ -293,6 +293,10 @@ def suggest_referral(command: c.SuggestReferral, uow: UnitOfWork) -> Referral | 
                 "referral %s: one to %s is already open", command.referral_id, command.target.value
             )
             return None
+        elif command.by.is_person and not uow.people.known([command.person_id]):
+            # Referrals name no person row, so a mistyped id (console, CLI) would make an
+            # orphan nobody sees: a new one from staff must name someone the record holds.
+            raise NotFound(f"no person {command.person_id}")
         else:
             referral = Referral.suggested(
                 id=command.referral_id,

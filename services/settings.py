@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     replication_factor: int = Field(default=1, description="Topic replication factor")
     timezone: str = Field(default="Europe/London", description="Default local time zone")
     log_level: str = Field(default="INFO")
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        description="Where a part's Prometheus metrics listen: loopback unless set "
+        "(0.0.0.0 in a pod, for the scraper)",
+    )
+    metrics_port: int | None = Field(
+        default=None, description="A part's Prometheus metrics port; none served when unset"
+    )
 
     @property
     def sqlalchemy_url(self) -> str:

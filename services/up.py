@@ -85,26 +85,38 @@ def run_platform(settings: Settings, simulation: Simulation | None) -> None:
             env |= SIMULATION_ENV | skill.create()
         supervisor = Supervisor(env=env, log_dir=settings.data_dir)
         stack.callback(_stop, supervisor)
-        supervisor.start("worker", "worker", port=ports["worker"])
+        # Each part serves its Prometheus metrics and health on a port of its own.
+        metrics_ports = {
+            name: free_port()
+            for name in ("worker", "alarm-lane", "gateway", "ivr", "dialer", "scheduler", "console")
+        }
+
+        def metrics(name: str) -> dict[str, str]:
+            return {"TECFLOW_METRICS_PORT": str(metrics_ports[name])}
+
+        supervisor.start("worker", "worker", port=ports["worker"], env=metrics("worker"))
         supervisor.start(
             "alarm-lane",
             "worker",
             "--lane",
             "alarms",
             port=ports["alarm-lane"],
-            env={"TECFLOW_WORKER_WEB_PORT": str(ports["alarm-lane"])},
+            env={"TECFLOW_WORKER_WEB_PORT": str(ports["alarm-lane"])} | metrics("alarm-lane"),
         )
-        supervisor.start("gateway", "gateway", port=ports["gateway-http"])
+        supervisor.start("gateway", "gateway", port=ports["gateway-http"], env=metrics("gateway"))
         # Telephony against the local Twilio simulator (production points at Twilio).
         supervisor.start("twilio-sim", "twilio-sim", port=sim_port)
-        supervisor.start("ivr", "ivr", port=ivr_port)
-        supervisor.start("dialer", "dialer")
+        supervisor.start("ivr", "ivr", port=ivr_port, env=metrics("ivr"))
+        supervisor.start("dialer", "dialer", env=metrics("dialer"))
         factory = make_session_factory(make_engine(settings.sqlalchemy_url))
         if simulation is not None:
             _seed(factory, simulation)
-        supervisor.start("scheduler", "scheduler")
+        supervisor.start("scheduler", "scheduler", env=metrics("scheduler"))
         supervisor.start(
-            "console", "console", port=console_port, env={"TECFLOW_CONSOLE_PORT": str(console_port)}
+            "console",
+            "console",
+            port=console_port,
+            env={"TECFLOW_CONSOLE_PORT": str(console_port)} | metrics("console"),
         )
         if simulation is not None:
             with transaction(factory) as session:

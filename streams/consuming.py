@@ -18,6 +18,7 @@ from care.adapters.sqlalchemy import SqlAlchemyUnitOfWork
 from care.commands import Command
 from contracts.deadletter import DeadLetter
 from contracts.topics import CATALOGUE, Topic
+from services.metrics import DEAD_LETTERS, EVENTS_IN, reason_kind
 from services.store.db import transaction
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ async def parse_or_dead_letter(
 ) -> BaseModel | None:
     """The parsed model, or None after sending the raw bytes to the dead-letter topic."""
     raw = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")
+    EVENTS_IN.labels(str(topic)).inc()
     try:
         return CATALOGUE[topic].parse(raw)
     except ValidationError as error:
@@ -54,6 +56,7 @@ async def parse_or_dead_letter(
         offset=message.offset,
     )
     await dead_letters.send(value=letter.to_bytes())
+    DEAD_LETTERS.labels(str(topic), reason_kind(reason)).inc()
     log.warning("dead-lettered %s[%s]@%s: %s", topic, message.partition, message.offset, reason)
     return None
 

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from contracts.care import Alert
 from contracts.deadletter import DeadLetter
 from contracts.topics import CATALOGUE, Topic
+from services.metrics import DEAD_LETTERS, EVENTS_OUT, EVENTS_PROCESSED
 from services.settings import Settings
 from streams.app import Bus
 from streams.consuming import parse_or_dead_letter
@@ -65,6 +66,7 @@ async def send(bus: Bus, outputs: list[Output]) -> None:
     for output in outputs:
         topic = Topic.ALERTS if isinstance(output, Alert) else Topic.SIGNALS
         await bus[topic].send(key=output.key, value=output.to_bytes())
+        EVENTS_OUT.labels(str(topic)).inc()
 
 
 def step(
@@ -150,7 +152,9 @@ async def process_device_events(
             if model is not None:
                 outputs += await apply(runtime, topic, model, event)
         await send_once(runtime, outputs)
-        await store([model for _, model in parsed if model is not None], topic)
+        valid = [model for _, model in parsed if model is not None]
+        await store(valid, topic)
+        EVENTS_PROCESSED.labels(str(topic)).inc(len(valid))
 
 
 async def apply(
@@ -177,6 +181,7 @@ async def apply(
                     offset=event.message.offset,
                 ).to_bytes()
             )
+            DEAD_LETTERS.labels(str(topic), f"processor {processor.name} failed").inc()
     return outputs
 
 

@@ -9,6 +9,7 @@ import click
 
 from services.cli import main
 from services.cli.common import cli_settings, store_factory
+from services.metrics import serve_metrics
 
 
 @main.command()
@@ -16,6 +17,7 @@ def scheduler() -> None:
     """Run the call scheduler (APScheduler) until SIGINT/SIGTERM."""
     from schedules.scheduler import run
 
+    serve_metrics(cli_settings())
     run(cli_settings())
 
 

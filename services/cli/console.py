@@ -8,6 +8,7 @@ import click
 
 from services.cli import main
 from services.cli.common import cli_settings, store_factory
+from services.metrics import serve_metrics
 
 
 @main.command()
@@ -20,6 +21,7 @@ def console() -> None:
 
     settings = ConsoleSettings()
     app = create_app(settings, store_factory())
+    serve_metrics(cli_settings())
     click.echo(f"console on http://{settings.host}:{settings.port}/")
     uvicorn.run(
         app,

@@ -108,3 +108,27 @@ def people_export(out: Path | None, by: str) -> None:
     else:
         out.write_text(text, encoding="utf-8")
         click.echo(f"wrote {text.count(chr(10)) - 1} people to {out}")
+
+
+@people.command("changes")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", required=True, help="Who makes the changes (kept in the audit log)")
+def people_changes(file: Path, by: str) -> None:
+    """Care-record changes in bulk, one a row, through the same care-record handlers as
+    the console (each audited). CSV columns: person_id, change, value, reason, where
+    change is `away` (value: the last day away, YYYY-MM-DD; empty: home now),
+    `close_need` (value empty) or `refer` (value: a referral target, e.g. falls_team).
+    A refused row is reported by line (exit status 1); the other rows are made."""
+    from care.adapters.sqlalchemy import SqlAlchemyUnitOfWork
+    from care.commands import Actor
+    from services.cli.people_changes import apply_rows
+
+    who = Actor(id=by, role="cli", origin="cli")
+    report = apply_rows(
+        file.read_text(encoding="utf-8-sig"), who, SqlAlchemyUnitOfWork(store_factory())
+    )
+    click.echo(f"made {report.made}, unchanged {report.unchanged}, refused {len(report.errors)}")
+    for line, message in report.errors:
+        click.echo(f"{file.name}:{line}: {message}", err=True)
+    if report.errors:
+        sys.exit(1)

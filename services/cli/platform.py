@@ -12,6 +12,7 @@ import click
 
 from services.cli import main
 from services.cli.common import cli_settings, raise_keyboard_interrupt
+from services.metrics import serve_metrics
 
 
 @main.group()
@@ -98,6 +99,7 @@ def broker(port: int | None) -> None:
 )
 def worker(lane: str) -> None:
     """Run the stream processors (a Faust worker) until SIGINT/SIGTERM."""
+    serve_metrics(cli_settings())
     if lane == "alarms":
         from streams.alarm_lane import run as run_lane
 
@@ -155,6 +157,7 @@ def gateway() -> None:
     from services.gateway.runner import run_gateways
     from services.gateway.settings import GatewaySettings
 
+    serve_metrics(cli_settings())
     try:
         asyncio.run(run_gateways(cli_settings(), GatewaySettings()))
     except RuntimeError as error:

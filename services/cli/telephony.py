@@ -6,6 +6,7 @@ import click
 
 from services.cli import main
 from services.cli.common import cli_settings, store_factory
+from services.metrics import serve_metrics
 
 
 @main.command()
@@ -14,6 +15,7 @@ def dialer() -> None:
     from services.telephony.dialer import run
     from services.telephony.settings import load_settings
 
+    serve_metrics(cli_settings())
     run(cli_settings(), load_settings())
 
 
@@ -27,6 +29,7 @@ def ivr() -> None:
 
     telephony = load_settings()
     app = create_ivr_app(telephony, store_factory())
+    serve_metrics(cli_settings())
     uvicorn.run(app, host=telephony.ivr_host, port=telephony.ivr_port, log_level="warning")
 
 

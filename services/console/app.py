@@ -21,6 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from care import CareRecordError
 from care.errors import NotFound
+from services.console import record_changes
 from services.console.deps import Forbidden, NotSignedIn
 from services.console.labels import CALL_OUTCOMES
 from services.console.live import QueueWatch
@@ -46,13 +47,23 @@ PAGE_ROUTERS = (
     queue.router,
     alerts.router,
     people.router,
+    record_changes.router,
     needs.router,
     flags.router,
     audit.router,
     users.router,
 )
 # under /api
-API_ROUTERS = (auth.api, alerts.api, people.api, needs.api, flags.api, audit.api, users.api)
+API_ROUTERS = (
+    auth.api,
+    alerts.api,
+    people.api,
+    record_changes.api,
+    needs.api,
+    flags.api,
+    audit.api,
+    users.api,
+)
 OIDC_STATE_COOKIE = "tecflow_oidc"
 # Pages hold personal data: no caching anywhere, no framing, scripts only from here.
 SECURITY_HEADERS = {

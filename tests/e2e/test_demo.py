@@ -193,6 +193,22 @@ def test_a_simulated_day_through_every_part_then_ctrl_c_stops_everything(
     assert "error" not in text.lower(), text
     assert not [pid for pid in children if alive(pid)], "processes left behind"
 
+    # No personal data in any part's log (issue 20): not one cohort name, address or phone
+    # number (also as its last ten digits, however it is formatted).
+    logs = text + "".join(p.read_text(errors="replace") for p in tmp_path.glob("*.log"))
+    personal = {
+        value
+        for row in sqlite3.connect(db).execute(
+            "select display_name, address, phone from people "
+            "union all select name, null, phone from contacts"
+        )
+        for value in row
+        if value
+    }
+    digits = {re.sub(r"\D", "", v)[-10:] for v in personal if re.fullmatch(r"[+\d ()-]{7,}", v)}
+    assert len(personal) > 60 and len(digits) > 30, (len(personal), len(digits))
+    assert not [v for v in personal | digits if v in logs], "personal data in the logs"
+
     # Ports free and the store kept: the same data directory starts again.
     again = Up(tmp_path, tmp_path / "second.out", "--simulate", "--people", "60")
     try:

@@ -11,13 +11,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
-from contracts.codes import HandlerCallOutcome
+from contracts.codes import HandlerCallOutcome, ReferralTarget
 from contracts.envelope import utcnow
 from services.console.changes import changed, viewed
 from services.console.deps import Db, RecordEditor, RecordReader, Staff, factory_of
 from services.console.record import PersonRecord, person_record
 from services.console.rendering import render
-from services.console.roles import RECORD_EDITORS
+from services.console.roles import FLAG_WORKERS, NEED_WORKERS, RECORD_EDITORS
 from services.console.schemas import (
     AlertSummary,
     AnswerOut,
@@ -67,7 +67,15 @@ def person_page(request: Request, person_id: str, session: Db, staff: RecordRead
         raise HTTPException(404, "no such person")
     viewed(request, staff, "person", person_id, person_id)
     return render(
-        request, "person.html", staff, record=record, now=now, can_edit=staff.role in RECORD_EDITORS
+        request,
+        "person.html",
+        staff,
+        record=record,
+        now=now,
+        can_edit=staff.role in RECORD_EDITORS,
+        can_flag=staff.role in FLAG_WORKERS,
+        can_close_need=staff.role in NEED_WORKERS,
+        referral_targets=list(ReferralTarget),
     )
 
 

@@ -35,6 +35,7 @@ from streams.processors.activity.state import (
     after_noon,
     days_before,
     is_activity,
+    note_coverage,
     out_since,
 )
 from streams.processors.clock import minute_of_day, routine_day
@@ -86,6 +87,7 @@ def process(
     if state.today is not None and day < state.today.day:
         return state, []  # a late event from a day already summarised
     state = _copy(state)
+    note_coverage(state, event)
     outputs = _roll_over(state, day, event, context)
     assert state.today is not None
     state.today.events += 1

@@ -28,6 +28,7 @@ from streams.processors.activity.state import (
     after_noon,
     days_before,
     far_from_home,
+    judges_stillness,
     out_since,
 )
 from streams.processors.clock import (
@@ -252,6 +253,8 @@ def still_since(
     """A daytime stillness the rule watches: since the last activity indoors, in the
     daytime, after getting up and two hours or more before the usual bedtime, at home,
     begun outside the bedroom and not in the chair. Returns its start, limit and why."""
+    if not judges_stillness(state):
+        return None  # the home's sensors cannot see stillness at home (see there)
     last, today = state.last_indoor_at, state.today
     if last is not None and state.last_door_at is not None and state.last_door_at > last:
         last = state.last_door_at  # someone came in (or went out: then `out_since` says)

@@ -34,6 +34,12 @@ DAY_ROOMS = frozenset(
         SensorPlacement.OTHER,
     }
 )
+# What can see a person sitting still by day: movement in a room the day is spent in, or
+# a chair mat. Cupboard and appliance contacts only tell when something is used, so in a
+# home with nothing else an afternoon's reading looks like a collapse.
+STILL_WATCHERS = frozenset(
+    {SensorPlacement.KITCHEN, SensorPlacement.LIVING_ROOM, SensorPlacement.OTHER}
+)
 # Gone to bed: this still outside the bedroom, from an hour before their usual bedtime.
 SETTLED = timedelta(minutes=30)
 BEDTIME_EARLY_MIN = 60
@@ -62,6 +68,28 @@ class ActivityState(BaseModel):
     bout_places: list[SensorPlacement] = Field(default_factory=list)
     up_at: datetime | None = None
     bed_at: datetime | None = None  # when the bed last became occupied
+    # What the home's sensors have been seen to cover (see `judges_stillness`).
+    sees_door: bool = False
+    sees_day_room: bool = False
+
+
+def note_coverage(state: ActivityState, event: SensorEvent) -> None:
+    """Remember what the home's sensors can see, from what has reported."""
+    if event.placement in DOORS:
+        state.sees_door = True
+    elif event.placement is SensorPlacement.CHAIR or (
+        event.capability is SensorCapability.OCCUPANCY and event.placement in STILL_WATCHERS
+    ):
+        state.sees_day_room = True
+
+
+def judges_stillness(state: ActivityState) -> bool:
+    """A home can tell "still at home" from "out" and from "sitting quietly" only with a
+    front or back door sensor and a motion sensor or chair mat where the day is spent.
+    Without them the daytime stillness rule stays silent: an alarm that cries wolf every
+    afternoon would be ignored, and the morning's "not up" and the chair rule still
+    watch. Patient safety is served by saying so on the home's setup, not by guessing."""
+    return state.sees_door and state.sees_day_room
 
 
 def days_before(state: ActivityState, day: date) -> list[Day]:

@@ -60,3 +60,53 @@ def test_import_then_export_people(
     )
     assert exported.exit_code == 0
     assert f"{second},Ian Shaw,,,DD2 1AB,1941-07-30,no,no,yes,en-GB" in out.read_text()
+
+
+def test_care_record_changes_in_bulk(
+    tmp_path: Path, sqlite_url: str, console_factory: sessionmaker[Session]
+) -> None:
+    """`tecflow people changes`: away mode, closing the need entry and referrals through
+    the care-record handlers, each audited; a refused row is reported by line."""
+    from datetime import date, timedelta
+
+    from services.store.models import ReferralRecord
+    from tests.support.needs import seed_needs
+
+    [waiting] = seed_needs(console_factory, [("Ann Wait", "moderate", "home", 9, "unknown")])
+    back = date.today() + timedelta(days=3)
+    csv = tmp_path / "changes.csv"
+    csv.write_text(
+        "person_id,change,value,reason\n"
+        f"{waiting},away,{back},with family\n"
+        f"{waiting},close_need,,care package started\n"
+        f"{waiting},refer,community_meals,not eating well\n"
+        f"{waiting},refer,community_meals,again\n"
+        "PNOBODY,refer,ot,mistyped\n"
+        f"{waiting},paint,,x\n"
+        f"{waiting},close_need,,\n",
+        encoding="utf-8",
+    )
+    env = {"TECFLOW_DATABASE_URL": sqlite_url}
+    result = CliRunner().invoke(main, ["people", "changes", str(csv), "--by", "pat"], env=env)
+    assert result.exit_code == 1, result.output
+    assert "made 3, unchanged 1, refused 3" in result.output
+    for line in (6, 7, 8):
+        assert f"changes.csv:{line}:" in result.output
+    with console_factory() as session:
+        person = session.get(Person, waiting)
+        assert person is not None and person.away_until is not None
+        assert person.away_until.date() == back
+        targets = session.scalars(
+            select(ReferralRecord.target).where(ReferralRecord.person_id == waiting)
+        ).all()
+        assert targets == ["community_meals"]
+        assert (
+            session.scalars(
+                select(ReferralRecord).where(ReferralRecord.person_id == "PNOBODY")
+            ).all()
+            == []
+        )
+        actions = set(
+            session.scalars(select(AuditRecord.action).where(AuditRecord.person_id == waiting))
+        )
+    assert {"set_away_mode", "close_need_entry", "suggest_referral"} <= actions

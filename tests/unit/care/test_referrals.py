@@ -4,6 +4,7 @@ one step at a time, each step with who, when and why."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -93,3 +94,15 @@ def test_a_message_naming_a_known_referral_moves_it_on(uow: UnitOfWork) -> None:
     assert moved.status is ReferralStatus.SENT
     with pytest.raises(ReferralChangeRefused):
         handle(suggest(referral.person_id, referral_id=referral.id), uow)
+
+
+def test_staff_suggest_referrals_only_for_people_the_record_holds(
+    uow: UnitOfWork, add_people: Callable[[int], list[str]]
+) -> None:
+    [who] = add_people(1)
+    with pytest.raises(NotFound):
+        handle(suggest("Pmistyped", by=RMU, event_id=None, origin="handler"), uow)
+    made = handle(suggest(who, by=RMU, event_id=None, origin="handler"), uow)
+    assert made is not None and made.person_id == who
+    with uow:
+        assert uow.referrals.open_for("Pmistyped", ReferralTarget.FALLS_TEAM) is None

@@ -82,9 +82,22 @@ def test_a_toilet_visit_at_half_past_six_then_silence_still_raises_not_up() -> N
     )
 
 
+# The post fetched at 10:05 on the first day: the home has a front-door sensor, which the
+# stillness rule needs to tell "still at home" from "out" (and to learn the usual gaps).
+POST = (door(at(10, 5, (2026, 11, 1))), door(at(10, 5, (2026, 11, 1)), False))
+
+
+def with_post(events: list[SensorEvent]) -> list[SensorEvent]:
+    return sorted([*events, *POST], key=lambda e: e.occurred_at)
+
+
 def test_four_silent_hours_at_home_in_the_afternoon_raise_an_inactivity_alert() -> None:
     morning = [e for e in ordinary_days(date(*DAY), 1) if e.occurred_at < at(13, 0)]
-    state, outputs = after_fortnight(*morning, sensor(at(13, 10), Room.KITCHEN))
+    state, outputs = run_alerts(
+        ACTIVITY,
+        [*with_post([*ordinary_days(FORTNIGHT, 14), *morning]), sensor(at(13, 10), Room.KITCHEN)],
+        CONTEXT,
+    )
     assert kinds(outputs) == []
     [alert] = checks(state, at(13, 10), at(17, 10))
     assert alert.alert_kind is AlertKind.DAYTIME_INACTIVITY
@@ -100,6 +113,28 @@ def test_four_silent_hours_at_home_in_the_afternoon_raise_an_inactivity_alert() 
     assert (closed.action, closed.alert_key) == (AlertAction.CLOSE, alert.alert_key)
     # The afternoon that raised it is not learnt as this person's normal.
     assert state.today.gaps[2] == -1
+
+
+def test_a_home_that_cannot_see_stillness_raises_no_inactivity_alert() -> None:
+    morning = [e for e in ordinary_days(date(*DAY), 1) if e.occurred_at < at(13, 0)]
+    # No front-door sensor: an afternoon out cannot be told from stillness at home.
+    state, _ = after_fortnight(*morning, sensor(at(13, 10), Room.KITCHEN))
+    assert not state.sees_door and state.sees_day_room
+    assert checks(state, at(13, 10), at(17, 10)) == []
+    # A door, but only cupboard contacts in the day rooms (no motion, no chair mat).
+    cupboards = [
+        sensor(e.occurred_at, Room.KITCHEN, False, SensorCapability.CONTACT)
+        if e.placement in (Room.KITCHEN, Room.LIVING_ROOM)
+        else e
+        for e in with_post([*ordinary_days(FORTNIGHT, 14), *morning])
+    ]
+    state, _ = run_alerts(
+        ACTIVITY,
+        [*cupboards, sensor(at(13, 10), Room.KITCHEN, False, SensorCapability.CONTACT)],
+        CONTEXT,
+    )
+    assert state.sees_door and not state.sees_day_room
+    assert checks(state, at(13, 10), at(17, 10)) == []
 
 
 def test_out_for_the_afternoon_is_not_inactivity() -> None:
