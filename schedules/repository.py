@@ -10,7 +10,6 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from contracts.topics import Topic
@@ -18,6 +17,7 @@ from schedules.frequency import parse_frequency
 from schedules.model import CampaignSpec, PersonFacts, PlannedCall, RetryPolicy
 from schedules.planning import call_requested
 from services.store import outbox
+from services.store.idempotency import insert_skipping_duplicates
 from services.store.models import (
     Campaign,
     FlagRecord,
@@ -137,8 +137,7 @@ def claim(session: Session, calls: Iterable[PlannedCall], now: datetime) -> list
     """Write the calls into the ledger, skipping slots already there, and their
     CallRequested events into the outbox in the same transaction; returns the ids this
     transaction claimed."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(LEDGER).on_conflict_do_nothing().returning(LEDGER.c.id)
+    statement = insert_skipping_duplicates(session, LEDGER).returning(LEDGER.c.id)
     claimed: list[uuid.UUID] = []
     for chunk in _chunks(calls):
         # Most rounds find most slots claimed already: a read is cheaper than a write

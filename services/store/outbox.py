@@ -18,11 +18,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Table, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from contracts.envelope import Envelope, utcnow
 from contracts.topics import Topic
+from services.store.idempotency import insert_skipping_duplicates
 from services.store.models import OutboxRecord
 
 OUTBOX: Table = OutboxRecord.__table__  # type: ignore[assignment]
@@ -57,9 +57,9 @@ def add(session: Session, relay: Relay, topic: Topic, events: Iterable[Envelope]
     ]
     if not rows:
         return
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert_skipping_duplicates(session, OUTBOX)
     for start in range(0, len(rows), BATCH):
-        session.execute(insert(OUTBOX).on_conflict_do_nothing(), rows[start : start + BATCH])
+        session.execute(statement, rows[start : start + BATCH])
 
 
 def unpublished(session: Session, relay: Relay, limit: int = BATCH) -> list[Pending]:
