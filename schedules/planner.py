@@ -14,16 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from contracts.calls import CallRequested
-from contracts.topics import Topic
 from schedules import lease, repository
 from schedules.bank_holidays import BankHolidays
 from schedules.model import RetryPolicy
 from schedules.planning import plan_campaign, plan_signal
 from schedules.settings import SchedulerSettings
+from services.broker.publisher import Record
 from services.store import outbox
 from services.store.db import transaction
 from services.store.models import Campaign
@@ -33,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 class Publisher(Protocol):
-    def publish_many(self, topic: Topic | str, events: Iterable[BaseModel]) -> None: ...
+    def publish_records(self, records: Iterable[Record]) -> None: ...
 
 
 @dataclass
@@ -119,8 +117,7 @@ class Planner:
                 pending = outbox.unpublished(session, Relay.SCHEDULER)
             if not pending:
                 return published
-            requests = [CallRequested.model_validate_json(event.value) for event in pending]
-            self.publisher.publish_many(Topic.CALLS_REQUESTED, requests)
+            self.publisher.publish_records((e.topic, e.key, e.value) for e in pending)
             with transaction(self.factory) as session:
                 outbox.mark_published(session, [event.event_id for event in pending], now)
             published += len(pending)

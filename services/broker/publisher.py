@@ -13,6 +13,9 @@ from contracts.deadletter import DeadLetter
 from contracts.envelope import Envelope
 from contracts.topics import Topic
 
+Record = tuple[Topic | str, bytes | None, bytes]
+"""A message already serialised: topic, key, value."""
+
 
 class EventPublisher:
     """Sends envelopes keyed by person_id, so one person's events stay in order."""
@@ -42,13 +45,23 @@ class EventPublisher:
     ) -> None:
         """Send a batch, then wait for every acknowledgement (raises on the first failure):
         one round trip per batch rather than per event."""
+        self.publish_records(
+            (
+                (
+                    topic,
+                    event.key if isinstance(event, Envelope) else None,
+                    event.model_dump_json().encode(),
+                )
+                for event in events
+            ),
+            timeout_s,
+        )
+
+    def publish_records(self, records: Iterable[Record], timeout_s: float = 30.0) -> None:
+        """`publish_many` for records already serialised (topic, key, value), as an outbox
+        holds them: nothing is parsed only to be written out again."""
         futures = [
-            self._producer.send(
-                str(topic),
-                key=event.key if isinstance(event, Envelope) else None,
-                value=event.model_dump_json().encode(),
-            )
-            for event in events
+            self._producer.send(str(topic), key=key, value=value) for topic, key, value in records
         ]
         self._producer.flush(timeout=timeout_s)
         for future in futures:

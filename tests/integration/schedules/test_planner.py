@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from contracts.topics import Topic
 from schedules.planner import Planner
 from schedules.settings import SchedulerSettings
 from services.broker.publisher import EventPublisher
@@ -60,7 +59,7 @@ def outbox_rows(factory: sessionmaker[Session], ids: list[uuid.UUID]) -> list[Ou
 class CrashingPublisher:
     """Dies as the process would if killed between the commit and the broker's ack."""
 
-    def publish_many(self, topic: Topic | str, events: object) -> None:
+    def publish_records(self, records: object) -> None:
         raise ConnectionError("killed before publishing")
 
 
