@@ -62,11 +62,13 @@ def last_changelog_value(bootstrap: str, app_id: str, who: str) -> bytes:
     return values[-1] if values else b""
 
 
-# Known intermittent: now and then (about one full-suite run in three on this 2-core
-# machine) the new worker reports its changelog recovery done in milliseconds and counts
-# from an empty state, although the changelog holds the state (checked before the kill).
-# Seen only on the embedded Tansu broker so far; reruns keep CI meaningful (three
-# failures in a row still fail) while it is investigated against Apache Kafka.
+# A known defect, not settled (issue 18): run alone this test fails every time (4 of 4
+# on 2026-12-05); in the full suite it passes, now and then only on a rerun. In the
+# failing runs the new worker processes the third alarm (its alert is in the store) but
+# from an empty triage state: recovery of a changelog partition holding one record
+# (highwater 0) reports done in milliseconds. Suspects: Faust's recovery against Tansu
+# for a single-record changelog, or the first worker's changelog flush coalescing when
+# the machine is idle. The marker keeps the suite honest about the rest meanwhile.
 @pytest.mark.flaky(reruns=2)
 def test_a_worker_started_after_a_crash_carries_on_counting_false_alarms(
     kafka_bootstrap: str, sqlite_url: str, factory: sessionmaker[Session], tmp_path: Path
